@@ -30,9 +30,9 @@ const (
 // beyond it.
 const SemVMX = 32767
 
-// waitSlice bounds each blocking system call so that a cancelled context is noticed promptly. A
+// semWaitSlice bounds each blocking system call so that a cancelled context is noticed promptly. A
 // wake-up by the kernel is still immediate: the slice only limits how long a cancellation waits.
-const waitSlice = 100 * time.Millisecond
+const semWaitSlice = 100 * time.Millisecond
 
 // SemidDS is struct semid64_ds as the kernel lays it out on 64-bit architectures (104 bytes).
 type SemidDS struct {
@@ -96,7 +96,7 @@ func SemOp(ctx context.Context, id ID, ops []Sembuf) error {
 		}
 		var ts *unix.Timespec
 		if !nowait && (hasDeadline || ctx.Done() != nil) {
-			slice := waitSlice
+			slice := semWaitSlice
 			if hasDeadline {
 				left := time.Until(deadline)
 				if left <= 0 {
