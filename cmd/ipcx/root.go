@@ -66,6 +66,8 @@ OUTPUT
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
 	root.AddCommand(
 		newMqCmd(io),
+		newSemCmd(io),
+		newShmCmd(io),
 		newGenManCmd(),
 	)
 	return root
