@@ -190,9 +190,9 @@ func TestSemPostWait(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	if err := s.Wait(ctx); !errors.Is(err, unix.ETIMEDOUT) {
 		t.Errorf("Wait with timeout: %v, want ETIMEDOUT", err)
 	}

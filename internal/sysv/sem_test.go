@@ -128,9 +128,9 @@ func TestSemOpNoWaitAndTimeout(t *testing.T) {
 	if !errors.Is(err, unix.EAGAIN) {
 		t.Errorf("NoWait on 0: %v, want EAGAIN", err)
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err = SemOp(ctx, id, []Sembuf{{Op: -1}})
 	if !errors.Is(err, unix.ETIMEDOUT) {
 		t.Errorf("timeout: %v, want ETIMEDOUT", err)
