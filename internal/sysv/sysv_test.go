@@ -171,3 +171,23 @@ func TestMsgKeyAndFtok(t *testing.T) {
 		t.Errorf("queue %d with key %v not in /proc/sysvipc/msg: %+v", id, k, qs)
 	}
 }
+
+// BenchmarkMsgSndRcv measures one msgsnd and one msgrcv of a 32-byte message.
+func BenchmarkMsgSndRcv(b *testing.B) {
+	id, err := MsgGet(Private, Create|0o600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer MsgRemove(id)
+	ctx := context.Background()
+	msg, buf := bytes.Repeat([]byte("x"), 32), make([]byte, 8+64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := MsgSnd(ctx, id, 1, msg, 0); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := MsgRcv(ctx, id, buf, 0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
