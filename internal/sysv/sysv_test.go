@@ -191,3 +191,30 @@ func BenchmarkMsgSndRcv(b *testing.B) {
 		}
 	}
 }
+
+func TestKeyJSON(t *testing.T) {
+	for _, k := range []Key{0, 0x1a2b, -1} {
+		b, err := k.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Key
+		if err := back.UnmarshalJSON(b); err != nil || back != k {
+			t.Errorf("%v -> %s -> %v, %v", k, b, back, err)
+		}
+	}
+	if string(must(Key(0x1a2b).MarshalJSON())) != `"0x00001a2b"` {
+		t.Error("key not written as hex")
+	}
+	var k Key
+	if k.UnmarshalJSON([]byte(`"nope"`)) == nil {
+		t.Error("bad key parsed")
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
