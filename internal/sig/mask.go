@@ -105,15 +105,19 @@ func Prepare(set Set) error {
 		}
 		return fmt.Errorf("signals %v were not blocked across the re-execution", want&^reexecSet)
 	}
+	return blockAndReexec(want)
+}
+
+func blockAndReexec(set Set) error {
 	runtime.LockOSThread()
-	ss := sigset(want)
+	ss := sigset(set)
 	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &ss, nil); err != nil {
 		runtime.UnlockOSThread()
-		return fmt.Errorf("block %v: %w", want, err)
+		return fmt.Errorf("block %v: %w", set, err)
 	}
-	env := append(os.Environ(), envReexec+"="+strconv.FormatUint(uint64(want), 16))
+	env := append(os.Environ(), envReexec+"="+strconv.FormatUint(uint64(set), 16))
 	err := syscall.Exec("/proc/self/exe", os.Args, env)
 	unix.PthreadSigmask(unix.SIG_UNBLOCK, &ss, nil)
 	runtime.UnlockOSThread()
-	return fmt.Errorf("re-execute /proc/self/exe with %v blocked: %w", want, err)
+	return fmt.Errorf("re-execute /proc/self/exe with %v blocked: %w", set, err)
 }
