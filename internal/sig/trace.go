@@ -107,7 +107,7 @@ func ParseTraceLine(line string) (TraceEvent, error) {
 // TraceOptions choose what a trace reports; zero fields match everything.
 type TraceOptions struct {
 	Target  int  // only signals sent to (and delivered in) this pid
-	Sender  int  // only signals sent by this pid (deliver events are then left out)
+	Sender  int  // only signals sent by this process, any of its threads (deliver events are then left out)
 	Signals Set  // only these signals
 	Deliver bool // also report signal_deliver events
 }
@@ -122,6 +122,7 @@ type Trace struct {
 	mounted bool   // this Trace mounted root and unmounts it on Close
 	pipe    *os.File
 	r       *bufio.Reader
+	sender  int
 }
 
 const tracingDir = "/sys/kernel/tracing"
@@ -180,9 +181,7 @@ func (t *Trace) setup(opt TraceOptions) error {
 		gen = append(gen, fmt.Sprintf("pid == %d", opt.Target))
 		del = append(del, fmt.Sprintf("common_pid == %d", opt.Target))
 	}
-	if opt.Sender > 0 {
-		gen = append(gen, fmt.Sprintf("common_pid == %d", opt.Sender))
-	}
+	t.sender = opt.Sender // matched in Next: the event's pid is the sending thread
 	events := map[string][]string{"signal_generate": gen}
 	if opt.Deliver && opt.Sender <= 0 {
 		events["signal_deliver"] = del
@@ -224,9 +223,15 @@ func (t *Trace) Next() (TraceEvent, error) {
 			return TraceEvent{}, err
 		}
 		e, err := ParseTraceLine(strings.TrimRight(line, "\n"))
-		if err == nil {
-			return e, nil
+		if err != nil {
+			continue
 		}
+		if t.sender > 0 && e.Pid != t.sender {
+			if tgid, _, err := ProcessOf(e.Pid); err != nil || tgid != t.sender {
+				continue
+			}
+		}
+		return e, nil
 	}
 }
 
@@ -250,4 +255,19 @@ func (t *Trace) unmount() {
 		unix.Unmount(t.root, 0)
 		t.mounted = false
 	}
+}
+
+// Outcome says what became of a signal_generate event: the ResultName, except that a queued signal
+// the target blocks at this moment (read from /proc/PID/status) is "blocked": it stays pending until
+// the target unblocks it or reads it (sigwaitinfo, signalfd). Call it as soon as the event is read.
+func Outcome(e TraceEvent) string {
+	if e.Event != "generate" {
+		return "delivered"
+	}
+	if e.Result == TraceDelivered {
+		if st, err := ReadStatus(e.TargetPid); err == nil && st.Blocked.Has(e.Signal) {
+			return "blocked"
+		}
+	}
+	return ResultName(e.Result)
 }

@@ -133,3 +133,53 @@ func TestTraceMountsTracefs(t *testing.T) {
 		t.Error("tracefs still mounted after Close")
 	}
 }
+
+// Outcome tells queued, blocked and ignored signals apart.
+func TestTraceOutcome(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("tracefs needs root")
+	}
+	holder := startHelper(t, "hold:USR1", nil) // blocks USR1, never reads it
+	holder.line()
+	ignorer := exec.Command("sh", "-c", "trap '' USR2; exec sleep 60")
+	if err := ignorer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ignorer.Process.Kill(); ignorer.Wait() })
+	time.Sleep(100 * time.Millisecond) // let sh set SIG_IGN and exec
+	tr, err := OpenTrace(TraceOptions{Sender: os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	unix.Kill(holder.Pid, unix.SIGUSR1)
+	unix.Kill(holder.Pid, unix.SIGUSR1)
+	unix.Kill(ignorer.Process.Pid, unix.SIGUSR2)
+	for _, want := range []string{"blocked", "already-pending", "ignored"} {
+		e, err := nextEvent(t, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Outcome(e); got != want {
+			t.Errorf("%+v: outcome %q, want %q", e, got, want)
+		}
+	}
+}
+
+// nextEvent is tr.Next with a deadline: a test never hangs on a trace that stays silent.
+func nextEvent(t *testing.T, tr *Trace) (TraceEvent, error) {
+	t.Helper()
+	type res struct {
+		e   TraceEvent
+		err error
+	}
+	c := make(chan res, 1)
+	go func() { e, err := tr.Next(); c <- res{e, err} }()
+	select {
+	case r := <-c:
+		return r.e, r.err
+	case <-time.After(5 * time.Second):
+		t.Fatal("no trace event within 5s")
+	}
+	return TraceEvent{}, nil
+}
