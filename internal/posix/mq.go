@@ -1,0 +1,188 @@
+package posix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// System call numbers x/sys/unix does not name (amd64).
+const (
+	sysMqOpen         = 240
+	sysMqUnlink       = 241
+	sysMqTimedsend    = 242
+	sysMqTimedreceive = 243
+	sysMqNotify       = 244
+	sysMqGetsetattr   = 245
+)
+
+// MqAttr is struct mq_attr.
+type MqAttr struct {
+	Flags   int64 // O_NONBLOCK or 0
+	MaxMsg  int64 // most messages the queue holds
+	MsgSize int64 // largest message in bytes
+	CurMsgs int64 // messages now on the queue
+	_       [4]int64
+}
+
+// Queue is an open POSIX message queue. Its descriptor is in blocking mode: a send or receive
+// that must wait sleeps in the kernel (mq_timedsend/mq_timedreceive with an absolute timeout),
+// which is as fast as C; cancellation is checked between slices of at most waitSlice.
+type Queue struct {
+	Name string // with its leading slash
+	f    *os.File
+	attr MqAttr
+}
+
+// waitSlice bounds one sleep in the kernel, so that a cancelled context is noticed in time.
+const waitSlice = 100 * time.Millisecond
+
+// MqOpen opens (with unix.O_CREAT, creates) the queue name ("/jobs") the way mq_open(3) does.
+// flags is O_RDONLY, O_WRONLY or O_RDWR with O_CREAT and O_EXCL; attr may be nil for the system
+// defaults. The mode of a new queue is filtered by the umask.
+func MqOpen(name string, flags int, mode uint32, attr *MqAttr) (*Queue, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	p, err := unix.BytePtrFromString(name[1:]) // the kernel takes the name without its slash
+	if err != nil {
+		return nil, err
+	}
+	r, _, e := unix.Syscall6(sysMqOpen, uintptr(unsafe.Pointer(p)), uintptr(flags&^unix.O_NONBLOCK|unix.O_CLOEXEC), uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
+	if e != 0 {
+		return nil, fmt.Errorf("mq_open(%s): %w", name, e)
+	}
+	q := &Queue{Name: name, f: os.NewFile(r, name)}
+	if err := q.getattr(); err != nil {
+		q.f.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+// MqUnlink removes the queue name; open descriptors keep working until closed. See mq_unlink(3).
+func MqUnlink(name string) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
+	p, err := unix.BytePtrFromString(name[1:])
+	if err != nil {
+		return err
+	}
+	if _, _, e := unix.Syscall(sysMqUnlink, uintptr(unsafe.Pointer(p)), 0, 0); e != 0 {
+		return fmt.Errorf("mq_unlink(%s): %w", name, e)
+	}
+	return nil
+}
+
+// Close closes the queue descriptor.
+func (q *Queue) Close() error { return q.f.Close() }
+
+// Fd returns the queue descriptor.
+func (q *Queue) Fd() uintptr { return q.f.Fd() }
+
+func (q *Queue) getattr() error {
+	if _, _, e := unix.Syscall(sysMqGetsetattr, q.f.Fd(), 0, uintptr(unsafe.Pointer(&q.attr))); e != 0 {
+		return fmt.Errorf("mq_getattr(%s): %w", q.Name, e)
+	}
+	return nil
+}
+
+// Attr returns the queue's current attributes (CurMsgs as of now). The Flags are the blocking mode
+// ipcx uses internally (always O_NONBLOCK) and say nothing about the queue.
+func (q *Queue) Attr() (MqAttr, error) {
+	err := q.getattr()
+	return q.attr, err
+}
+
+// MsgSize is the largest message the queue takes, as read when it was opened.
+func (q *Queue) MsgSize() int { return int(q.attr.MsgSize) }
+
+// Send puts msg on the queue with priority prio. When the queue is full it waits until there is
+// room or ctx is done (ctx.Err() is returned: context.Canceled, or context.DeadlineExceeded when
+// its deadline passed); with nonblock it returns EAGAIN at once. A message longer than MsgSize
+// gives EMSGSIZE.
+func (q *Queue) Send(ctx context.Context, msg []byte, prio uint, nonblock bool) error {
+	var p unsafe.Pointer
+	if len(msg) > 0 {
+		p = unsafe.Pointer(&msg[0])
+	}
+	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
+		_, _, e := unix.Syscall6(sysMqTimedsend, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(ts)), 0)
+		return e
+	})
+	if err != nil && ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
+		return fmt.Errorf("mq_send(%s): %w", q.Name, err)
+	}
+	return err
+}
+
+// Receive takes the oldest message of the highest priority into buf, which must hold MsgSize bytes
+// (else EMSGSIZE), and returns its length and priority. When the queue is empty it waits as Send
+// does; with nonblock it returns EAGAIN.
+func (q *Queue) Receive(ctx context.Context, buf []byte, nonblock bool) (int, uint, error) {
+	if len(buf) == 0 {
+		return 0, 0, fmt.Errorf("mq_receive(%s): empty buffer: %w", q.Name, unix.EMSGSIZE)
+	}
+	var n uintptr
+	var prio uint32
+	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
+		r, _, e := unix.Syscall6(sysMqTimedreceive, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(ts)), 0)
+		n = r
+		return e
+	})
+	if err != nil {
+		if ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
+			return 0, 0, fmt.Errorf("mq_receive(%s): %w", q.Name, err)
+		}
+		return 0, 0, err
+	}
+	return int(n), uint(prio), nil
+}
+
+// expired is an absolute time long past: a timed call with it never sleeps.
+var expired = unix.Timespec{}
+
+// timed runs call, a mq_timed* system call taking an absolute CLOCK_REALTIME timeout, until it
+// succeeds, fails for good, or ctx is done. With nonblock it tries once (with a timeout already
+// past) and reports a would-block as EAGAIN.
+func (q *Queue) timed(ctx context.Context, nonblock bool, call func(*unix.Timespec) unix.Errno) error {
+	if nonblock {
+		ts := expired
+		switch e := call(&ts); e {
+		case 0:
+			return nil
+		case unix.ETIMEDOUT:
+			return unix.EAGAIN
+		default:
+			return e
+		}
+	}
+	// The first try sleeps as long as allowed, but no longer than a slice.
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		until := time.Now().Add(waitSlice)
+		if hasDeadline && deadline.Before(until) {
+			until = deadline
+		}
+		ts := unix.NsecToTimespec(until.UnixNano())
+		switch e := call(&ts); e {
+		case 0:
+			return nil
+		case unix.ETIMEDOUT, unix.EINTR:
+			if hasDeadline && !time.Now().Before(deadline) {
+				return context.DeadlineExceeded
+			}
+		default:
+			return e
+		}
+	}
+}
