@@ -99,6 +99,9 @@ func Prepare(set Set) error {
 	if want == 0 {
 		return nil
 	}
+	if _, ok := os.LookupEnv(envReexec); ok {
+		return fmt.Errorf("re-executed with %s set, but ResumeAfterReexec was not called", envReexec)
+	}
 	if reexeced {
 		if reexecSet&want == want {
 			return nil

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,7 +19,7 @@ import (
 // (a signal reached its handler or default action: Pid and Comm are the receiver).
 type TraceEvent struct {
 	Event      string  // "generate" or "deliver"
-	Time       float64 // seconds on the trace clock (since boot)
+	Time       float64 // seconds on CLOCK_MONOTONIC (the instance's trace clock); see WallTime
 	CPU        int
 	Pid        int // the task that was running: the sender for generate, the receiver for deliver
 	Comm       string
@@ -182,6 +183,10 @@ func (t *Trace) setup(opt TraceOptions) error {
 		del = append(del, fmt.Sprintf("common_pid == %d", opt.Target))
 	}
 	t.sender = opt.Sender // matched in Next: the event's pid is the sending thread
+	// Event times on CLOCK_MONOTONIC, which WallTime can convert (the default clock is per CPU).
+	if err := writeTrace(filepath.Join(t.dir, "trace_clock"), "mono"); err != nil {
+		return err
+	}
 	events := map[string][]string{"signal_generate": gen}
 	if opt.Deliver && opt.Sender <= 0 {
 		events["signal_deliver"] = del
@@ -255,6 +260,17 @@ func (t *Trace) unmount() {
 		unix.Unmount(t.root, 0)
 		t.mounted = false
 	}
+}
+
+// WallTime converts e.Time to the wall clock.
+func (e TraceEvent) WallTime() time.Time {
+	var ts unix.Timespec
+	now := time.Now()
+	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) != nil {
+		return now
+	}
+	mono := float64(ts.Sec) + float64(ts.Nsec)/1e9
+	return now.Add(-time.Duration((mono - e.Time) * float64(time.Second)))
 }
 
 // Outcome says what became of a signal_generate event: the ResultName, except that a queued signal

@@ -88,6 +88,9 @@ func TestTraceShellKill(t *testing.T) {
 	for _, w := range want {
 		select {
 		case e := <-events:
+			if d := time.Since(e.WallTime()); d < 0 || d > 5*time.Second {
+				t.Errorf("event time %v is %v from now", e.WallTime(), d)
+			}
 			e.Time, e.CPU = 0, 0
 			if e != w {
 				t.Errorf("event\n got %+v\nwant %+v", e, w)
