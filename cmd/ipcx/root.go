@@ -66,6 +66,7 @@ OUTPUT
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
 	root.AddCommand(
 		newMqCmd(io),
+		newSigCmd(io),
 		newGenManCmd(),
 	)
 	return root

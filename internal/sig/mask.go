@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -91,7 +92,7 @@ func Blockable(set Set) Set { return set &^ RuntimeUnblocked }
 
 // Prepare makes sure the blockable signals of set are blocked on every thread, so that a Trap can
 // read them from a signalfd with the sender's siginfo. When they are not, it blocks them on a
-// locked thread and re-executes this binary (/proc/self/exe) with the same arguments: the pid stays,
+// locked thread and re-executes this binary (os.Executable) with the same arguments: the pid stays,
 // and the mask and any pending signals survive execve, so no signal sent meanwhile is lost. It
 // returns only when no re-execution is needed, or with an error.
 func Prepare(set Set) error {
@@ -119,8 +120,13 @@ func blockAndReexec(set Set) error {
 		return fmt.Errorf("block %v: %w", set, err)
 	}
 	env := append(os.Environ(), envReexec+"="+strconv.FormatUint(uint64(set), 16))
-	err := syscall.Exec("/proc/self/exe", os.Args, env)
+	// The path, not /proc/self/exe, so that the process keeps its command name (ps, snoop).
+	exe, err := os.Executable()
+	if err != nil || strings.HasSuffix(exe, " (deleted)") {
+		exe = "/proc/self/exe"
+	}
+	err = syscall.Exec(exe, os.Args, env)
 	unix.PthreadSigmask(unix.SIG_UNBLOCK, &ss, nil)
 	runtime.UnlockOSThread()
-	return fmt.Errorf("re-execute /proc/self/exe with %v blocked: %w", set, err)
+	return fmt.Errorf("re-execute %s with %v blocked: %w", exe, set, err)
 }

@@ -85,6 +85,7 @@ type Trap struct {
 	trace    *Trace
 	why      string // why senders of notified signals are unknown
 	out      chan Received
+	req      chan struct{} // Next asks readSignalfd for one more signal
 	errc     chan error
 	done     chan struct{}
 	once     sync.Once
@@ -102,7 +103,7 @@ func OpenTrap(set Set) (*Trap, error) {
 	if set == 0 {
 		return nil, errors.New("no signal to trap")
 	}
-	t := &Trap{out: make(chan Received, 64), errc: make(chan error, 2), done: make(chan struct{})}
+	t := &Trap{out: make(chan Received, 64), req: make(chan struct{}, 1), errc: make(chan error, 2), done: make(chan struct{})}
 	if b := Blockable(set); b != 0 {
 		if !reexeced || reexecSet&b != b {
 			return nil, fmt.Errorf("signals %v are not blocked: Prepare must run first", b)
@@ -161,6 +162,15 @@ func (t *Trap) Next(timeout time.Duration) (Received, error) {
 	select {
 	case r := <-t.out:
 		return r, nil
+	default:
+	}
+	select {
+	case t.req <- struct{}{}:
+	default: // a request is outstanding already
+	}
+	select {
+	case r := <-t.out:
+		return r, nil
 	case err := <-t.errc:
 		return Received{}, err
 	case <-tc:
@@ -203,11 +213,18 @@ func (t *Trap) fail(err error) {
 	}
 }
 
+// readSignalfd reads one signal per request of Next: the others stay pending in the kernel, where
+// sig status shows them and standard signals coalesce as they would for any process.
 func (t *Trap) readSignalfd() {
 	defer t.wg.Done()
 	const size = int(unsafe.Sizeof(unix.SignalfdSiginfo{}))
-	buf := make([]byte, 32*size)
+	buf := make([]byte, size)
 	for {
+		select {
+		case <-t.req:
+		case <-t.done:
+			return
+		}
 		n, err := t.sfd.Read(buf)
 		if err != nil {
 			select {
