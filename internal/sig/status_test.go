@@ -20,6 +20,9 @@ static void on(int s) { (void)s; }
 /* Blocks USR1, RTMIN+5 and TERM; ignores USR2, PIPE and RTMIN+10; catches HUP, WINCH and
    RTMAX; raises USR1 at its own thread and queues RTMIN+5 to the process, then waits. */
 int main(void) {
+	/* A background job of a shell starts with INT and QUIT ignored: start from the defaults. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);

@@ -149,7 +149,7 @@ func TestTraceOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ignorer.Process.Kill(); ignorer.Wait() })
-	time.Sleep(100 * time.Millisecond) // let sh set SIG_IGN and exec
+	time.Sleep(100 * time.Millisecond)                                              // let sh set SIG_IGN and exec
 	tr, err := OpenTrace(TraceOptions{Sender: os.Getpid(), Signals: SetOf(10, 12)}) // not the runtime's URG
 	if err != nil {
 		t.Fatal(err)
