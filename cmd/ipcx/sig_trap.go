@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -153,6 +154,14 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		}
 		defer os.Remove(opts.pidfile)
 	}
+	// INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance removed.
+	var interrupted <-chan struct{}
+	if set&sig.SetOf(1, 2, 15) == 0 {
+		ctx, stop := interruptContext(context.Background())
+		defer stop()
+		interrupted = ctx.Done()
+		go func() { <-ctx.Done(); trap.Close() }()
+	}
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d\n", os.Getpid())
 
 	timeout := time.Duration(-1)
@@ -161,6 +170,11 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	}
 	for n := 0; opts.count == 0 || n < opts.count; n++ {
 		r, err := trap.Next(timeout)
+		select {
+		case <-interrupted:
+			return &silentExit{code: exitSignalBase + int(interruptSignal())}
+		default:
+		}
 		if errors.Is(err, sig.ErrTimeout) {
 			msg := fmt.Sprintf("sig %s: no signal within %v", opts.verb, opts.timeout)
 			if n > 0 {

@@ -75,6 +75,9 @@ func CheckTrappable(s Signal) error {
 // ErrTimeout is returned by Trap.Next when its timeout passes.
 var ErrTimeout = errors.New("timed out waiting for a signal")
 
+// ErrTrapClosed is returned by Trap.Next once Close was called.
+var ErrTrapClosed = errors.New("trap closed")
+
 // Trap receives a set of signals. Blockable ones come from a signalfd with full siginfo (Prepare
 // must have run); the others through os/signal, with the sender taken from a trace instance when
 // OpenTrap could make one.
@@ -175,10 +178,13 @@ func (t *Trap) Next(timeout time.Duration) (Received, error) {
 		return Received{}, err
 	case <-tc:
 		return Received{}, ErrTimeout
+	case <-t.done:
+		return Received{}, ErrTrapClosed
 	}
 }
 
-// Close stops receiving; signals still pending stay pending (and blocked).
+// Close stops receiving; signals still pending stay pending (and blocked). A Next waiting in another
+// goroutine returns ErrTrapClosed.
 func (t *Trap) Close() error {
 	var err error
 	t.once.Do(func() {
