@@ -153,6 +153,12 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 			if ev.SenderPid != nil {
 				sender, scomm = fmt.Sprint(*ev.SenderPid), ev.SenderComm
 			}
+			if scomm == "" {
+				scomm = "?"
+			}
+			if tcomm == "" {
+				tcomm = "?"
+			}
 			_, err = fmt.Fprintf(opts.io.Out, snoopFormat, ev.Time.Local().Format("15:04:05.000000"), ev.Event,
 				sender, scomm, fmt.Sprint(ev.TargetPid), tcomm, ev.Signal, ev.Code, ev.Result)
 		}

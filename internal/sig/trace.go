@@ -21,8 +21,8 @@ type TraceEvent struct {
 	Event      string  // "generate" or "deliver"
 	Time       float64 // seconds on CLOCK_MONOTONIC (the instance's trace clock); see WallTime
 	CPU        int
-	Pid        int // the task that was running: the sender for generate, the receiver for deliver
-	Comm       string
+	Pid        int    // the task that was running: the sender for generate, the receiver for deliver
+	Comm       string // its command; "" when the trace and /proc no longer know it
 	Signal     Signal
 	Errno      int
 	Code       int32
@@ -230,6 +230,14 @@ func (t *Trace) Next() (TraceEvent, error) {
 		e, err := ParseTraceLine(strings.TrimRight(line, "\n"))
 		if err != nil {
 			continue
+		}
+		if e.Comm == "<...>" {
+			// The trace names tasks from a cache that misses short-lived ones: ask /proc while
+			// the task may still be there.
+			e.Comm = ""
+			if b, err := os.ReadFile("/proc/" + strconv.Itoa(e.Pid) + "/comm"); err == nil {
+				e.Comm = strings.TrimSuffix(string(b), "\n")
+			}
 		}
 		if t.sender > 0 && e.Pid != t.sender {
 			if tgid, _, err := ProcessOf(e.Pid); err != nil || tgid != t.sender {

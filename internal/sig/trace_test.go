@@ -144,13 +144,20 @@ func TestTraceOutcome(t *testing.T) {
 	}
 	holder := startHelper(t, "hold:USR1", nil) // blocks USR1, never reads it
 	holder.line()
-	ignorer := exec.Command("sh", "-c", "trap '' USR2; exec sleep 60")
+	ignorer := exec.Command("sh", "-c", "trap '' USR2; echo ready; exec sleep 60")
+	out, err := ignorer.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := ignorer.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ignorer.Process.Kill(); ignorer.Wait() })
-	time.Sleep(100 * time.Millisecond)                                              // let sh set SIG_IGN and exec
-	tr, err := OpenTrace(TraceOptions{Sender: os.Getpid(), Signals: SetOf(10, 12)}) // not the runtime's URG
+	if _, err := out.Read(make([]byte, 6)); err != nil { // USR2 is ignored from here on
+		t.Fatal(err)
+	}
+	// Only USR1 and USR2: the Go runtime preempts its threads with URG.
+	tr, err := OpenTrace(TraceOptions{Sender: os.Getpid(), Signals: SetOf(10, 12)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,8 +205,10 @@ func TestTrapTermSenderFromTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	shell, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	// The shell has exited by now: its uid may be unknown, and its command too when the trace's
+	// cache of task names missed it.
 	r := p.next()
-	if r.Signal != 15 || r.Sender != SenderProcess || r.Pid != shell || r.Uid != -1 && r.Uid != 0 || r.Via != "trace" || r.CodeName() != "user" || r.Comm != "sh" {
+	if r.Signal != 15 || r.Sender != SenderProcess || r.Pid != shell || r.Uid != -1 && r.Uid != 0 || r.Via != "trace" || r.CodeName() != "user" || r.Comm != "sh" && r.Comm != "" {
 		t.Errorf("kill -TERM from shell %d: got %+v", shell, r)
 	}
 	if out, _ := exec.Command("sh", "-c", "ls /sys/kernel/tracing/instances").Output(); !strings.Contains(string(out), fmt.Sprintf("ipcx-sig-%d", p.Pid)) {
