@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,47 @@ func TestSigListRun(t *testing.T) {
     "description": "real-time signal 3 (queued, carries a value)"
   }`)) {
 		t.Errorf("JSON:\n%s", out)
+	}
+}
+
+// Errors as the user sees them: exact stderr and exit code.
+func TestSigErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"sig", "status", "999999999"}, exitNoObject,
+			"ipcx: sig status: process 999999999: no such process\nipcx: hint: it may have exited already; list processes with: ps -e\n"},
+		{[]string{"sig", "send", "TERM", "999999999"}, exitNoObject,
+			"ipcx: sig send: process 999999999: no such process\nipcx: hint: it may have exited already; list processes with: ps -e\n"},
+		{[]string{"sig", "send", "NOPE", "1"}, exitUsage,
+			"ipcx: unknown signal \"NOPE\"\nipcx: hint: see the signals of this machine with: ipcx sig list\n"},
+		{[]string{"sig", "trap", "USR1", "KILL"}, exitUsage,
+			"ipcx: sig trap: cannot trap KILL: the kernel never lets it be caught, blocked or ignored\n"},
+		{[]string{"sig", "wait", "SIG33"}, exitUsage,
+			"ipcx: sig wait: cannot wait SIG33: glibc and the Go runtime use it for their threads\n"},
+		{[]string{"sig", "snoop", "--sig", "USR9"}, exitUsage,
+			"ipcx: unknown signal \"USR9\"\nipcx: hint: see the signals of this machine with: ipcx sig list\n"},
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		if code := run(tt.args, ios); code != tt.code || errOut.String() != tt.stderr || out.Len() != 0 {
+			t.Errorf("%q: exit %d, stdout %q, stderr\n%s\nwant exit %d, stderr\n%s", tt.args, code, out, errOut, tt.code, tt.stderr)
+		}
+	}
+}
+
+// sig status of this test process, TTY on and off: the same columns (no human forms).
+func TestSigStatusRun(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		ios, _, out, _ := iostreams.Test()
+		ios.OutTTY = tty
+		if err := sigStatusRun(&sigStatusOptions{io: ios, pid: strconv.Itoa(os.Getpid())}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(out.String(), "\n")
+		if len(lines) != 7 || lines[0] != "STATE           SIGNALS" || !strings.HasPrefix(lines[3], "caught          HUP,INT,") {
+			t.Errorf("tty %v:\n%s", tty, out)
+		}
 	}
 }
