@@ -145,8 +145,8 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
 	}
 	defer trap.Close()
-	if n := set &^ sig.Blockable(set); n != 0 && trap.TraceDir() == "" {
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: note: senders of %v will show as unknown: the Go runtime cannot keep them blocked, and finding them in the kernel's trace needs root\n", opts.verb, n)
+	if n, why := trap.Unknown(); n != 0 {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: note: senders of %v will show as unknown: %s\n", opts.verb, n, why)
 	}
 	if opts.pidfile != "" {
 		if err := writePidfile(opts.pidfile); err != nil {

@@ -121,9 +121,9 @@ func OpenTrap(set Set) (*Trap, error) {
 	if n := set &^ Blockable(set); n != 0 {
 		t.notified = n
 		if os.Geteuid() != 0 {
-			t.why = "the Go runtime cannot block " + n.String() + ", so its sender is known only from the kernel's trace events, which need root"
+			t.why = "the Go runtime cannot keep them blocked, and finding them in the kernel's trace needs root"
 		} else if tr, err := OpenTrace(TraceOptions{Target: os.Getpid(), Signals: n}); err != nil {
-			t.why = fmt.Sprintf("the Go runtime cannot block %v, and the kernel's trace is unavailable: %v", n, err)
+			t.why = fmt.Sprintf("the Go runtime cannot keep them blocked, and the kernel's trace is unavailable: %v", err)
 		} else {
 			t.trace = tr
 		}
@@ -143,6 +143,15 @@ func OpenTrap(set Set) (*Trap, error) {
 		go t.readNotify()
 	}
 	return t, nil
+}
+
+// Unknown returns the signals whose senders this trap cannot tell, and why; 0 and "" when it
+// knows every sender.
+func (t *Trap) Unknown() (Set, string) {
+	if t.why == "" {
+		return 0, ""
+	}
+	return t.notified, t.why
 }
 
 // TraceDir returns the trace instance that finds senders of the signals os/signal handles, or "".

@@ -236,7 +236,7 @@ func TestTrapTermSenderUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.next()
-	if r.Signal != 15 || r.Sender != SenderUnknown || !strings.Contains(r.Why, "need root") || r.CodeName() != "unknown" {
+	if r.Signal != 15 || r.Sender != SenderUnknown || !strings.Contains(r.Why, "needs root") || r.CodeName() != "unknown" {
 		t.Errorf("TERM to an unprivileged trap: got %+v", r)
 	}
 }
