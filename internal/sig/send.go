@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -61,14 +60,6 @@ func QueueInfo(s Signal, value int32) Siginfo {
 		Uid:   uint32(os.Getuid()),
 		Value: uint64(uint32(value)),
 	}
-}
-
-func pidfdSendSignal(fd int, s Signal, info *Siginfo) error {
-	_, _, e := unix.Syscall6(unix.SYS_PIDFD_SEND_SIGNAL, uintptr(fd), uintptr(s), uintptr(unsafe.Pointer(info)), 0, 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
 }
 
 // Wait waits until the process exits (its pidfd becomes readable) or timeout passes; a negative

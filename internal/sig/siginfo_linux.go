@@ -97,3 +97,13 @@ func sigset(set Set) unix.Sigset_t {
 	ss.Val[0] = uint64(set)
 	return ss
 }
+
+// pidfdSendSignal is pidfd_send_signal(2) with this package's Siginfo (unix.PidfdSendSignal takes
+// unix.Siginfo, whose sender fields are hidden). A nil info sends as kill(2) does.
+func pidfdSendSignal(fd int, s Signal, info *Siginfo) error {
+	_, _, e := unix.Syscall6(unix.SYS_PIDFD_SEND_SIGNAL, uintptr(fd), uintptr(s), uintptr(unsafe.Pointer(info)), 0, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
