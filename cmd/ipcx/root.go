@@ -68,6 +68,7 @@ OUTPUT
 		newMqCmd(io),
 		newSemCmd(io),
 		newShmCmd(io),
+		newSigCmd(io),
 		newGenManCmd(),
 	)
 	return root
