@@ -38,6 +38,7 @@ func TestSemCommandOptions(t *testing.T) {
 	}
 	c = newSemRunCmd(ios, func(o *semRunOptions) error { t.Error("ran without --"); return nil })
 	c.SetArgs([]string{"/build", "make"})
+	c.SilenceErrors, c.SilenceUsage = true, true
 	var ce *cmdError
 	if err := c.Execute(); !errors.As(err, &ce) || ce.code != exitUsage {
 		t.Errorf("sem run without --: %v, want a usage error", err)
