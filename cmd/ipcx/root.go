@@ -69,7 +69,6 @@ OUTPUT
 		newSemCmd(io),
 		newShmCmd(io),
 		newSigCmd(io),
-		newGenManCmd(),
 	)
 	return root
 }
