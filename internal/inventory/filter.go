@@ -14,13 +14,13 @@ import (
 
 // Filter selects objects. Its zero value selects every object.
 type Filter struct {
-	Kinds    map[Kind]bool   // nil: every kind
-	Flavors  map[Flavor]bool // nil: both
-	Owner    *uint32         // the owner's uid
-	OlderThan  time.Duration   // created (last changed) at least this long ago; 0: any age
-	Now      time.Time       // the time OlderThan counts from
-	Orphaned bool            // orphans only (needs holders, see Options.Holders)
-	Name     string          // a glob (path.Match) on the name, key or address
+	Kinds     map[Kind]bool   // nil: every kind
+	Flavors   map[Flavor]bool // nil: both
+	Owner     *uint32         // the owner's uid
+	OlderThan time.Duration   // created (last changed) at least this long ago; 0: any age
+	Now       time.Time       // the time OlderThan counts from
+	Orphaned  bool            // orphans only (needs holders, see Options.Holders)
+	Name      string          // a glob (path.Match) on the name, key or address
 }
 
 // Match reports whether f selects o.
