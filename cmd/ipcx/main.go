@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], iostreams.System()))
+	os.Exit(run(argv0Args(os.Args), iostreams.System()))
 }
