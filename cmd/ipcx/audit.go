@@ -28,7 +28,8 @@ func newAuditCmd(io *iostreams.IOStreams, runF func(*auditOptions) error) *cobra
   world     an object everyone may read or write (mode bits for others)
   group     an object other members of its group may read or write
   orphan    an object no live process holds and whose creator is gone
-  limit     a limit more than 80% used
+  limit     a limit on the namespace's total (msgmni, shmmni, shmall, semmni, semmns,
+            queues_max) more than 80% used
 
 Each finding comes with the command that fixes it. The filters of ipcx ls narrow the objects
 checked (limits are always checked).
@@ -138,7 +139,7 @@ func auditRun(opts *auditOptions) error {
 		}
 	}
 	for _, l := range lims {
-		if p := l.Percent(); p > 80 {
+		if p := l.Percent(); l.Global && p > 80 {
 			fix := fmt.Sprintf("%s rm --all --orphaned, or raise it: sysctl -w %s", ipcx, sysctlName(l))
 			found = append(found, finding{Problem: "limit", Object: l.Name,
 				Detail: fmt.Sprintf("%d of %d %s used (%.0f%%)", *l.Use, l.Value, l.Unit, p), Fix: fix})

@@ -56,7 +56,7 @@ EXIT STATUS
 			if runF != nil {
 				return runF(opts)
 			}
-			return ipcmkRun(opts)
+			return compatExit(io, ipcmkRun(opts))
 		},
 	}
 	f := c.Flags()
@@ -72,7 +72,7 @@ EXIT STATUS
 }
 
 func ipcmkFail(format string, args ...any) error {
-	return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcmk: "+format, args...)}
+	return &compatError{tool: "ipcmk", msg: fmt.Sprintf(format, args...)}
 }
 
 // randomKey picks a key as util-linux does: random bytes.
@@ -105,7 +105,7 @@ func errText(err error) string {
 
 func ipcmkRun(opts *ipcmkOptions) error {
 	if !opts.shmSet && !opts.semSet && !opts.queue && !opts.pshmSet && !opts.pqueue && !opts.psem {
-		return &cmdError{code: exitFailure, msg: "ipcmk: bad usage", hint: "see: ipcx ipcmk --help"}
+		return &compatError{tool: "ipcmk", msg: "bad usage", tryHelp: true}
 	}
 	mode, err := strconv.ParseUint(opts.mode, 8, 32)
 	if err != nil || mode > 0o777 {
@@ -133,7 +133,7 @@ func ipcmkRun(opts *ipcmkOptions) error {
 	posixName := ""
 	if opts.pshmSet || opts.pqueue || opts.psem {
 		if opts.name == "" {
-			return &cmdError{code: exitFailure, msg: "ipcmk: name of the POSIX resource is required (-n NAME)", hint: "see: ipcx ipcmk --help"}
+			return &compatError{tool: "ipcmk", msg: "name of the POSIX resource is required (-n NAME)", tryHelp: true}
 		}
 		posixName = "/" + strings.TrimLeft(opts.name, "/")
 		if err := posix.ValidName(posixName); err != nil {

@@ -70,7 +70,7 @@ EXIT STATUS
 		DisableFlagsInUseLine: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := parseIpcrm(opts, args); err != nil {
-				return err
+				return compatExit(io, err)
 			}
 			if opts.help {
 				return c.Help()
@@ -92,8 +92,12 @@ EXIT STATUS
 	return withNS(c)
 }
 
-func ipcrmUsage(format string, args ...any) error {
-	return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: "+format, args...), hint: "see: ipcx ipcrm --help"}
+func ipcrmUsage(format string, args ...any) *compatError {
+	return &compatError{tool: "ipcrm", msg: fmt.Sprintf(format, args...), tryHelp: true}
+}
+
+func ipcrmFail(format string, args ...any) *compatError {
+	return &compatError{tool: "ipcrm", msg: fmt.Sprintf(format, args...)}
 }
 
 // parseIpcrm reads ipcrm's command line the way getopt_long does (clustered short options,
@@ -119,19 +123,19 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 		case "id":
 			n, err := strconv.ParseInt(arg, 10, 32)
 			if err != nil || n < 0 {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: failed to parse argument: '%s'", arg)}
+				return ipcrmFail("failed to parse argument: '%s'", arg)
 			}
 			a.id = sysv.ID(n)
 		case "key":
 			k, err := parseCKey(arg)
 			if err != nil {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: failed to parse argument: '%s'", arg)}
+				return ipcrmFail("failed to parse argument: '%s'", arg)
 			}
 			a.key = k
 		case "name":
 			name := "/" + strings.TrimLeft(arg, "/")
 			if err := posix.ValidName(name); err != nil {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: invalid name (%s)", arg)}
+				return ipcrmFail("invalid name (%s)", arg)
 			}
 			a.name = name
 		}
@@ -150,8 +154,7 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 		}
 		v, ok := types[strings.TrimPrefix(t, "=")]
 		if !ok {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: unknown argument: %s", t),
-				hint: "-a takes shm, pshm, msg, pmsg, sem or psem, attached: -a=shm or --all=shm"}
+			return ipcrmUsage("unknown argument: %s", t).withHint("-a takes shm, pshm, msg, pmsg, sem or psem, attached: -a=shm or --all=shm")
 		}
 		opts.all = append(opts.all, ipcrmAction{kind: inventory.Kind(v[0]), flavor: inventory.Flavor(v[1]), by: "all"})
 		return nil
@@ -187,7 +190,7 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 				if !hasVal {
 					// util-linux takes -a's type only attached; "--all shm" must not mean "all".
 					if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-						return ipcrmUsage("unknown argument: %s", args[i+1]).(*cmdError).withHint("to remove one type write --all=" + args[i+1] + "; -a alone removes every type")
+						return ipcrmUsage("unknown argument: %s", args[i+1]).withHint("to remove one type write --all=" + args[i+1] + "; -a alone removes every type")
 					}
 				}
 			case "verbose":
@@ -230,7 +233,7 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 						return err
 					}
 					if j+1 == len(arg) && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-						return ipcrmUsage("unknown argument: %s", args[i+1]).(*cmdError).withHint("to remove one type write -a=" + args[i+1] + "; -a alone removes every type")
+						return ipcrmUsage("unknown argument: %s", args[i+1]).withHint("to remove one type write -a=" + args[i+1] + "; -a alone removes every type")
 					}
 					j = len(arg)
 				case 'v':
@@ -291,8 +294,6 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 	}
 	return nil
 }
-
-func (e *cmdError) withHint(h string) *cmdError { e.hint = h; return e }
 
 // parseCKey reads a key as strtoul(…, 0) does: decimal, 0x-hex or 0-octal (a minus sign wraps).
 func parseCKey(s string) (sysv.Key, error) {
@@ -404,7 +405,7 @@ func ipcrmRun(opts *ipcrmOptions) error {
 		if !opts.ns.Own() {
 			return nsFail(opts.ns, err)
 		}
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcrm: %v", err)}
+		return compatExit(opts.io, ipcrmFail("%v", err))
 	}
 	if failed > 0 {
 		return &silentExit{code: exitFailure}

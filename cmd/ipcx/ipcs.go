@@ -16,6 +16,35 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// compatError is an error of ipcs, ipcrm or ipcmk, printed the way util-linux prints it: "TOOL: msg",
+// then optionally a hint and util-linux's "Try 'TOOL --help'" line. Exit status 1, as util-linux.
+type compatError struct {
+	tool    string
+	msg     string
+	hint    string
+	tryHelp bool
+}
+
+func (e *compatError) Error() string { return e.tool + ": " + e.msg }
+
+func (e *compatError) withHint(h string) *compatError { e.hint = h; return e }
+
+// compatExit prints a compatError and ends ipcx with status 1; other errors pass through.
+func compatExit(io *iostreams.IOStreams, err error) error {
+	ce, ok := err.(*compatError)
+	if !ok {
+		return err
+	}
+	fmt.Fprintf(io.ErrOut, "%s: %s\n", ce.tool, ce.msg)
+	if ce.hint != "" {
+		fmt.Fprintf(io.ErrOut, "%s: hint: %s\n", ce.tool, ce.hint)
+	}
+	if ce.tryHelp {
+		fmt.Fprintf(io.ErrOut, "Try '%s --help' for more information.\n", ce.tool)
+	}
+	return &silentExit{code: exitFailure}
+}
+
 // compatTools are the util-linux tools ipcx stands in for when run through a link of that name.
 var compatTools = map[string]bool{"ipcs": true, "ipcrm": true, "ipcmk": true}
 
@@ -152,7 +181,7 @@ func ipcsRun(opts *ipcsOptions) error {
 		}
 	}
 	if opts.idSet && (n != 1 || opts.pmsg || opts.pshm || opts.psem) {
-		return &cmdError{code: exitFailure, msg: "ipcs: when using an ID, a single resource must be specified"}
+		return compatExit(opts.io, &compatError{tool: "ipcs", msg: "when using an ID, a single resource must be specified"})
 	}
 	if n == 0 {
 		opts.msg, opts.shm, opts.sem, opts.pmsg, opts.pshm, opts.psem = true, true, true, true, true, true
@@ -200,7 +229,7 @@ func ipcsRun(opts *ipcsOptions) error {
 		if !opts.ns.Own() {
 			return nsFail(opts.ns, err)
 		}
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("ipcs: %v", err)}
+		return compatExit(opts.io, &compatError{tool: "ipcs", msg: err.Error()})
 	}
 	return w.Flush()
 }

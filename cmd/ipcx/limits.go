@@ -56,6 +56,7 @@ type limitRow struct {
 	Use     *int64   `json:"use"`
 	UseOf   string   `json:"useOf,omitempty"`
 	Percent *float64 `json:"percent"`
+	Global  bool     `json:"global"`
 	What    string   `json:"what"`
 	Source  string   `json:"source"`
 }
@@ -111,7 +112,7 @@ func limitsRun(opts *limitsOptions) error {
 	}
 	rows := make([]limitRow, len(lims))
 	for i, l := range lims {
-		rows[i] = limitRow{Name: l.Name, Unit: l.Unit, Use: l.Use, UseOf: l.UseOf, What: l.What, Source: l.Source}
+		rows[i] = limitRow{Name: l.Name, Unit: l.Unit, Use: l.Use, UseOf: l.UseOf, Global: l.Global, What: l.What, Source: l.Source}
 		if l.Known {
 			v := l.Value
 			rows[i].Value = &v

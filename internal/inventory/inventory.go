@@ -246,7 +246,7 @@ func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
 			continue
 		}
 		o := Object{Flavor: POSIX, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid, CUID: st.Uid, CGID: st.Gid,
-			CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC(), dev: st.Dev, ino: st.Ino}
+			CTime: time.Unix(st.Ctim.Sec, 0).UTC(), MTime: time.Unix(st.Mtim.Sec, 0).UTC(), dev: st.Dev, ino: st.Ino}
 		if n, ok := strings.CutPrefix(e.Name(), semPrefix); ok {
 			if n == "" || !opts.want(Sem, POSIX) {
 				continue

@@ -17,6 +17,9 @@ type Limit struct {
 	Use    *int64 // the current use, nil when there is no meaningful one
 	// UseOf says what Use counts.
 	UseOf string
+	// Global is set for the limits on the namespace's total (the number of objects, all pages or
+	// semaphores): the ones that run out. The others bound one object and Use is its largest.
+	Global bool
 
 	raw int64
 }
@@ -61,18 +64,18 @@ func Limits(inv *Inventory) []Limit {
 	k := func(name string) int64 { return readInt("/proc/sys/kernel/" + name) }
 	mq := func(name string) int64 { return readInt("/proc/sys/fs/mqueue/" + name) }
 	out := []Limit{
-		{Name: "msgmni", Source: "/proc/sys/kernel/msgmni", What: "System V message queues", raw: k("msgmni"), Unit: "queues", Use: use(nMsg), UseOf: "queues"},
+		{Name: "msgmni", Global: true, Source: "/proc/sys/kernel/msgmni", What: "System V message queues", raw: k("msgmni"), Unit: "queues", Use: use(nMsg), UseOf: "queues"},
 		{Name: "msgmax", Source: "/proc/sys/kernel/msgmax", What: "bytes in one System V message", raw: k("msgmax"), Unit: "bytes"},
 		{Name: "msgmnb", Source: "/proc/sys/kernel/msgmnb", What: "default bytes on one System V queue", raw: k("msgmnb"), Unit: "bytes", Use: use(msgMaxBytes), UseOf: "bytes on the fullest queue"},
 		{Name: "shmmax", Source: "/proc/sys/kernel/shmmax", What: "bytes in one System V segment", raw: k("shmmax"), Unit: "bytes", Use: use(shmMax), UseOf: "largest segment"},
-		{Name: "shmall", Source: "/proc/sys/kernel/shmall", What: "pages of System V shared memory in all", raw: k("shmall"), Unit: "pages", Use: use(shmPages), UseOf: "pages of all segments"},
-		{Name: "shmmni", Source: "/proc/sys/kernel/shmmni", What: "System V shared memory segments", raw: k("shmmni"), Unit: "segments", Use: use(nShm), UseOf: "segments"},
+		{Name: "shmall", Global: true, Source: "/proc/sys/kernel/shmall", What: "pages of System V shared memory in all", raw: k("shmall"), Unit: "pages", Use: use(shmPages), UseOf: "pages of all segments"},
+		{Name: "shmmni", Global: true, Source: "/proc/sys/kernel/shmmni", What: "System V shared memory segments", raw: k("shmmni"), Unit: "segments", Use: use(nShm), UseOf: "segments"},
 		{Name: "semmsl", Source: "/proc/sys/kernel/sem", What: "semaphores in one System V set", raw: sem[0], Unit: "semaphores", Use: use(semMax), UseOf: "largest set"},
-		{Name: "semmns", Source: "/proc/sys/kernel/sem", What: "System V semaphores in all", raw: sem[1], Unit: "semaphores", Use: use(semTotal), UseOf: "semaphores of all sets"},
+		{Name: "semmns", Global: true, Source: "/proc/sys/kernel/sem", What: "System V semaphores in all", raw: sem[1], Unit: "semaphores", Use: use(semTotal), UseOf: "semaphores of all sets"},
 		{Name: "semopm", Source: "/proc/sys/kernel/sem", What: "operations in one semop call", raw: sem[2], Unit: "operations"},
-		{Name: "semmni", Source: "/proc/sys/kernel/sem", What: "System V semaphore sets", raw: sem[3], Unit: "sets", Use: use(nSem), UseOf: "sets"},
+		{Name: "semmni", Global: true, Source: "/proc/sys/kernel/sem", What: "System V semaphore sets", raw: sem[3], Unit: "sets", Use: use(nSem), UseOf: "sets"},
 		{Name: "semvmx", Source: "kernel constant", What: "value of one System V semaphore", raw: 32767, Unit: "value"},
-		{Name: "queues_max", Source: "/proc/sys/fs/mqueue/queues_max", What: "POSIX message queues (root is exempt)", raw: mq("queues_max"), Unit: "queues", Use: use(nMQ), UseOf: "queues"},
+		{Name: "queues_max", Global: true, Source: "/proc/sys/fs/mqueue/queues_max", What: "POSIX message queues (root is exempt)", raw: mq("queues_max"), Unit: "queues", Use: use(nMQ), UseOf: "queues"},
 		{Name: "msg_max", Source: "/proc/sys/fs/mqueue/msg_max", What: "mq_maxmsg of a POSIX queue (unprivileged)", raw: mq("msg_max"), Unit: "messages", Use: use(mqMaxMsg), UseOf: "largest mq_maxmsg"},
 		{Name: "msgsize_max", Source: "/proc/sys/fs/mqueue/msgsize_max", What: "mq_msgsize of a POSIX queue (unprivileged)", raw: mq("msgsize_max"), Unit: "bytes", Use: use(mqMaxSize), UseOf: "largest mq_msgsize"},
 		{Name: "msg_default", Source: "/proc/sys/fs/mqueue/msg_default", What: "default mq_maxmsg", raw: mq("msg_default"), Unit: "messages"},

@@ -23,8 +23,8 @@ type msginfo struct {
 
 // shminfo is struct shm_info (shmctl SHM_INFO).
 type shminfo struct {
-	UsedIDs                                            int32
-	_                                                  int32
+	UsedIDs                                             int32
+	_                                                   int32
 	ShmTot, ShmRss, ShmSwp, SwapAttempts, SwapSuccesses uint64
 }
 
