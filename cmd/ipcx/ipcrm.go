@@ -25,6 +25,9 @@ type ipcrmAction struct {
 	id     sysv.ID
 	key    sysv.Key
 	name   string
+	// verbose: -v came before this option (util-linux removes as it parses, so a later -v does
+	// not apply to it).
+	verbose bool
 }
 
 type ipcrmOptions struct {
@@ -118,7 +121,7 @@ func parseIpcrm(opts *ipcrmOptions, args []string) error {
 		{"posix-semaphore", 0, inventory.Sem, inventory.POSIX, "name"},
 	}
 	add := func(d optDef, arg string) error {
-		a := ipcrmAction{kind: d.kind, flavor: d.flavor, by: d.by, arg: arg}
+		a := ipcrmAction{kind: d.kind, flavor: d.flavor, by: d.by, arg: arg, verbose: opts.verbose}
 		switch d.by {
 		case "id":
 			n, err := strconv.ParseInt(arg, 10, 32)
@@ -329,8 +332,8 @@ func ipcrmRun(opts *ipcrmOptions) error {
 				warn("%v", w)
 			}
 		}
-		remove := func(o *inventory.Object, byKey bool, arg string, out io.Writer) {
-			if opts.verbose {
+		remove := func(o *inventory.Object, byKey bool, arg string, verbose bool, out io.Writer) {
+			if verbose {
 				if o.Flavor == inventory.SysV {
 					fmt.Fprintf(out, "removing %s `%d'\n", ipcrmWhat[o.Flavor][o.Kind], o.ID)
 				} else {
@@ -384,7 +387,7 @@ func ipcrmRun(opts *ipcrmOptions) error {
 				warn("invalid %s (%s)", a.by, a.arg)
 				continue
 			}
-			remove(o, a.by == "key", a.arg, opts.io.Out)
+			remove(o, a.by == "key", a.arg, a.verbose, opts.io.Out)
 		}
 		for _, a := range opts.all {
 			for i := range inv.Objects {
@@ -396,7 +399,7 @@ func ipcrmRun(opts *ipcrmOptions) error {
 				if o.Flavor == inventory.SysV {
 					arg = strconv.Itoa(int(o.ID))
 				}
-				remove(o, false, arg, opts.io.Out)
+				remove(o, false, arg, opts.verbose, opts.io.Out)
 			}
 		}
 		return nil
