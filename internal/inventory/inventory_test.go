@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/ctest"
@@ -339,5 +340,64 @@ func TestParseNamespace(t *testing.T) {
 	}
 	if _, err := ParseNamespace("-3"); err == nil {
 		t.Error("negative pid accepted")
+	}
+}
+
+func FuzzParseNamespace(f *testing.F) {
+	for _, s := range []string{"1", "/proc/1/ns/ipc", "/run/x", "-1", "0", "", "/proc//ns/ipc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ns, err := ParseNamespace(s)
+		if err != nil {
+			return
+		}
+		if s != "" && ns.Own() {
+			t.Fatalf("%q parsed as the own namespace", s)
+		}
+		if ns.PID < 0 {
+			t.Fatalf("%q: pid %d", s, ns.PID)
+		}
+	})
+}
+
+// TestFilterMatch checks the ls filters on objects made up here.
+func TestFilterMatch(t *testing.T) {
+	now := time.Now()
+	uid := uint32(1000)
+	objs := []Object{
+		{Kind: MQ, Flavor: POSIX, Name: "/jobs", UID: 1000, CTime: now.Add(-2 * time.Hour), HoldersKnown: true, Orphaned: true},
+		{Kind: Shm, Flavor: SysV, Key: 0x1a2b, ID: 5, UID: 0, CTime: now, HoldersKnown: true},
+		{Kind: Sem, Flavor: POSIX, Name: "/lock", UID: 1000, CTime: now},
+	}
+	for _, tc := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{}, "/jobs id:5 /lock"},
+		{Filter{Kinds: map[Kind]bool{Shm: true, Sem: true}}, "id:5 /lock"},
+		{Filter{Flavors: map[Flavor]bool{SysV: true}}, "id:5"},
+		{Filter{Owner: &uid}, "/jobs /lock"},
+		{Filter{OlderThan: time.Hour, Now: now}, "/jobs"},
+		{Filter{Orphaned: true}, "/jobs"},
+		{Filter{Name: "0x00001a*"}, "id:5"},
+		{Filter{Name: "id:5"}, "id:5"},
+		{Filter{Name: "j*"}, "/jobs"},
+		{Filter{Name: "/l*"}, "/lock"},
+	} {
+		var got []string
+		for _, o := range Select(objs, tc.f) {
+			got = append(got, o.Address())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, strings.Join(got, " "), tc.want)
+		}
+	}
+	s := append([]Object(nil), objs...)
+	if err := Sort(s, "age", func(u uint32) string { return "" }); err != nil || s[2].Name != "/jobs" {
+		t.Errorf("sort age (oldest last): %v %v", s[2].Name, err)
+	}
+	if err := Sort(s, "bogus", nil); err == nil {
+		t.Error("bogus sort field accepted")
 	}
 }
