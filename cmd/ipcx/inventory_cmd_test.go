@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 )
 
@@ -200,4 +202,48 @@ func FuzzParseProj(f *testing.F) {
 			t.Fatalf("parseProj(%q) = %d", s, n)
 		}
 	})
+}
+
+// TestLsJSONMatchesEncoding holds ls's hand-written JSON to encoding/json's bytes for the same rows.
+func TestLsJSONMatchesEncoding(t *testing.T) {
+	now := time.Date(2026, 11, 21, 14, 3, 7, 0, time.UTC)
+	objs := []inventory.Object{
+		{Kind: inventory.Shm, Flavor: inventory.SysV, Key: sysv.Key(-5), ID: 7, Size: 4096, CPID: 10, LPID: 11, CTime: now,
+			ATime: now, HoldersKnown: true, Holders: []inventory.Holder{{PID: 11, Comm: "a\"p\\p\n<é>", How: "attached"}, {PID: 12, How: "x"}}},
+		{Kind: inventory.MQ, Flavor: inventory.POSIX, Name: "/jobs\t✓", Messages: 3, CTime: now, HoldersKnown: true, Orphaned: true},
+		{Kind: inventory.MQ, Flavor: inventory.SysV, Messages: 0, LSPID: 3, STime: now},
+		{Kind: inventory.Sem, Flavor: inventory.POSIX, Name: "/s"},
+	}
+	rows := make([]lsRow, len(objs))
+	for i := range objs {
+		rows[i] = newLsRow(&objs[i])
+	}
+	rows[3].Holders = nil
+	for _, rs := range [][]lsRow{rows, rows[:1], nil} {
+		var want, got bytes.Buffer
+		if err := render.JSON(&want, rs); err != nil {
+			t.Fatal(err)
+		}
+		if err := lsJSON(&got, rs); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("lsJSON:\n%s\nencoding/json:\n%s", got.String(), want.String())
+		}
+	}
+	// From objects, in parallel chunks: the same bytes as from their rows.
+	many := make([]inventory.Object, 2500)
+	for i := range many {
+		many[i] = objs[i%3]
+		many[i].ID = sysv.ID(i)
+	}
+	manyRows := make([]lsRow, len(many))
+	for i := range many {
+		manyRows[i] = newLsRow(&many[i])
+	}
+	var want, got bytes.Buffer
+	render.JSON(&want, manyRows)
+	if err := lsJSONObjects(&got, many); err != nil || got.String() != want.String() {
+		t.Errorf("lsJSONObjects differs from encoding/json (%v)", err)
+	}
 }

@@ -71,13 +71,17 @@ func ValidGlob(pattern string) error {
 	return nil
 }
 
-// Select returns the objects f selects, in order.
+// Select returns the objects f selects, in order. It filters in place: the result shares objs'
+// storage, and objs must not be used afterwards.
 func Select(objs []Object, f Filter) []Object {
-	out := []Object{}
+	out := objs[:0]
 	for i := range objs {
 		if f.Match(&objs[i]) {
 			out = append(out, objs[i])
 		}
+	}
+	if out == nil {
+		out = []Object{}
 	}
 	return out
 }

@@ -22,29 +22,27 @@ type procScan struct {
 	sysvShm map[sysv.ID][]Holder // by shmid, processes in the namespace only
 	files   map[devIno][]Holder  // POSIX objects by inode
 	comm    map[int]string
+	pids    map[int]bool // the processes in /proc when scanned
+	live    map[int]bool // alive's answers so far
 	partial bool
 }
 
-// findHolders fills in the holders and orphan flags of inv's objects.
-func (ns Namespace) findHolders(inv *Inventory) {
-	want := map[devIno]bool{}
-	links := map[string]bool{}
-	for i := range inv.Objects {
-		o := &inv.Objects[i]
-		if o.Flavor != POSIX {
-			continue
-		}
-		want[devIno{o.dev, o.ino}] = true
-		switch o.Kind {
-		case MQ:
-			links[o.Name] = true // an mqueue descriptor reads "/name"
-		case Shm:
-			links["/dev/shm"+o.Name] = true
-		case Sem:
-			links["/dev/shm/"+semPrefix+o.Name[1:]] = true
-		}
+// alive reports whether pid is a live process, asking /proc once per pid.
+func (ps *procScan) alive(pid int) bool {
+	if pid <= 0 || !ps.pids[pid] {
+		return false
 	}
-	ps := scanProc(threadIPCNamespace(), want, links)
+	if v, ok := ps.live[pid]; ok {
+		return v
+	}
+	v := alive(pid)
+	ps.live[pid] = v
+	return v
+}
+
+// assignHolders fills in the holders and orphan flags of inv's objects from a scan. System V
+// semaphore sets are asked for their last operators (semctl GETPID) here.
+func assignHolders(inv *Inventory, ps *procScan) {
 	inv.Partial = ps.partial
 	for i := range inv.Objects {
 		o := &inv.Objects[i]
@@ -55,7 +53,7 @@ func (ns Namespace) findHolders(inv *Inventory) {
 			o.Orphaned = len(o.Holders) == 0
 		case o.Kind == Shm:
 			o.Holders = ps.sysvShm[o.ID]
-			o.Orphaned = len(o.Holders) == 0 && o.NAttch == 0 && !alive(o.CPID)
+			o.Orphaned = len(o.Holders) == 0 && o.NAttch == 0 && !ps.alive(o.CPID)
 		case o.Kind == MQ:
 			o.Holders = lastPids(ps, []int{o.LSPID, o.LRPID}, []string{"last-send", "last-recv"})
 			o.Orphaned = len(o.Holders) == 0
@@ -81,7 +79,7 @@ func (ns Namespace) findHolders(inv *Inventory) {
 func lastPids(ps *procScan, pids []int, how []string) []Holder {
 	var out []Holder
 	for i, pid := range pids {
-		if pid <= 0 || !alive(pid) {
+		if !ps.alive(pid) {
 			continue
 		}
 		dup := false
@@ -117,11 +115,15 @@ func threadIPCNamespace() uint64 {
 	return st.Ino
 }
 
-// scanProc reads every process's maps and (for the descriptors whose link is in links) fds once.
+// scanProc reads every process's maps and descriptors once, recording what could be an IPC
+// object: System V segments (maps "/SYSV…", inode = shmid), mappings of files under /dev/shm, and
+// descriptors on /dev/shm files or on POSIX queues (an mqueue descriptor's link reads "/name").
 // System V segments count only for processes in the IPC namespace nsIno: shmids repeat across
-// namespaces. POSIX inodes are unique, so any process may hold them.
-func scanProc(nsIno uint64, want map[devIno]bool, links map[string]bool) *procScan {
-	ps := &procScan{sysvShm: map[sysv.ID][]Holder{}, files: map[devIno][]Holder{}, comm: map[int]string{}}
+// namespaces. POSIX objects are matched by device and inode later, which are unique, so any
+// process may hold them. It needs nothing from the listing, so it runs alongside it.
+func scanProc(nsIno uint64) *procScan {
+	ps := &procScan{sysvShm: map[sysv.ID][]Holder{}, files: map[devIno][]Holder{}, comm: map[int]string{},
+		pids: map[int]bool{}, live: map[int]bool{}}
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		ps.partial = true
@@ -131,31 +133,33 @@ func scanProc(nsIno uint64, want map[devIno]bool, links map[string]bool) *procSc
 	buf := make([]byte, 0, 64<<10)
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
+		if err != nil {
+			continue
+		}
+		ps.pids[pid] = true
+		if pid == self {
 			continue
 		}
 		dir := "/proc/" + e.Name()
 		var nst unix.Stat_t
 		inNS := nsIno != 0 && unix.Stat(dir+"/ns/ipc", &nst) == nil && nst.Ino == nsIno
-		shm, files, ok := scanMaps(dir+"/maps", inNS, want, buf)
+		shm, files, ok := scanMaps(dir+"/maps", inNS, buf)
 		if !ok {
 			ps.partial = true
 		}
 		opened := map[devIno]bool{}
-		if len(links) > 0 {
-			fds, err := os.ReadDir(dir + "/fd")
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				ps.partial = true
+		fds, err := os.ReadDir(dir + "/fd")
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			ps.partial = true
+		}
+		for _, fd := range fds {
+			l, err := os.Readlink(dir + "/fd/" + fd.Name())
+			if err != nil || !ipcLink(l) {
+				continue
 			}
-			for _, fd := range fds {
-				l, err := os.Readlink(dir + "/fd/" + fd.Name())
-				if err != nil || !links[l] {
-					continue
-				}
-				var st unix.Stat_t
-				if unix.Stat(dir+"/fd/"+fd.Name(), &st) == nil && want[devIno{st.Dev, st.Ino}] {
-					opened[devIno{st.Dev, st.Ino}] = true
-				}
+			var st unix.Stat_t
+			if unix.Stat(dir+"/fd/"+fd.Name(), &st) == nil {
+				opened[devIno{st.Dev, st.Ino}] = true
 			}
 		}
 		if len(shm) == 0 && len(files) == 0 && len(opened) == 0 {
@@ -191,9 +195,20 @@ func scanProc(nsIno uint64, want map[devIno]bool, links map[string]bool) *procSc
 	return ps
 }
 
-// scanMaps reads one maps file: the System V segments attached (when inNS) and the wanted inodes
-// mapped. ok is false when the file exists but could not be read.
-func scanMaps(path string, inNS bool, want map[devIno]bool, buf []byte) (shm []sysv.ID, files map[devIno]bool, ok bool) {
+// ipcLink reports whether a descriptor's link may be a POSIX object: a file in /dev/shm, or a
+// queue ("/name": one slash).
+func ipcLink(l string) bool {
+	if strings.HasPrefix(l, shmDirPrefix) {
+		return true
+	}
+	return len(l) > 1 && l[0] == '/' && strings.IndexByte(l[1:], '/') < 0 && !strings.HasSuffix(l, " (deleted)")
+}
+
+const shmDirPrefix = "/dev/shm/"
+
+// scanMaps reads one maps file: the System V segments attached (when inNS) and the files under
+// /dev/shm mapped. ok is false when the file exists but could not be read.
+func scanMaps(path string, inNS bool, buf []byte) (shm []sysv.ID, files map[devIno]bool, ok bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, errors.Is(err, fs.ErrNotExist)
@@ -219,7 +234,7 @@ func scanMaps(path string, inNS bool, want map[devIno]bool, buf []byte) (shm []s
 			}
 			continue
 		}
-		if len(want) == 0 || (len(fields[4]) == 1 && fields[4][0] == '0') {
+		if !bytes.HasPrefix(fields[5], []byte(shmDirPrefix)) {
 			continue
 		}
 		ino, err := strconv.ParseUint(string(fields[4]), 10, 64)
@@ -230,13 +245,10 @@ func scanMaps(path string, inNS bool, want map[devIno]bool, buf []byte) (shm []s
 		if !ok {
 			continue
 		}
-		k := devIno{unix.Mkdev(maj, min), ino}
-		if want[k] {
-			if files == nil {
-				files = map[devIno]bool{}
-			}
-			files[k] = true
+		if files == nil {
+			files = map[devIno]bool{}
 		}
+		files[devIno{unix.Mkdev(maj, min), ino}] = true
 	}
 	if sc.Err() != nil {
 		return shm, files, false

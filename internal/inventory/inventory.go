@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/posix"
@@ -126,68 +127,84 @@ func (o Options) want(k Kind, f Flavor) bool {
 }
 
 // List lists the objects of the namespace. Call it inside ns.Do: System V tables and POSIX queues
-// are read from the calling thread's namespace. Objects come sorted by flavor (System V first),
-// kind and id or name.
+// are read from the calling thread's namespace. Objects come in a fixed order: System V queues,
+// segments and semaphore sets in /proc/sysvipc order (as ipcs lists them), then POSIX queues and
+// then the /dev/shm objects by name.
+//
+// In the caller's own namespace the parts are read in parallel (the kernel's formatting of
+// /proc/sysvipc is most of the cost with thousands of objects); in another namespace they are read
+// one after the other on the thread that joined it.
 func (ns Namespace) List(opts Options) (*Inventory, error) {
-	inv := &Inventory{Objects: []Object{}}
-	if opts.want(MQ, SysV) {
-		qs, err := sysv.MsgQueues()
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("System V queues: %w", err)
+	var msg, shm, sem []Object
+	var errs [3]error
+	var mqInv, shmInv Inventory
+	var scan *procScan
+	parts := []func(){
+		func() {
+			if opts.want(MQ, SysV) {
+				msg, errs[0] = readMsg()
+			}
+		},
+		func() {
+			if opts.want(Shm, SysV) {
+				shm, errs[1] = readShm()
+			}
+		},
+		func() {
+			if opts.want(Sem, SysV) {
+				sem, errs[2] = readSem()
+			}
+		},
+		func() {
+			mqInv.Objects = []Object{}
+			if opts.want(MQ, POSIX) {
+				if err := ns.listPosixMQ(&mqInv, opts.QueueAttrs); err != nil {
+					mqInv.Warnings = append(mqInv.Warnings, err)
+				}
+			}
+		},
+		func() {
+			shmInv.Objects = []Object{}
+			if opts.want(Shm, POSIX) || opts.want(Sem, POSIX) {
+				if err := ns.listShmDir(&shmInv, opts); err != nil {
+					shmInv.Warnings = append(shmInv.Warnings, err)
+				}
+			}
+		},
+		func() {
+			if opts.Holders {
+				scan = scanProc(threadIPCNamespace())
+			}
+		},
+	}
+	if ns.Own() {
+		var wg sync.WaitGroup
+		for _, p := range parts {
+			wg.Go(p)
 		}
-		for _, q := range qs {
-			o := Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
-				UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
-				Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
-				STime: tm(q.STime), RTime: tm(q.RTime), CTime: tm(q.CTime)}
-			inv.Objects = append(inv.Objects, o)
+		wg.Wait()
+	} else {
+		for _, p := range parts {
+			p()
 		}
 	}
-	if opts.want(Shm, SysV) {
-		ss, err := sysv.ShmSegs()
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("System V shared memory: %w", err)
-		}
-		for _, s := range ss {
-			inv.Objects = append(inv.Objects, Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-				UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-				Size: int64(s.Size), NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
-				CPID: s.CPID, LPID: s.LPID, ATime: tm(s.ATime), DTime: tm(s.DTime), CTime: tm(s.CTime)})
+	for i, what := range []string{"System V queues", "System V shared memory", "System V semaphores"} {
+		if errs[i] != nil && !errors.Is(errs[i], os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", what, errs[i])
 		}
 	}
-	if opts.want(Sem, SysV) {
-		ss, err := sysv.SemSets()
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("System V semaphores: %w", err)
-		}
-		for _, s := range ss {
-			inv.Objects = append(inv.Objects, Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-				UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-				Size: int64(s.NSems), OTime: tm(s.OTime), CTime: tm(s.CTime)})
-		}
-	}
-	if opts.want(MQ, POSIX) {
-		if err := ns.listPosixMQ(inv, opts.QueueAttrs); err != nil {
-			inv.Warnings = append(inv.Warnings, err)
-		}
-	}
-	if opts.want(Shm, POSIX) || opts.want(Sem, POSIX) {
-		if err := ns.listShmDir(inv, opts); err != nil {
-			inv.Warnings = append(inv.Warnings, err)
-		}
-	}
+	inv := &Inventory{Objects: make([]Object, 0, len(msg)+len(shm)+len(sem)+len(mqInv.Objects)+len(shmInv.Objects)),
+		Warnings: append(mqInv.Warnings, shmInv.Warnings...)}
+	inv.Objects = append(append(append(append(append(inv.Objects, msg...), shm...), sem...), mqInv.Objects...), shmInv.Objects...)
 	if opts.Holders {
-		ns.findHolders(inv)
+		assignHolders(inv, scan)
 	}
 	return inv, nil
 }
 
-func tm(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
+func readMsg() ([]Object, error) { return readTable("msg", msgTable) }
+func readShm() ([]Object, error) { return readTable("shm", shmTable) }
+func readSem() ([]Object, error) { return readTable("sem", semTable) }
 
 func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 	dir, release, err := ns.mqueueDir()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,7 +185,7 @@ func TestHoldersAndOrphans(t *testing.T) {
 		t.Errorf("sysv sem: size %d pids %v orphaned %v (never operated on: orphan)", o.Size, o.SemPIDs, o.Orphaned)
 	}
 	// The filters: orphans only, by name.
-	got := Select(inv.Objects, Filter{Orphaned: true, Name: name})
+	got := Select(slices.Clone(inv.Objects), Filter{Orphaned: true, Name: name})
 	if len(got) != 0 {
 		t.Errorf("held objects reported as orphans: %+v", got)
 	}
@@ -193,7 +194,7 @@ func TestHoldersAndOrphans(t *testing.T) {
 	if err := ns.Do(func() (err error) { inv, err = ns.List(Options{Holders: true}); return }); err != nil {
 		t.Fatal(err)
 	}
-	mine := Select(inv.Objects, Filter{Orphaned: true, Name: name})
+	mine := Select(slices.Clone(inv.Objects), Filter{Orphaned: true, Name: name})
 	if len(mine) != 3 {
 		t.Errorf("after the peer exited: %d POSIX orphans named %s, want 3: %+v", len(mine), name, mine)
 	}
@@ -386,7 +387,7 @@ func TestFilterMatch(t *testing.T) {
 		{Filter{Name: "/l*"}, "/lock"},
 	} {
 		var got []string
-		for _, o := range Select(objs, tc.f) {
+		for _, o := range Select(slices.Clone(objs), tc.f) {
 			got = append(got, o.Address())
 		}
 		if strings.Join(got, " ") != tc.want {
