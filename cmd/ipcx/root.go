@@ -69,6 +69,8 @@ OUTPUT
 	root.PersistentPreRunE = checkNS
 	root.AddCommand(
 		newMqCmd(io),
+		newSemCmd(io),
+		newShmCmd(io),
 		newGenManCmd(),
 	)
 	root.AddCommand(inventoryCommands(io)...)

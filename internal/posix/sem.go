@@ -41,9 +41,9 @@ const (
 	futexBitsetAny     = 0xffffffff
 )
 
-// waitSlice bounds each futex sleep so that a cancelled context is noticed; a post still wakes the
+// semWaitSlice bounds each futex sleep so that a cancelled context is noticed; a post still wakes the
 // waiter at once.
-const waitSlice = 100 * time.Millisecond
+const semWaitSlice = 100 * time.Millisecond
 
 // Sem is an open named semaphore: its 32-byte file mapped shared.
 type Sem struct {
@@ -59,11 +59,13 @@ func semPath(name string) (string, error) {
 }
 
 // SemOpen opens the named semaphore name ("/name") as glibc's sem_open(3) does. With O_CREAT in
-// flags it creates the semaphore with mode (filtered by the umask) and value when it does not
-// exist, atomically: the 32-byte image is written to a temporary file that is then linked to the
+// flags it creates the semaphore with value when it does not exist, atomically: the 32-byte image is written to a temporary file that is then linked to the
 // final name, so no process ever sees a half-made semaphore and an existing one is never
 // overwritten. With O_CREAT|O_EXCL an existing semaphore is EEXIST. Symlinks are not followed; a
 // file that is not regular or shorter than 32 bytes is refused (EINVAL) rather than mapped.
+//
+// Unlike glibc, a new semaphore gets exactly mode, whatever the umask (ipcx sets the modes users
+// ask for); the mode is set before the semaphore appears under its name.
 func SemOpen(name string, flags int, mode uint32, value uint) (*Sem, error) {
 	path, err := semPath(name)
 	if err != nil {
@@ -123,7 +125,11 @@ func semCreate(path string, mode uint32, value uint32) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		mem, err := semFill(fd, img[:])
+		err = unix.Fchmod(fd, mode&0o777) // exactly the mode asked for, whatever the umask
+		var mem []byte
+		if err == nil {
+			mem, err = semFill(fd, img[:])
+		}
 		if err == nil {
 			err = unix.Link(tmp, path)
 		}
@@ -259,7 +265,7 @@ func (s *Sem) Wait(ctx context.Context) error {
 			}
 			return fmt.Errorf("sem_wait %s: %w", s.name, err)
 		}
-		end := now.Add(waitSlice)
+		end := now.Add(semWaitSlice)
 		if hasDeadline && deadline.Before(end) {
 			end = deadline
 		}

@@ -30,9 +30,9 @@ const (
 // beyond it.
 const SemVMX = 32767
 
-// waitSlice bounds each blocking system call so that a cancelled context is noticed promptly. A
+// semWaitSlice bounds each blocking system call so that a cancelled context is noticed promptly. A
 // wake-up by the kernel is still immediate: the slice only limits how long a cancellation waits.
-const waitSlice = 100 * time.Millisecond
+const semWaitSlice = 100 * time.Millisecond
 
 // SemidDS is struct semid64_ds as the kernel lays it out on 64-bit architectures (104 bytes).
 type SemidDS struct {
@@ -92,15 +92,19 @@ func SemOp(ctx context.Context, id ID, ops []Sembuf) error {
 	deadline, hasDeadline := ctx.Deadline()
 	for {
 		if err := ctx.Err(); err != nil {
+			if err == context.DeadlineExceeded && !nowait {
+				// Like semtimedop with a zero timeout: what can be done at once still is.
+				return semOpNoWait(id, ops, err)
+			}
 			return semCtxErr(id, err)
 		}
 		var ts *unix.Timespec
 		if !nowait && (hasDeadline || ctx.Done() != nil) {
-			slice := waitSlice
+			slice := semWaitSlice
 			if hasDeadline {
 				left := time.Until(deadline)
 				if left <= 0 {
-					return fmt.Errorf("semop(%d): %w", id, unix.ETIMEDOUT)
+					return semOpNoWait(id, ops, context.DeadlineExceeded)
 				}
 				slice = min(slice, left)
 			}
@@ -116,6 +120,28 @@ func SemOp(ctx context.Context, id ID, ops []Sembuf) error {
 			continue
 		case errno == unix.EAGAIN && !nowait:
 			continue // the slice expired: check ctx and the deadline, then wait again
+		}
+		return fmt.Errorf("semop(%d): %w", id, errno)
+	}
+}
+
+// semOpNoWait tries ops once without blocking; when they cannot be done it returns ctx's error.
+func semOpNoWait(id ID, ops []Sembuf, ctxErr error) error {
+	try := make([]Sembuf, len(ops))
+	for i, op := range ops {
+		op.Flg |= NoWait
+		try[i] = op
+	}
+	for {
+		_, _, errno := unix.Syscall6(unix.SYS_SEMTIMEDOP, uintptr(id), uintptr(unsafe.Pointer(&try[0])),
+			uintptr(len(try)), 0, 0, 0)
+		switch errno {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return semCtxErr(id, ctxErr)
 		}
 		return fmt.Errorf("semop(%d): %w", id, errno)
 	}

@@ -128,9 +128,9 @@ func TestSemOpNoWaitAndTimeout(t *testing.T) {
 	if !errors.Is(err, unix.EAGAIN) {
 		t.Errorf("NoWait on 0: %v, want EAGAIN", err)
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err = SemOp(ctx, id, []Sembuf{{Op: -1}})
 	if !errors.Is(err, unix.ETIMEDOUT) {
 		t.Errorf("timeout: %v, want ETIMEDOUT", err)
@@ -142,8 +142,11 @@ func TestSemOpNoWaitAndTimeout(t *testing.T) {
 	if err := SemSetVal(id, 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := SemOp(ctx, id, []Sembuf{{Op: -1, Flg: NoWait}}); err != nil {
-		t.Errorf("NoWait with a value of 1: %v", err)
+	if err := SemOp(ctx, id, []Sembuf{{Op: -1}}); err != nil {
+		t.Errorf("expired timeout with a value of 1: %v", err)
+	}
+	if err := SemOp(ctx, id, []Sembuf{{Op: -1}}); !errors.Is(err, unix.ETIMEDOUT) {
+		t.Errorf("expired timeout with a value of 0: %v, want ETIMEDOUT", err)
 	}
 }
 

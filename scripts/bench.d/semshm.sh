@@ -79,7 +79,7 @@ for _ in 1 2 3; do
 	dd if="/dev/shm/$shmname.dd" of="$work/out" bs=1M status=none
 	t1=$(now)
 	rm -f "$work/out" "/dev/shm/$shmname.dd"
-	"$work/ipcx" shm create "/$shmname" --size "$size" --exclusive
+	"$work/ipcx" shm create "/$shmname" --size "$size" --exclusive >/dev/null
 	t2=$(now)
 	"$work/ipcx" shm write "/$shmname" <"$work/in"
 	"$work/ipcx" shm read "/$shmname" >"$work/out"
