@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -245,5 +249,32 @@ func TestLsJSONMatchesEncoding(t *testing.T) {
 	render.JSON(&want, manyRows)
 	if err := lsJSONObjects(&got, many); err != nil || got.String() != want.String() {
 		t.Errorf("lsJSONObjects differs from encoding/json (%v)", err)
+	}
+}
+
+// TestWatchRedrawsInPlace: on a terminal each frame homes the cursor and overwrites the old one
+// line by line, clearing only the rest of each line and what is below: the screen is cleared once,
+// at the start, so redraws do not flicker. Ctrl-C ends the watch with 130.
+func TestWatchRedrawsInPlace(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.OutTTY = true
+	n := 0
+	err := watch(ios, 10*time.Millisecond, func() ([]byte, error) {
+		n++
+		if n == 3 {
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+		return []byte(fmt.Sprintf("NAME\nframe%d\n", n)), nil
+	})
+	var se *silentExit
+	if !errors.As(err, &se) || se.code != 130 {
+		t.Fatalf("watch ended with %v, want exit 130", err)
+	}
+	s := out.String()
+	if strings.Count(s, "\x1b[2J") != 1 || !strings.HasPrefix(s, "\x1b[H\x1b[2J") {
+		t.Errorf("the screen is cleared more than once: %q", s)
+	}
+	if strings.Count(s, "\x1b[H") < 3 || !strings.Contains(s, "frame2\x1b[K\n") || strings.Count(s, "\x1b[J") < 3 {
+		t.Errorf("frames not redrawn in place: %q", s)
 	}
 }

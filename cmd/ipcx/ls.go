@@ -137,7 +137,7 @@ JSON
   $ ipcx ls --orphaned --older-than 24h
   $ ipcx ls --sort size -o kind,name,size,holders
   $ ipcx ls --json | jq '.[] | select(.orphaned)'
-  $ ipcx ls --watch 1s
+  $ ipcx ls --watch=1s
   $ ipcx --ns 4242 ls`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -156,7 +156,7 @@ JSON
 	c.Flags().StringVar(&opts.sort, "sort", "", "sort by FIELD (see SORT FIELDS)")
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
 	c.Flags().StringSliceVarP(&opts.columns, "output", "o", nil, "show these columns (see COLUMNS)")
-	c.Flags().DurationVar(&opts.watch, "watch", 0, "redraw every DUR (default 2s) until interrupted")
+	c.Flags().DurationVar(&opts.watch, "watch", 0, "redraw every DUR (--watch=DUR; 2s when bare) until interrupted")
 	c.Flags().Lookup("watch").NoOptDefVal = "2s"
 	return withNS(c)
 }
