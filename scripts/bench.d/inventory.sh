@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Benchmark for ipcx ls: with 10,000 System V queues, 10,000 System V segments and 1,000 POSIX
 # queues present, `ipcx ls --json > /dev/null` against, in the same run,
 #   ipcs -a > /dev/null                                (limit: ratio 1.0)
@@ -6,7 +6,8 @@
 # Best of three for each, interleaved. The objects live in a private IPC and mount namespace made
 # for the run (unshare, root), whose msgmni and shmmni are raised there only: the host's limits
 # and objects are never touched. Prints one "ratio" line per peer; exits 1 when one is over.
-# Run from the repository root (scripts/bench does).
+# Run from the repository root (scripts/bench does, with IPCX set to a build of ipcx and its row
+# function for the report); alone it builds ipcx itself and prints its own ratio lines.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +22,11 @@ done
 if [ "${IPCX_BENCH_INNER:-}" != 1 ]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ipcx-bench-inventory.XXXXXX")
 	trap 'rm -rf "$work"' EXIT INT TERM
-	(cd "$root" && CGO_ENABLED=0 go build -o "$work/ipcx" ./cmd/ipcx)
+	if [ -n "${IPCX:-}" ]; then
+		cp "$IPCX" "$work/ipcx"
+	else
+		(cd "$root" && CGO_ENABLED=0 go build -o "$work/ipcx" ./cmd/ipcx)
+	fi
 	cat >"$work/make.c" <<'C'
 #include <fcntl.h>
 #include <mqueue.h>
@@ -49,7 +54,9 @@ int main(int argc, char **argv) {
 }
 C
 	gcc -O2 -o "$work/make" "$work/make.c" -lrt
-	IPCX_BENCH_INNER=1 IPCX_BENCH_WORK="$work" exec unshare --ipc --mount --propagation private sh "$0"
+	# Not exec: the trap removes $work afterwards.
+	IPCX_BENCH_INNER=1 IPCX_BENCH_WORK="$work" unshare --ipc --mount --propagation private bash "$0"
+	exit $?
 fi
 
 # --- inside the private namespace -------------------------------------------------------------
@@ -90,6 +97,11 @@ for round in 1 2 3; do
 done
 
 fail=0
+if declare -F row >/dev/null; then
+	# scripts/bench's report format (seconds).
+	row "ls --json, $want objects, vs ipcs -a" "$(echo "$best_x / 1000" | bc -l)" "$(echo "$best_i / 1000" | bc -l)" "ipcs" 1.0
+	row "ls --json, $want objects, vs lsipc -q/-m/-s -J" "$(echo "$best_x / 1000" | bc -l)" "$(echo "$best_l / 1000" | bc -l)" "lsipc" 0.5
+fi
 ratio() {
 	awk -v n="$1" -v a="$2" -v b="$3" -v lim="$4" -v p="$5" -v objs="$want" 'BEGIN {
 		if (b < 1) b = 1
