@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/user"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/ipcx/ipcx/internal/inventory"
@@ -17,7 +18,7 @@ import (
 const nsAnnotation = "ipcx/ns"
 
 // nsFlagHelp is the global --ns flag's help.
-const nsFlagHelp = "run in the IPC namespace of process PID (or of an ipc namespace file); for ls, rm, limits, audit, ipcs, ipcrm"
+const nsFlagHelp = "run in the IPC namespace of process PID (or of an ipc namespace file): ls, rm, limits, audit, ipcs, ipcrm and the stat commands"
 
 // withNS marks c as honouring --ns.
 func withNS(c *cobra.Command) *cobra.Command {
@@ -29,14 +30,44 @@ func withNS(c *cobra.Command) *cobra.Command {
 }
 
 // checkNS refuses --ns on commands that do not honour it: they would silently act on this
-// namespace instead.
-func checkNS(c *cobra.Command, _ []string) error {
+// namespace instead. The stat commands of the nouns run whole inside the namespace (nsStat).
+func checkNS(c *cobra.Command, args []string) error {
 	f := c.Root().PersistentFlags().Lookup("ns")
 	if f == nil || f.Value.String() == "" || c.Annotations[nsAnnotation] != "" {
 		return nil
 	}
-	return usageHint("ls, rm, limits, audit, ipcs and ipcrm take it; or run the command with nsenter --ipc --target PID",
+	if c.Name() == "stat" && c.Parent() != nil && (c.Parent().Name() == "mq" || c.Parent().Name() == "sem" || c.Parent().Name() == "shm") {
+		return nsStat(c, args)
+	}
+	return usageHint("ls, rm, limits, audit, ipcs, ipcrm and the stat commands take it; or run the command under nsenter --ipc --target PID",
 		"%s: --ns is not supported by this command", cmdPath(c))
+}
+
+// nsStat makes a noun's stat command run inside the --ns namespace: its whole RunE runs on the
+// thread that joined it, so System V calls and mq_open see that namespace. POSIX semaphores and
+// shared memory are files of the process's /dev/shm, which stat does not look for there: for
+// them ls gives the same facts.
+func nsStat(c *cobra.Command, args []string) error {
+	ns, err := namespaceOf(c)
+	if err != nil {
+		return err
+	}
+	noun := c.Parent().Name()
+	for _, a := range args {
+		if strings.HasPrefix(a, "/") && noun != "mq" {
+			return usageHint(fmt.Sprintf("ipcx --ns %s ls --name %s --json", c.Root().PersistentFlags().Lookup("ns").Value, a),
+				"%s: --ns with a POSIX %s is not supported", cmdPath(c), noun)
+		}
+	}
+	run := c.RunE
+	c.RunE = func(c *cobra.Command, args []string) error {
+		var rerr error
+		if err := ns.Do(func() error { rerr = run(c, args); return nil }); err != nil {
+			return nsFail(ns, err)
+		}
+		return rerr
+	}
+	return nil
 }
 
 // namespaceOf returns the namespace the global --ns flag names (this one when none).
