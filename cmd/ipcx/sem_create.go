@@ -142,7 +142,7 @@ func semCreateRun(opts *semCreateOptions) error {
 				return obj.fail(err)
 			}
 		}
-		info, err := sysv.SemInfoOf(id)
+		info, err := sysv.SemSetOf(id)
 		if err != nil {
 			return obj.fail(err)
 		}
@@ -151,7 +151,7 @@ func semCreateRun(opts *semCreateOptions) error {
 			return obj.fail(err)
 		}
 		out = createdSem{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,
-			Mode: render.Mode(uint32(info.Mode)), Created: created, NSems: info.Nsems, Values: intsOf(vals)}
+			Mode: render.Mode(info.Mode), Created: created, NSems: info.NSems, Values: intsOf(vals)}
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)

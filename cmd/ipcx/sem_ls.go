@@ -72,11 +72,9 @@ func semLsRun(opts *semLsOptions) error {
 			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sem ls: reading System V semaphore sets: %v", err)}
 		}
 		for _, s := range sets {
-			key, id := s.Key, s.ID
-			st := semStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, NSems: s.NSems,
-				Mode: render.Mode(s.Mode), UID: s.UID, GID: s.GID, Owner: userName(s.UID), OTime: s.OTime, CTime: s.CTime}
+			st := sysvSemStatus(s)
 			// /proc/sysvipc does not show values; GETALL does, when permitted.
-			if vals, err := sysvSemValues(id); err == nil {
+			if vals, err := sysvSemValues(s.ID); err == nil {
 				st.Semaphores = vals
 			}
 			rows = append(rows, st)

@@ -81,13 +81,13 @@ func semOpRun(opts *semOpOptions) error {
 	if err != nil {
 		return err
 	}
-	info, err := sysv.SemInfoOf(h.id)
+	info, err := sysv.SemSetOf(h.id)
 	if err != nil {
 		return h.fail(err)
 	}
 	for _, op := range ops {
-		if int(op.Num) >= info.Nsems {
-			return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", info.Nsems, info.Nsems-1),
+		if int(op.Num) >= info.NSems {
+			return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", info.NSems, info.NSems-1),
 				"sem %s: no semaphore %d in the set", a, op.Num)
 		}
 	}

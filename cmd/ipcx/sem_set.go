@@ -75,16 +75,16 @@ func semSetRun(opts *semSetOptions) error {
 	if err != nil {
 		return err
 	}
-	info, err := sysv.SemInfoOf(h.id)
+	info, err := sysv.SemSetOf(h.id)
 	if err != nil {
 		return h.fail(err)
 	}
 	switch {
-	case len(vals) == 1 && (opts.flagSet("index") || info.Nsems == 1):
+	case len(vals) == 1 && (opts.flagSet("index") || info.NSems == 1):
 		return h.fail(sysv.SemSetVal(h.id, h.index, int(vals[0])))
-	case len(vals) == info.Nsems:
+	case len(vals) == info.NSems:
 		return h.fail(sysv.SemSetAll(h.id, vals))
 	}
 	return usageHint("give one value per semaphore, or one value with --index",
-		"sem %s: %d value(s) for a set of %d semaphores", a, len(vals), info.Nsems)
+		"sem %s: %d value(s) for a set of %d semaphores", a, len(vals), info.NSems)
 }

@@ -131,11 +131,11 @@ func semStatRun(opts *semStatOptions) error {
 		if err != nil {
 			return h.fail(err)
 		}
-		info, err := sysv.SemInfoOf(id)
+		info, err := sysv.SemSetOf(id)
 		if err != nil {
 			return h.fail(err)
 		}
-		st = sysvSemStatus(*info)
+		st = sysvSemStatus(info)
 		if st.Semaphores, err = sysvSemValues(id); err != nil {
 			return h.fail(err)
 		}
@@ -171,19 +171,12 @@ func posixSemStatus(info posix.SemInfo) semStatus {
 		MTime: &mtime, CTime: &ctime}
 }
 
-func sysvSemStatus(info sysv.SemInfo) semStatus {
-	key, id := info.Key, info.ID
-	return semStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, NSems: info.Nsems,
-		Mode: render.Mode(uint32(info.Mode)), UID: info.UID, GID: info.GID, Owner: userName(info.UID),
-		OTime: timePtr(info.Otime), CTime: timePtr(info.Ctime)}
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	t = t.UTC()
-	return &t
+// sysvSemStatus is the report of a set from its IPC_STAT or /proc/sysvipc/sem record; the values
+// are added by the caller.
+func sysvSemStatus(s sysv.SemSet) semStatus {
+	key, id := s.Key, s.ID
+	return semStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, NSems: s.NSems,
+		Mode: render.Mode(s.Mode), UID: s.UID, GID: s.GID, Owner: userName(s.UID), OTime: s.OTime, CTime: s.CTime}
 }
 
 // semValuesText is the values of a semaphore's semaphores, comma-separated; "?" when unknown.

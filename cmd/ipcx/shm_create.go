@@ -139,7 +139,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 			}
 			return h.fail(err)
 		}
-		info, err := sysv.ShmInfoOf(id)
+		info, err := sysv.ShmSegOf(id)
 		if err != nil {
 			return h.fail(err)
 		}
@@ -148,7 +148,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 				hint: "System V segments cannot grow: remove it and create it again"}
 		}
 		out = createdShm{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,
-			Mode: render.Mode(info.Mode), Created: created, Size: int64(info.Size)}
+			Mode: render.Mode(info.Mode & 0o777), Created: created, Size: int64(info.Size)}
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)

@@ -77,12 +77,7 @@ func shmLsRun(opts *shmLsOptions) error {
 			return &cmdError{code: exitFailure, msg: fmt.Sprintf("shm ls: reading System V segments: %v", err)}
 		}
 		for _, s := range segs {
-			key, id, nattch, cpid, lpid := s.Key, s.ID, s.NAttch, s.CPID, s.LPID
-			removed := s.Mode&sysv.ShmDest != 0
-			rows = append(rows, shmStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id,
-				NAttch: &nattch, CPID: &cpid, LPID: &lpid, ATime: s.ATime, DTime: s.DTime, Removed: &removed,
-				Size: int64(s.Size), Mode: render.Mode(s.Mode & 0o777), UID: s.UID, GID: s.GID, Owner: userName(s.UID),
-				CTime: s.CTime})
+			rows = append(rows, sysvShmStatus(s))
 		}
 	}
 	if !opts.sysv {

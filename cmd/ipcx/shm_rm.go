@@ -80,9 +80,9 @@ func shmRemove(a addr.Addr) (uint64, error) {
 	if err := sysv.ShmRemove(id); err != nil {
 		return 0, err
 	}
-	info, err := sysv.ShmInfoOf(id)
+	info, err := sysv.ShmSegOf(id)
 	if err != nil {
 		return 0, nil // gone at once: nobody was attached
 	}
-	return info.Nattch, nil
+	return info.NAttch, nil
 }

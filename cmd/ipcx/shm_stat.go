@@ -94,11 +94,11 @@ func shmStatRun(opts *shmStatOptions) error {
 		if err != nil {
 			return h.fail(err)
 		}
-		info, err := sysv.ShmInfoOf(id)
+		info, err := sysv.ShmSegOf(id)
 		if err != nil {
 			return h.fail(err)
 		}
-		st = sysvShmStatus(*info)
+		st = sysvShmStatus(info)
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, st)
@@ -124,12 +124,14 @@ func posixShmStatus(info posix.ShmInfo) shmStatus {
 		Mode: render.Mode(info.Mode), UID: info.UID, GID: info.GID, Owner: userName(info.UID), MTime: &mtime, CTime: &ctime}
 }
 
-func sysvShmStatus(info sysv.ShmInfo) shmStatus {
-	key, id, nattch, cpid, lpid, removed := info.Key, info.ID, info.Nattch, info.Cpid, info.Lpid, info.Removed
+// sysvShmStatus is the report of a segment from its IPC_STAT or /proc/sysvipc/shm record.
+func sysvShmStatus(s sysv.ShmSeg) shmStatus {
+	key, id, nattch, cpid, lpid := s.Key, s.ID, s.NAttch, s.CPID, s.LPID
+	removed := s.Mode&sysv.ShmDest != 0
 	return shmStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, NAttch: &nattch,
-		CPID: &cpid, LPID: &lpid, ATime: timePtr(info.Atime), DTime: timePtr(info.Dtime), Removed: &removed,
-		Size: int64(info.Size), Mode: render.Mode(info.Mode & 0o777), UID: info.UID, GID: info.GID,
-		Owner: userName(info.UID), CTime: timePtr(info.Ctime)}
+		CPID: &cpid, LPID: &lpid, ATime: s.ATime, DTime: s.DTime, Removed: &removed,
+		Size: int64(s.Size), Mode: render.Mode(s.Mode & 0o777), UID: s.UID, GID: s.GID,
+		Owner: userName(s.UID), CTime: s.CTime}
 }
 
 func shmSizeColumn() render.Column[shmStatus] {

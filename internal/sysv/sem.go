@@ -297,29 +297,15 @@ func SemStates(id ID) ([]SemState, error) {
 	return out, nil
 }
 
-// SemInfo is the state of a set in plain types.
-type SemInfo struct {
-	ID    ID
-	Key   Key
-	Mode  uint16 // permission bits
-	UID   uint32
-	GID   uint32
-	CUID  uint32
-	CGID  uint32
-	Nsems int
-	Otime time.Time // last semop (zero = never)
-	Ctime time.Time // creation or last change by semctl
-}
-
-// SemInfoOf returns set id's state.
-func SemInfoOf(id ID) (*SemInfo, error) {
+// SemSetOf returns set id's state (IPC_STAT) as the same record /proc/sysvipc/sem gives.
+func SemSetOf(id ID) (SemSet, error) {
 	ds, err := SemStat(id)
 	if err != nil {
-		return nil, err
+		return SemSet{}, err
 	}
-	return &SemInfo{
-		ID: id, Key: ds.Perm.Key, Mode: ds.Perm.Mode,
-		UID: ds.Perm.UID, GID: ds.Perm.GID, CUID: ds.Perm.CUID, CGID: ds.Perm.CGID,
-		Nsems: int(ds.Nsems), Otime: epoch(ds.Otime), Ctime: epoch(ds.Ctime),
+	return SemSet{
+		Key: ds.Perm.Key, ID: id, Mode: uint32(ds.Perm.Mode), NSems: int(ds.Nsems),
+		Owner: Owner{UID: ds.Perm.UID, GID: ds.Perm.GID, CUID: ds.Perm.CUID, CGID: ds.Perm.CGID},
+		OTime: Time(ds.Otime), CTime: Time(ds.Ctime),
 	}, nil
 }

@@ -58,12 +58,27 @@ func TestSemGetExclusive(t *testing.T) {
 	if got, err := SemGet(key, 0, 0); err != nil || got != id {
 		t.Errorf("semget existing = %d, %v; want %d", got, err, id)
 	}
-	info, err := SemInfoOf(id)
+	info, err := SemSetOf(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Key != key || info.Nsems != 2 || info.Mode&0o777 != 0o640 || !info.Otime.IsZero() || info.Ctime.IsZero() {
-		t.Errorf("SemInfoOf = %+v", info)
+	if info.Key != key || info.ID != id || info.NSems != 2 || info.Mode&0o777 != 0o640 || info.OTime != nil || info.CTime == nil ||
+		info.UID != uint32(unix.Geteuid()) {
+		t.Errorf("SemSetOf = %+v", info)
+	}
+	// The same record as /proc/sysvipc/sem's line for it.
+	sets, err := SemSets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range sets {
+		if s.ID == id {
+			found = s.Key == info.Key && s.Mode == info.Mode && s.NSems == info.NSems && s.Owner == info.Owner && *s.CTime == *info.CTime
+		}
+	}
+	if !found {
+		t.Errorf("SemSets() = %+v, want %+v among them", sets, info)
 	}
 	if err := SemRemove(id); err != nil {
 		t.Fatal(err)
@@ -117,7 +132,7 @@ func TestSemValues(t *testing.T) {
 	if err := SemSetMode(id, 0o604); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := SemInfoOf(id); info.Mode&0o777 != 0o604 {
+	if info, _ := SemSetOf(id); info.Mode&0o777 != 0o604 {
 		t.Errorf("mode after IPC_SET = %o", info.Mode)
 	}
 }

@@ -2,7 +2,6 @@ package sysv
 
 import (
 	"fmt"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -98,44 +97,18 @@ func ShmSetMode(id ID, mode uint32) error {
 	return nil
 }
 
-// epoch turns a System V time (seconds, 0 = never) into a time.Time, the zero Time for never.
-func epoch(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
-	}
-	return time.Unix(sec, 0)
-}
-
-// ShmInfo is the state of a segment in plain types.
-type ShmInfo struct {
-	ID      ID
-	Key     Key
-	Mode    uint32 // permission bits plus ShmDest and ShmLocked
-	UID     uint32
-	GID     uint32
-	CUID    uint32
-	CGID    uint32
-	Size    uint64
-	Nattch  uint64
-	Cpid    int
-	Lpid    int
-	Atime   time.Time // last attach (zero = never)
-	Dtime   time.Time // last detach
-	Ctime   time.Time // creation or last IPC_SET
-	Removed bool      // marked for removal, still attached (SHM_DEST)
-}
-
-// ShmInfoOf returns segment id's state.
-func ShmInfoOf(id ID) (*ShmInfo, error) {
+// ShmSegOf returns segment id's state (IPC_STAT) as the same record /proc/sysvipc/shm gives,
+// without RSS and Swap, which only /proc shows. A segment marked for removal but still attached has
+// ShmDest in its Mode and key 0.
+func ShmSegOf(id ID) (ShmSeg, error) {
 	ds, err := ShmStat(id)
 	if err != nil {
-		return nil, err
+		return ShmSeg{}, err
 	}
-	return &ShmInfo{
-		ID: id, Key: Key(ds.Perm.Key), Mode: ds.Perm.Mode,
-		UID: ds.Perm.Uid, GID: ds.Perm.Gid, CUID: ds.Perm.Cuid, CGID: ds.Perm.Cgid,
-		Size: ds.Segsz, Nattch: ds.Nattch, Cpid: int(ds.Cpid), Lpid: int(ds.Lpid),
-		Atime: epoch(ds.Atime), Dtime: epoch(ds.Dtime), Ctime: epoch(ds.Ctime),
-		Removed: ds.Perm.Mode&ShmDest != 0,
+	return ShmSeg{
+		Key: Key(ds.Perm.Key), ID: id, Mode: ds.Perm.Mode, Size: ds.Segsz,
+		CPID: int(ds.Cpid), LPID: int(ds.Lpid), NAttch: ds.Nattch,
+		Owner: Owner{UID: ds.Perm.Uid, GID: ds.Perm.Gid, CUID: ds.Perm.Cuid, CGID: ds.Perm.Cgid},
+		ATime: Time(ds.Atime), DTime: Time(ds.Dtime), CTime: Time(ds.Ctime),
 	}, nil
 }

@@ -32,13 +32,26 @@ func TestShmLifecycle(t *testing.T) {
 		t.Errorf("attached %d bytes, want 10000", len(b))
 	}
 	copy(b[100:], "hello")
-	info, err := ShmInfoOf(id)
+	info, err := ShmSegOf(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Key != key || info.Size != 10000 || info.Nattch != 1 || info.Cpid != unix.Getpid() ||
-		info.Mode&0o777 != 0o640 || info.Atime.IsZero() || info.Removed {
-		t.Errorf("ShmInfoOf = %+v", info)
+	if info.Key != key || info.ID != id || info.Size != 10000 || info.NAttch != 1 || info.CPID != unix.Getpid() ||
+		info.Mode != 0o640 || info.ATime == nil || info.DTime != nil {
+		t.Errorf("ShmSegOf = %+v", info)
+	}
+	segs, err := ShmSegs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range segs {
+		if s.ID == id {
+			found = s.Key == info.Key && s.Mode == info.Mode && s.Size == info.Size && s.NAttch == 1 && s.Owner == info.Owner
+		}
+	}
+	if !found {
+		t.Errorf("ShmSegs() = %+v, want %+v among them", segs, info)
 	}
 	ro, err := ShmAttach(id, true)
 	if err != nil {
@@ -51,11 +64,11 @@ func TestShmLifecycle(t *testing.T) {
 	if err := ShmRemove(id); err != nil {
 		t.Fatal(err)
 	}
-	info, err = ShmInfoOf(id)
+	info, err = ShmSegOf(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Removed || info.Key != 0 || info.Nattch != 1 {
+	if info.Mode&ShmDest == 0 || info.Key != 0 || info.NAttch != 1 {
 		t.Errorf("after IPC_RMID while attached: %+v, want removed, key 0", info)
 	}
 	if err := ShmDetach(b); err != nil {
