@@ -93,7 +93,7 @@ func chmodFix(o *inventory.Object, ipcx string) string {
 		return "chmod go-rwx /dev/shm" + o.Name
 	}
 	// System V modes change with IPC_SET; ipcx re-creates rather than guesses an owner's intent.
-	return fmt.Sprintf("%s rm %s, then create it again with --mode 0600", ipcx, o.Address())
+	return fmt.Sprintf("%s rm --kind %s %s, then create it again with --mode 0600", ipcx, o.Kind, o.Address())
 }
 
 func auditRun(opts *auditOptions) error {
