@@ -22,7 +22,8 @@ func TestMain(m *testing.M) { testns.Main(m) }
 
 // holderSrc is a C peer that holds one object of each kind the way real programs do: it attaches
 // the System V segment argv[1], keeps POSIX shm argv[2] open and mapped, the semaphore argv[3]
-// mapped (sem_open) and the queue argv[4] open, prints "ready" and waits for stdin to close.
+// mapped (sem_open) and the queue argv[4] open, operates on System V set argv[5] (semop) and sends
+// on System V queue argv[6], prints "ready" and waits for stdin to close.
 // With argv[5] = "create" it first creates a System V queue with key argv[6] and the POSIX
 // queue argv[4] (for the namespace test, run inside unshare --ipc).
 const holderSrc = `
@@ -34,6 +35,7 @@ const holderSrc = `
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -52,6 +54,10 @@ int main(int argc, char **argv) {
 	if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED) { perror("shm"); return 1; }
 	if (sem_open(argv[3], 0) == SEM_FAILED) { perror("sem_open"); return 1; }
 	if (mq_open(argv[4], O_RDONLY) == (mqd_t)-1) { perror("mq_open"); return 1; }
+	struct sembuf op = { .sem_num = 1, .sem_op = 1 };
+	if (semop(atoi(argv[5]), &op, 1) != 0) { perror("semop"); return 1; }
+	struct { long type; char text[4]; } m = { 1, "hi" };
+	if (msgsnd(atoi(argv[6]), &m, 2, 0) != 0) { perror("msgsnd"); return 1; }
 	printf("ready\n"); fflush(stdout);
 	char c; while (read(0, &c, 1) > 0) {}
 	return 0;
@@ -152,7 +158,7 @@ func TestHoldersAndOrphans(t *testing.T) {
 	q.Close()
 	t.Cleanup(func() { posix.MqUnlink(name) })
 
-	peer, stop := startPeer(t, bin, fmt.Sprint(shmID), name, name, name)
+	peer, stop := startPeer(t, bin, fmt.Sprint(shmID), name, name, name, fmt.Sprint(semID), fmt.Sprint(msgID))
 	pid := peer.Process.Pid
 	var inv *Inventory
 	if err := ns.Do(func() (err error) { inv, err = ns.List(Options{Holders: true, QueueAttrs: true}); return }); err != nil {
@@ -173,7 +179,8 @@ func TestHoldersAndOrphans(t *testing.T) {
 			t.Fatalf("%s not listed", what)
 		}
 	}
-	for what, how := range map[string]string{"sysv shm": "attached", "posix shm": "mapped,open", "posix sem": "mapped", "posix mq": "open"} {
+	for what, how := range map[string]string{"sysv shm": "attached", "posix shm": "mapped,open", "posix sem": "mapped", "posix mq": "open",
+		"sysv sem": "last-op", "sysv mq": "last-send"} {
 		if o := objs[what]; !holds(o, pid, how) || o.Orphaned {
 			t.Errorf("%s: holders %+v orphaned %v, want pid %d %s", what, o.Holders, o.Orphaned, pid, how)
 		}
@@ -181,8 +188,8 @@ func TestHoldersAndOrphans(t *testing.T) {
 	if o := objs["posix mq"]; o.Messages != 0 || o.MaxMsg == 0 {
 		t.Errorf("posix mq attrs: messages %d maxmsg %d", o.Messages, o.MaxMsg)
 	}
-	if o := objs["sysv sem"]; o.Size != 2 || len(o.SemPIDs) != 2 || !o.Orphaned {
-		t.Errorf("sysv sem: size %d pids %v orphaned %v (never operated on: orphan)", o.Size, o.SemPIDs, o.Orphaned)
+	if o := objs["sysv sem"]; o.Size != 2 || len(o.SemPIDs) != 2 || o.SemPIDs[1] != pid {
+		t.Errorf("sysv sem: size %d pids %v, want the peer as the last operator of semaphore 1", o.Size, o.SemPIDs)
 	}
 	// The filters: orphans only, by name.
 	got := Select(slices.Clone(inv.Objects), Filter{Orphaned: true, Name: name})
@@ -198,8 +205,10 @@ func TestHoldersAndOrphans(t *testing.T) {
 	if len(mine) != 3 {
 		t.Errorf("after the peer exited: %d POSIX orphans named %s, want 3: %+v", len(mine), name, mine)
 	}
-	if o := find(t, inv, Shm, SysV, byID(shmID)); o == nil || !o.Orphaned || len(o.Holders) != 0 {
-		t.Errorf("sysv shm after the peer exited: %+v", o)
+	for _, k := range []Kind{Shm, Sem, MQ} {
+		if o := find(t, inv, k, SysV, byID(map[Kind]sysv.ID{Shm: shmID, Sem: semID, MQ: msgID}[k])); o == nil || !o.Orphaned || len(o.Holders) != 0 {
+			t.Errorf("sysv %s after the peer exited: %+v", k, o)
+		}
 	}
 }
 
