@@ -71,6 +71,7 @@ OUTPUT
 		newMqCmd(io),
 		newSemCmd(io),
 		newShmCmd(io),
+		newSigCmd(io),
 		newGenManCmd(),
 	)
 	root.AddCommand(inventoryCommands(io)...)
