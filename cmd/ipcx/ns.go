@@ -44,9 +44,9 @@ func checkNS(c *cobra.Command, args []string) error {
 }
 
 // nsStat makes a noun's stat command run inside the --ns namespace: its whole RunE runs on the
-// thread that joined it, so System V calls and mq_open see that namespace. POSIX semaphores and
-// shared memory are files of the process's /dev/shm, which stat does not look for there: for
-// them ls gives the same facts.
+// thread that joined it, so System V calls see that namespace. POSIX objects are refused: stat
+// looks for semaphores and shared memory in this /dev/shm and for a queue's byte count in this
+// mqueue mount, not the process's; ls --json gives the same facts from the right places.
 func nsStat(c *cobra.Command, args []string) error {
 	ns, err := namespaceOf(c)
 	if err != nil {
@@ -54,7 +54,7 @@ func nsStat(c *cobra.Command, args []string) error {
 	}
 	noun := c.Parent().Name()
 	for _, a := range args {
-		if strings.HasPrefix(a, "/") && noun != "mq" {
+		if strings.HasPrefix(a, "/") {
 			return usageHint(fmt.Sprintf("ipcx --ns %s ls --name %s --json", c.Root().PersistentFlags().Lookup("ns").Value, a),
 				"%s: --ns with a POSIX %s is not supported", cmdPath(c), noun)
 		}
