@@ -12,5 +12,5 @@ import (
 
 func main() {
 	sig.ResumeAfterReexec() // first: sig trap and wait re-execute ipcx with signals blocked
-	os.Exit(run(os.Args[1:], iostreams.System()))
+	os.Exit(run(argv0Args(os.Args), iostreams.System()))
 }

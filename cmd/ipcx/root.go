@@ -64,12 +64,16 @@ OUTPUT
 	})
 	root.SetVersionTemplate("ipcx {{.Version}}\n")
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
+	root.AddGroup(&cobra.Group{ID: "inventory", Title: "Inspection and cleanup:"})
+	root.PersistentFlags().String("ns", "", nsFlagHelp)
+	root.PersistentPreRunE = checkNS
 	root.AddCommand(
 		newMqCmd(io),
 		newSemCmd(io),
 		newShmCmd(io),
 		newSigCmd(io),
 	)
+	root.AddCommand(inventoryCommands(io)...)
 	return root
 }
 
