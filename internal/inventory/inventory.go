@@ -202,9 +202,49 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 	return inv, nil
 }
 
-func readMsg() ([]Object, error) { return readTable("msg", msgTable) }
-func readShm() ([]Object, error) { return readTable("shm", shmTable) }
-func readSem() ([]Object, error) { return readTable("sem", semTable) }
+// readMsg, readShm and readSem read the System V tables through package sysv's readers.
+func readMsg() ([]Object, error) {
+	qs, err := sysv.MsgQueues()
+	objs := make([]Object, len(qs))
+	for i, q := range qs {
+		objs[i] = Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
+			UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
+			Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+			STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+	}
+	return objs, err
+}
+
+func readShm() ([]Object, error) {
+	segs, err := sysv.ShmSegs()
+	objs := make([]Object, len(segs))
+	for i, s := range segs {
+		objs[i] = Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+			Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
+			ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+	}
+	return objs, err
+}
+
+func readSem() ([]Object, error) {
+	sets, err := sysv.SemSets()
+	objs := make([]Object, len(sets))
+	for i, s := range sets {
+		objs[i] = Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+			Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+	}
+	return objs, err
+}
+
+// when turns a System V time (nil for never) into an Object's time (zero for never).
+func when(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
 
 func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 	dir, release, err := ns.mqueueDir()
