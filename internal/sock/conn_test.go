@@ -1,0 +1,342 @@
+package sock
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// testCtx is bounded so that a hung test fails instead of hanging the suite.
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func mustParse(t *testing.T, s string) Addr {
+	t.Helper()
+	a, err := ParseAddr(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func listen(t *testing.T, s string) *Listener {
+	t.Helper()
+	l, err := Listen(mustParse(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// unique abstract names: abstract sockets belong to the network namespace, shared with the host.
+func abstractName(t *testing.T) string {
+	return "ipcx-test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + time.Now().Format("150405.000000000")
+}
+
+func kindsUnderTest(t *testing.T) []string {
+	dir := t.TempDir()
+	return []string{
+		"unix:" + filepath.Join(dir, "s"),
+		"unix:@" + abstractName(t),
+		"unix-seqpacket:" + filepath.Join(dir, "p"),
+		"unix-seqpacket:@" + abstractName(t) + "p",
+		"unix-dgram:" + filepath.Join(dir, "d"),
+		"unix-dgram:@" + abstractName(t) + "d",
+		"tcp:127.0.0.1:0",
+		"tcp:[::1]:0",
+		"udp:127.0.0.1:0",
+		"udp:[::1]:0",
+	}
+}
+
+// serveEcho echoes one connection or, for datagram listeners, one datagram.
+func serveEcho(t *testing.T, ctx context.Context, l *Listener) chan error {
+	done := make(chan error, 1)
+	go func() {
+		if l.Addr().Kind.IsDatagram() {
+			buf := make([]byte, MaxDatagram)
+			n, peer, err := l.ReadDatagram(ctx, buf)
+			if err != nil {
+				done <- err
+				return
+			}
+			done <- l.WriteDatagram(buf[:n], peer.Addr)
+			return
+		}
+		c, err := l.Accept(ctx)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer c.Close()
+		_, err = Echo(ctx, c)
+		done <- err
+	}()
+	return done
+}
+
+func TestRelayEchoEveryKind(t *testing.T) {
+	for _, s := range kindsUnderTest(t) {
+		t.Run(s, func(t *testing.T) {
+			ctx := testCtx(t)
+			l := listen(t, s)
+			if a := l.Addr(); !a.Kind.IsUnix() && a.Port == 0 {
+				t.Fatalf("listener on %s reports port 0", s)
+			}
+			done := serveEcho(t, ctx, l)
+			c, err := Dial(ctx, l.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var out bytes.Buffer
+			st, err := Relay(ctx, c, strings.NewReader("hello, socket\n"), &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != "hello, socket\n" || st.Sent != 14 || st.Received != 14 {
+				t.Fatalf("relay got %q, stats %+v", out.String(), st)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("server: %v", err)
+			}
+		})
+	}
+}
+
+func TestUnixPeerCredentials(t *testing.T) {
+	ctx := testCtx(t)
+	for _, s := range []string{"unix:@" + abstractName(t), "unix-dgram:@" + abstractName(t) + "d"} {
+		l := listen(t, s)
+		got := make(chan *Cred, 1)
+		go func() {
+			if l.Addr().Kind.IsDatagram() {
+				_, p, err := l.ReadDatagram(ctx, make([]byte, MaxDatagram))
+				if err != nil {
+					t.Error(err)
+				}
+				got <- p.Cred
+				return
+			}
+			c, err := l.Accept(ctx)
+			if err != nil {
+				t.Error(err)
+				got <- nil
+				return
+			}
+			io.ReadAll(c)
+			c.Close()
+			got <- c.Peer.Cred
+		}()
+		if _, err := Send(ctx, l.Addr(), strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+		cred := <-got
+		if cred == nil || cred.PID != os.Getpid() || cred.UID != os.Getuid() || cred.GID != os.Getgid() {
+			t.Fatalf("%s: peer credentials %+v, want pid %d uid %d gid %d", s, cred, os.Getpid(), os.Getuid(), os.Getgid())
+		}
+	}
+}
+
+func TestHalfCloseHTTPEcho(t *testing.T) {
+	ctx := testCtx(t)
+	l := listen(t, "tcp:127.0.0.1:0")
+	go func() {
+		c, err := l.Accept(ctx)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		HTTPEcho(ctx, c)
+	}()
+	c, err := Dial(ctx, l.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out bytes.Buffer
+	req := "GET / HTTP/1.0\r\nHost: x\r\n\r\n"
+	if _, err := Relay(ctx, c, strings.NewReader(req), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "HTTP/1.0 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 27\r\nConnection: close\r\n\r\n" + req
+	if out.String() != want {
+		t.Fatalf("response\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+// TestHalfCloseReplyAfterEOF is the classic netcat bug: the server answers only after it has
+// read EOF, so a client that exits at its own stdin EOF, or never shuts down, loses the reply.
+func TestHalfCloseReplyAfterEOF(t *testing.T) {
+	ctx := testCtx(t)
+	l := listen(t, "unix:@"+abstractName(t))
+	go func() {
+		c, err := l.Accept(ctx)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		data, _ := io.ReadAll(c)
+		time.Sleep(100 * time.Millisecond)
+		c.Write([]byte(strings.ToUpper(string(data))))
+	}()
+	c, err := Dial(ctx, l.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := Relay(ctx, c, strings.NewReader("shout"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "SHOUT" {
+		t.Fatalf("got %q, want SHOUT", out.String())
+	}
+}
+
+func TestListenRemovesOnlyItsOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s")
+	l, err := Listen(mustParse(t, "unix:"+path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket file left behind: %v", err)
+	}
+
+	// A file someone put in place of ours after we bound is not ours to remove.
+	l, err = Listen(mustParse(t, "unix:"+path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	if err := os.WriteFile(path, []byte("not a socket"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if b, err := os.ReadFile(path); err != nil || string(b) != "not a socket" {
+		t.Fatalf("Close touched a file it did not create: %q, %v", b, err)
+	}
+
+	// An existing file is refused, and stays.
+	_, err = Listen(mustParse(t, "unix:"+path))
+	if !errors.Is(err, unix.EADDRINUSE) {
+		t.Fatalf("Listen over an existing file: %v, want EADDRINUSE", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("existing file removed: %v", err)
+	}
+}
+
+func TestAcceptTimeout(t *testing.T) {
+	l := listen(t, "tcp:127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := l.Accept(ctx); !errors.Is(err, unix.ETIMEDOUT) {
+		t.Fatalf("Accept after deadline: %v, want ETIMEDOUT", err)
+	}
+	d := listen(t, "udp:127.0.0.1:0")
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, _, err := d.ReadDatagram(ctx2, make([]byte, 10)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReadDatagram after cancel: %v, want context.Canceled", err)
+	}
+}
+
+func TestDialRefused(t *testing.T) {
+	ctx := testCtx(t)
+	_, err := Dial(ctx, mustParse(t, "unix:"+filepath.Join(t.TempDir(), "none")))
+	if !errors.Is(err, unix.ENOENT) {
+		t.Fatalf("Dial to a missing path: %v, want ENOENT", err)
+	}
+	_, err = Dial(ctx, mustParse(t, "unix:@"+abstractName(t)))
+	if !errors.Is(err, unix.ECONNREFUSED) {
+		t.Fatalf("Dial to a missing abstract name: %v, want ECONNREFUSED", err)
+	}
+}
+
+// data is a reproducible pseudo-random stream.
+func data(seed uint64, n int64) io.Reader {
+	var s [32]byte
+	s[0] = byte(seed)
+	return io.LimitReader(rand.NewChaCha8(s), n)
+}
+
+func sum(r io.Reader) [32]byte {
+	h := sha256.New()
+	io.Copy(h, r)
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// pipeFrom returns the read end of a pipe that a goroutine fills from r.
+func pipeFrom(t *testing.T, r io.Reader) *os.File {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { io.Copy(pw, r); pw.Close() }()
+	t.Cleanup(func() { pr.Close() })
+	return pr
+}
+
+// pipeTo returns the write end of a pipe whose content is hashed; the hash arrives on the channel
+// when the write end is closed.
+func pipeTo(t *testing.T) (*os.File, chan [32]byte) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan [32]byte, 1)
+	go func() { ch <- sum(pr); pr.Close() }()
+	return pw, ch
+}
+
+func TestCopySplice100MiB(t *testing.T) {
+	const n = 100 << 20
+	ctx := testCtx(t)
+	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		l := listen(t, s)
+		got := make(chan [32]byte, 1)
+		go func() {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				t.Error(err)
+				got <- [32]byte{}
+				return
+			}
+			defer c.Close()
+			w, h := pipeTo(t)
+			if _, err := Copy(w, c, nil); err != nil {
+				t.Error(err)
+			}
+			w.Close()
+			got <- <-h
+		}()
+		sent, err := Send(ctx, l.Addr(), pipeFrom(t, data(1, n)))
+		if err != nil || sent != n {
+			t.Fatalf("%s: sent %d, %v", s, sent, err)
+		}
+		if <-got != sum(data(1, n)) {
+			t.Fatalf("%s: received bytes differ", s)
+		}
+	}
+}
