@@ -202,4 +202,3 @@ func TestPipeInfo(t *testing.T) {
 		t.Fatalf("%+v", l)
 	}
 }
-
