@@ -20,6 +20,15 @@ const envVar = "IPCX_TESTNS"
 
 // Main runs m in a private namespace (re-executing the test binary there when needed) and exits.
 func Main(m *testing.M) {
+	Enter()
+	os.Exit(m.Run())
+}
+
+// Enter makes sure the process runs in the private namespace when it runs as root: the first time,
+// it re-executes the test binary in new IPC and mount namespaces and exits with its status; in the
+// re-executed binary it mounts the fresh filesystems and returns. Test binaries that also serve as
+// the ipcx command (testscript) call Enter before dispatching.
+func Enter() {
 	if os.Geteuid() == 0 {
 		switch os.Getenv(envVar) {
 		case "":
@@ -33,8 +42,12 @@ func Main(m *testing.M) {
 			os.Setenv(envVar, "ready")
 		}
 	}
-	os.Exit(m.Run())
 }
+
+// Env is the environment entry, NAME and value, that marks a child process as already inside the
+// private namespace. Harnesses that give children a clean environment (testscript) must pass it on,
+// or each child would make a namespace of its own.
+func Env() (string, string) { return envVar, os.Getenv(envVar) }
 
 // InNamespace reports whether this process runs in the private namespace Main made.
 func InNamespace() bool { return os.Getenv(envVar) == "ready" }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// walk calls f for every command of the tree, hidden ones and cobra's own included.
+func walk(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, s := range c.Commands() {
+		walk(s, f)
+	}
+}
+
+// TestEveryCommand checks what every command owes its users: a Short line, examples on commands
+// that do something, EXIT STATUS in the help of every ipcx noun, and no shorthand used twice.
+func TestEveryCommand(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	root := newRootCmd(ios)
+	root.InitDefaultCompletionCmd()
+	walk(root, func(c *cobra.Command) {
+		name := c.CommandPath()
+		if c.Short == "" {
+			t.Errorf("%s has no Short", name)
+		}
+		if c.Hidden || strings.HasPrefix(name, "ipcx completion") || strings.HasPrefix(name, "ipcx help") {
+			return
+		}
+		if c.Runnable() && c.Example == "" {
+			t.Errorf("%s has no Example", name)
+		}
+		for _, line := range strings.Split(c.Example, "\n") {
+			if line != "" && !strings.HasPrefix(strings.TrimSpace(line), "$ ipcx") && !strings.HasPrefix(strings.TrimSpace(line), "$ ") {
+				t.Errorf("%s: example line %q does not start with $", name, line)
+			}
+		}
+		if !strings.Contains(c.Long, "EXIT STATUS") {
+			t.Errorf("%s: Long has no EXIT STATUS block", name)
+		}
+		seen := map[string]string{}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Shorthand == "" {
+				return
+			}
+			if other, ok := seen[f.Shorthand]; ok {
+				t.Errorf("%s: -%s is the shorthand of both --%s and --%s", name, f.Shorthand, other, f.Name)
+			}
+			seen[f.Shorthand] = f.Name
+		})
+	})
+}
+
+// TestManPagesFresh fails when man/ is not what scripts/gen-man writes from the commands.
+func TestManPagesFresh(t *testing.T) {
+	dir := t.TempDir()
+	if err := genMan(dir); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.Glob(filepath.Join(dir, "*.1"))
+	have, _ := filepath.Glob(filepath.Join("..", "..", "man", "*.1"))
+	if len(want) != len(have) {
+		t.Errorf("man/ has %d pages, the commands make %d: run scripts/gen-man", len(have), len(want))
+	}
+	for _, w := range want {
+		wb, _ := os.ReadFile(w)
+		hb, err := os.ReadFile(filepath.Join("..", "..", "man", filepath.Base(w)))
+		if err != nil || string(wb) != string(hb) {
+			t.Errorf("man/%s is stale or missing: run scripts/gen-man", filepath.Base(w))
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/posix"
+	"golang.org/x/sys/unix"
+)
+
+// Exit codes: DEVELOPERS.md and exitStatusHelp list them.
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitNoObject   = 3
+	exitExists     = 4
+	exitWouldBlock = 5
+	exitTimeout    = 124
+	exitSignalBase = 128
+)
+
+// cmdError is an error as the user sees it: "ipcx: <msg>", an optional hint line, and an exit code.
+type cmdError struct {
+	code int
+	msg  string
+	hint string
+}
+
+func (e *cmdError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &cmdError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// usageHint is a usage error with a hint line.
+func usageHint(hint, format string, args ...any) error {
+	return &cmdError{code: exitUsage, msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// run executes the command line and returns the exit code. It is main without os.Exit.
+func run(args []string, io *iostreams.IOStreams) (code int) {
+	defer func() {
+		// No Go stack reaches the user; the message still names what went wrong.
+		if r := recover(); r != nil {
+			fmt.Fprintf(io.ErrOut, "ipcx: internal error: %v\nipcx: hint: please report this with the command line that caused it\n", r)
+			code = exitFailure
+		}
+	}()
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
+	}
+	var se *silentExit
+	if errors.As(err, &se) {
+		return se.code
+	}
+	var ce *cmdError
+	if !errors.As(err, &ce) {
+		// Errors cobra makes itself (unknown command, bad flag) are usage errors.
+		ce = &cmdError{code: exitUsage, msg: err.Error()}
+		if cmd != nil && strings.HasPrefix(err.Error(), "unknown command") {
+			ce.hint = fmt.Sprintf("see: %s --help", cmd.CommandPath())
+		}
+	}
+	printError(io.ErrOut, ce)
+	return ce.code
+}
+
+func printError(w io.Writer, e *cmdError) {
+	fmt.Fprintf(w, "ipcx: %s\n", e.msg)
+	if e.hint != "" {
+		fmt.Fprintf(w, "ipcx: hint: %s\n", e.hint)
+	}
+}
+
+// object names an IPC object in messages: its command noun ("mq"), what it is called in a sentence
+// ("queue") and its address as the user wrote it.
+type object struct {
+	noun string
+	what string
+	addr string
+}
+
+func (o object) String() string { return o.noun + " " + o.addr }
+
+// fail turns an error from the domain into what the user sees: the object, the cause in words, the
+// way out, and the exit code. Errors that are already cmdErrors pass through.
+func (o object) fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *cmdError
+	if errors.As(err, &ce) {
+		return err
+	}
+	e := &cmdError{code: exitFailure}
+	var ae *addr.Error
+	var pe *msgio.PutBackError
+	switch {
+	case errors.As(err, &ae):
+		e.code, e.msg, e.hint = exitUsage, ae.Error(), ae.Hint
+		return e
+	case errors.As(err, &pe):
+		e.msg = fmt.Sprintf("%s: cannot write the output: %v", o, pe)
+		if errors.Is(pe.Err, msgio.ErrOutputClosed) {
+			e.code = exitSignalBase + int(unix.SIGPIPE)
+		}
+		return e
+	case errors.Is(err, context.Canceled):
+		sig := interruptSignal()
+		e.code, e.msg = exitSignalBase+int(sig), fmt.Sprintf("%s: interrupted by %s", o, unix.SignalName(sig))
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, unix.ETIMEDOUT):
+		e.code, e.msg = exitTimeout, fmt.Sprintf("%s: timed out", o)
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EIDRM):
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such %s", o, o.what)
+		if errors.Is(err, unix.EIDRM) {
+			e.msg = fmt.Sprintf("%s: the %s was removed", o, o.what)
+		} else if strings.HasPrefix(o.addr, "id:") {
+			e.hint = fmt.Sprintf("list them with: ipcx %s ls", o.noun)
+		} else {
+			e.hint = fmt.Sprintf("create it with: ipcx %s create %s", o.noun, o.addr)
+		}
+	case errors.Is(err, unix.EEXIST):
+		e.code, e.msg = exitExists, fmt.Sprintf("%s: already exists", o)
+		e.hint = fmt.Sprintf("use it as it is, or remove it first with: ipcx %s rm %s", o.noun, o.addr)
+	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.ENOMSG):
+		e.code, e.msg = exitWouldBlock, fmt.Sprintf("%s: would block", o)
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		e.msg = fmt.Sprintf("%s: permission denied", o)
+		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
+	case errors.Is(err, unix.ENOSPC):
+		e.msg = fmt.Sprintf("%s: a system limit on the number of %ss is reached", o, o.what)
+		e.hint = "see the limits with: ipcx limits"
+	case errors.Is(err, unix.EMFILE):
+		e.msg = fmt.Sprintf("%s: too many open %ss (queues_max or RLIMIT_MSGQUEUE)", o, o.what)
+	case errors.Is(err, posix.ErrNoMqueueFS):
+		e.msg = fmt.Sprintf("%s: %v", o, err)
+		e.hint = "as root: mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue"
+	default:
+		e.msg = fmt.Sprintf("%s: %v", o, err)
+	}
+	return e
+}

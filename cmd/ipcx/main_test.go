@@ -1,0 +1,73 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/testns"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testns.Enter()
+	testscript.Main(m, map[string]func(){
+		"ipcx": func() { os.Exit(run(os.Args[1:], iostreams.System())) },
+	})
+}
+
+// TestScript runs the end-to-end scripts in testdata/script: each runs the real ipcx binary (this
+// test binary under the name ipcx) against the real kernel. Scripts run in parallel in one IPC
+// namespace, so each names its objects with $U, a string unique to the script.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			sum := sha256.Sum256([]byte(filepath.Base(env.WorkDir) + env.Getenv("WORK")))
+			env.Setenv("U", hex.EncodeToString(sum[:4]))
+			env.Setenv("UID", strconv.Itoa(os.Geteuid()))
+			env.Setenv(testns.Env())
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "root":
+				return os.Geteuid() == 0, nil
+			}
+			return false, nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exit": cmdExit,
+		},
+		RequireExplicitExec: true,
+	})
+}
+
+// cmdExit runs a command and checks its exit code: exit CODE PROG [ARGS...]. Its output can be
+// checked with stdout and stderr afterwards, as after exec.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exit: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}

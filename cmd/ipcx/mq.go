@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+func newMqCmd(io *iostreams.IOStreams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "mq",
+		Short: "Message queues, POSIX (/name) and System V (key, id)",
+		Long: `Message queues of both flavors: a /name is a POSIX queue (mq_overview(7)), a key or an id a
+System V queue (msgget(2)).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx mq create /jobs
+  $ ipcx mq send /jobs hello world
+  $ ipcx mq recv --count 2 /jobs
+  $ ipcx mq create private
+  $ ipcx mq ls`,
+		Args: unknownSubcommand,
+		RunE: func(c *cobra.Command, args []string) error { return nil },
+	}
+	c.AddCommand(
+		newMqCreateCmd(io, nil),
+		newMqSendCmd(io, nil),
+		newMqRecvCmd(io, nil),
+		newMqStatCmd(io, nil),
+		newMqLsCmd(io, nil),
+		newMqRmCmd(io, nil),
+		newMqNotifyCmd(io, nil),
+	)
+	return groupObjects(c)
+}
+
+func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: a} }
+
+// sysvMsgID finds the System V queue an address names: by key (or ftok key), or by id, checked to
+// exist. flags may add Create|Exclusive and a mode for creation.
+func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
+	if a.Kind == addr.ID {
+		if flags&sysv.Create != 0 {
+			return 0, usageErrorf("cannot create a queue by id: use a key, ftok:PATH:PROJ or private")
+		}
+		if _, err := sysv.MsgStat(a.ID); err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				return 0, fmt.Errorf("%w", unix.ENOENT) // no queue with that id
+			}
+			return 0, err
+		}
+		return a.ID, nil
+	}
+	if a.Kind == addr.Private && flags&sysv.Create == 0 {
+		return 0, usageHint("name an existing queue with id:N or a key", "private names no existing queue: it only creates")
+	}
+	key, err := a.SysVKey()
+	if err != nil {
+		return 0, usageErrorf("%v", err)
+	}
+	return sysv.MsgGet(key, flags)
+}
+
+// msgmax is the largest System V message the kernel takes (/proc/sys/kernel/msgmax).
+func msgmax() int {
+	b, err := os.ReadFile("/proc/sys/kernel/msgmax")
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 8192
+}
+
+// queue is an open message queue of either flavor, as send and recv use it.
+type queue interface {
+	// send puts m on the queue (m.Prio for POSIX, m.Type for System V).
+	send(ctx context.Context, m msgio.Message, nonblock bool) error
+	// recv takes a message into buf; sel selects it (System V type and flags).
+	recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error)
+	// maxMsg is the largest message the queue takes, in bytes.
+	maxMsg() int
+	// limit says which limit maxMsg is, for errors.
+	limit() string
+	close()
+}
+
+type posixQueue struct{ q *posix.Queue }
+
+func (p posixQueue) send(ctx context.Context, m msgio.Message, nonblock bool) error {
+	return p.q.Send(ctx, m.Data, m.Prio, nonblock)
+}
+
+func (p posixQueue) recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error) {
+	n, prio, err := p.q.Receive(ctx, buf, nonblock)
+	return msgio.Message{Data: buf[:n], Prio: prio}, err
+}
+
+func (p posixQueue) maxMsg() int   { return p.q.MsgSize() }
+func (p posixQueue) limit() string { return "its msgsize" }
+func (p posixQueue) close()        { p.q.Close() }
+
+type sysvQueue struct {
+	id     sysv.ID
+	typ    int64 // recv: msgrcv's type argument
+	except bool  // recv: MSG_EXCEPT
+	max    int
+	what   string
+}
+
+func (s *sysvQueue) send(ctx context.Context, m msgio.Message, nonblock bool) error {
+	flags := 0
+	if nonblock {
+		flags = sysv.NoWait
+	}
+	return sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
+}
+
+func (s *sysvQueue) recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error) {
+	flags := 0
+	if nonblock {
+		flags |= sysv.NoWait
+	}
+	if s.except {
+		flags |= sysv.MsgExcept
+	}
+	typ, text, err := sysv.MsgRcv(ctx, s.id, buf, s.typ, flags)
+	if errors.Is(err, unix.ENOMSG) {
+		err = fmt.Errorf("%w", unix.EAGAIN)
+	}
+	return msgio.Message{Data: text, Type: typ}, err
+}
+
+func (s *sysvQueue) maxMsg() int   { return s.max }
+func (s *sysvQueue) limit() string { return s.what }
+func (s *sysvQueue) close()        {}
+
+// openQueue opens the queue a names for sending and/or receiving. create makes a missing queue
+// (mode for a new one).
+func openQueue(a addr.Addr, write, read, create bool, mode uint32) (queue, error) {
+	if a.Kind == addr.POSIX {
+		flags := unix.O_RDWR
+		switch {
+		case write && !read:
+			flags = unix.O_WRONLY
+		case read && !write:
+			flags = unix.O_RDONLY
+		}
+		if create {
+			flags |= unix.O_CREAT
+		}
+		q, err := posix.MqOpen(a.Name, flags, mode, nil)
+		if err != nil {
+			return nil, err
+		}
+		return posixQueue{q}, nil
+	}
+	flags := 0
+	if create {
+		flags = sysv.Create | int(mode)
+	}
+	id, err := sysvMsgID(a, flags)
+	if err != nil {
+		return nil, err
+	}
+	q := &sysvQueue{id: id, max: msgmax(), what: "msgmax (/proc/sys/kernel/msgmax)"}
+	if ds, err := sysv.MsgStat(id); err == nil && int(ds.Qbytes) < q.max {
+		q.max, q.what = int(ds.Qbytes), "its qbytes"
+	}
+	return q, nil
+}

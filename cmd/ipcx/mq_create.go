@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/units"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type mqCreateOptions struct {
+	io        *iostreams.IOStreams
+	addr      string
+	mode      string
+	exclusive bool
+	maxMsg    int64
+	msgSize   int64
+	maxBytes  string
+	json      bool
+}
+
+// createdQueue is what mq create reports.
+type createdQueue struct {
+	Address string   `json:"address"`
+	Flavor  string   `json:"flavor"`
+	Name    string   `json:"name,omitempty"`
+	Key     *string  `json:"key,omitempty"`
+	ID      *sysv.ID `json:"id,omitempty"`
+	Mode    string   `json:"mode"`
+	Created bool     `json:"created"`
+	MaxMsg  int64    `json:"maxmsg,omitempty"`
+	MsgSize int64    `json:"msgsize,omitempty"`
+	QBytes  uint64   `json:"qbytes,omitempty"`
+}
+
+func newMqCreateCmd(io *iostreams.IOStreams, runF func(*mqCreateOptions) error) *cobra.Command {
+	opts := &mqCreateOptions{io: io}
+	c := &cobra.Command{
+		Use:   "create ADDR",
+		Short: "Create a message queue",
+		Long: `Create a message queue: POSIX for a /name, System V for a key, ftok:PATH:PROJ or private.
+
+It prints the queue's address for later commands: the /name, or id:N for System V (private queues
+have no other name). An existing queue is left as it is and printed, unless --exclusive, which
+makes it an error (exit 4). New queues have mode 0600 unless --mode says otherwise; the mode is set
+exactly, whatever the umask.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx mq create /jobs
+  $ ipcx mq create /jobs --maxmsg 100 --msgsize 1024 --mode 0660
+  $ ipcx mq create 0x1a2b --max-bytes 64K
+  $ q=$(ipcx mq create private) && ipcx mq send "$q" hello`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return mqCreateRun(opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new queue, octal")
+	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the queue exists")
+	f.Int64Var(&opts.maxMsg, "maxmsg", 0, "POSIX: most messages on the queue (default: /proc/sys/fs/mqueue/msg_default)")
+	f.Int64Var(&opts.msgSize, "msgsize", 0, "POSIX: largest message in bytes (default: /proc/sys/fs/mqueue/msgsize_default)")
+	f.StringVar(&opts.maxBytes, "max-bytes", "", "System V: most bytes on the queue, msg_qbytes (like 16K)")
+	f.BoolVar(&opts.json, "json", false, "print what was created as JSON")
+	return c
+}
+
+func mqCreateRun(opts *mqCreateOptions) error {
+	a, err := parseAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	mode, err := parseMode(opts.mode)
+	if err != nil {
+		return err
+	}
+	obj := mqObject(a.String())
+	var out createdQueue
+	if a.Kind == addr.POSIX {
+		if opts.maxBytes != "" {
+			return usageHint("POSIX queues take --maxmsg and --msgsize", "--max-bytes is for System V queues")
+		}
+		if opts.maxMsg < 0 || opts.msgSize < 0 || (opts.maxMsg == 0) != (opts.msgSize == 0) {
+			return usageErrorf("--maxmsg and --msgsize go together, each at least 1")
+		}
+		var attr *posix.MqAttr
+		if opts.maxMsg > 0 {
+			attr = &posix.MqAttr{MaxMsg: opts.maxMsg, MsgSize: opts.msgSize}
+		}
+		created := true
+		q, err := posix.MqOpen(a.Name, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL, mode, attr)
+		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
+			created = false
+			q, err = posix.MqOpen(a.Name, unix.O_RDONLY, 0, nil)
+		}
+		if err != nil {
+			if errors.Is(err, unix.EINVAL) && attr != nil {
+				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize),
+					hint: "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"}
+			}
+			return obj.fail(err)
+		}
+		defer q.Close()
+		if created {
+			// The kernel applies the umask; the user asked for this mode.
+			if err := unix.Fchmod(int(q.Fd()), mode); err != nil {
+				return obj.fail(err)
+			}
+		}
+		at, err := q.Attr()
+		if err != nil {
+			return obj.fail(err)
+		}
+		var st unix.Stat_t
+		unix.Fstat(int(q.Fd()), &st)
+		out = createdQueue{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created,
+			MaxMsg: at.MaxMsg, MsgSize: at.MsgSize}
+	} else {
+		if opts.maxMsg != 0 || opts.msgSize != 0 {
+			return usageHint("System V queues take --max-bytes", "--maxmsg and --msgsize are for POSIX queues")
+		}
+		// Create exclusively first, so that "created" is known; then, unless --exclusive, open.
+		id, err := sysvMsgID(a, sysv.Create|sysv.Exclusive|int(mode))
+		created := err == nil
+		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
+			id, err = sysvMsgID(a, 0)
+		}
+		if err != nil {
+			return obj.fail(err)
+		}
+		ds, err := sysv.MsgStat(id)
+		if err != nil {
+			return obj.fail(err)
+		}
+		if opts.maxBytes != "" {
+			n, err := units.ParseSize(opts.maxBytes)
+			if err != nil || n <= 0 {
+				return usageErrorf("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
+			}
+			ds.Qbytes = uint64(n)
+			if err := sysv.MsgSet(id, ds); err != nil {
+				if errors.Is(err, unix.EPERM) {
+					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: only root may raise --max-bytes above msgmnb (/proc/sys/kernel/msgmnb)", obj)}
+				}
+				return obj.fail(err)
+			}
+		}
+		key := sysv.Key(ds.Perm.Key).String()
+		out = createdQueue{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &key, ID: &id,
+			Mode: render.Mode(uint32(ds.Perm.Mode)), Created: created, QBytes: ds.Qbytes}
+	}
+	if opts.json {
+		return render.JSON(opts.io.Out, out)
+	}
+	_, err = fmt.Fprintln(opts.io.Out, out.Address)
+	return err
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type mqNotifyOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	exec    string
+	json    bool
+	timeout time.Duration
+}
+
+type notifyEvent struct {
+	Queue string    `json:"queue"`
+	Event string    `json:"event"`
+	Time  time.Time `json:"time"`
+}
+
+func newMqNotifyCmd(io *iostreams.IOStreams, runF func(*mqNotifyOptions) error) *cobra.Command {
+	opts := &mqNotifyOptions{io: io}
+	c := &cobra.Command{
+		Use:   "notify /NAME",
+		Short: "Wait for a message to arrive on an empty POSIX queue",
+		Long: `Register with mq_notify(3) and wait until a message arrives on the empty queue, then print the
+event, or run CMD with --exec (through /bin/sh, with IPCX_QUEUE in its environment) and exit with
+its status. The message is not taken off the queue.
+
+The kernel notifies only for a message that arrives on an EMPTY queue while no process is blocked
+receiving from it, and only one process may be registered per queue (another gets exit 1, busy).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx mq notify /jobs
+  $ ipcx mq notify /jobs --exec 'ipcx mq recv "$IPCX_QUEUE"'
+  $ ipcx mq notify /jobs --timeout 30s --json`,
+		Args: exactArgs(1, "one POSIX queue name"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return mqNotifyRun(opts)
+		},
+	}
+	c.Flags().StringVar(&opts.exec, "exec", "", "run this shell command when a message arrives")
+	c.Flags().BoolVar(&opts.json, "json", false, "print the event as JSON")
+	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "wait at most this long: exit 124 after")
+	return c
+}
+
+func mqNotifyRun(opts *mqNotifyOptions) error {
+	a, err := parseAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	if a.Kind != addr.POSIX {
+		return usageHint("System V queues have no notification; use: ipcx mq recv --timeout DUR", "mq notify is for POSIX queues (/name)")
+	}
+	if opts.timeout < 0 {
+		return usageErrorf("--timeout must not be negative")
+	}
+	obj := mqObject(a.Name)
+	q, err := posix.MqOpen(a.Name, unix.O_RDONLY, 0, nil)
+	if err != nil {
+		return obj.fail(err)
+	}
+	defer q.Close()
+	if at, err := q.Attr(); err == nil && at.CurMsgs > 0 {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: mq %s: note: the queue holds %d message(s); the kernel notifies only when a message arrives on an empty queue\n", a.Name, at.CurMsgs)
+	}
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
+	err = q.WaitNotify(ctx)
+	switch {
+	case errors.Is(err, unix.EBUSY):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: another process is registered for notification", obj),
+			hint: fmt.Sprintf("see its pid with: ipcx mq stat %s", a.Name)}
+	case errors.Is(err, posix.ErrNotifyRemoved):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the notification was removed before a message arrived", obj)}
+	case err != nil:
+		return obj.fail(err)
+	}
+	if opts.exec != "" {
+		cmd := exec.Command("/bin/sh", "-c", opts.exec)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, opts.io.Out, opts.io.ErrOut
+		cmd.Env = append(os.Environ(), "IPCX_QUEUE="+a.Name)
+		return commandStatus(obj, cmd.Run())
+	}
+	ev := notifyEvent{Queue: a.Name, Event: "message", Time: time.Now().UTC()}
+	if opts.json {
+		return render.JSONLine(opts.io.Out, ev)
+	}
+	_, err = fmt.Fprintf(opts.io.Out, "message arrived on %s\n", a.Name)
+	return err
+}

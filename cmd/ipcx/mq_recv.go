@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type mqRecvOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	count   int
+	follow  bool
+	typ     int64
+	except  bool
+	delim   string
+	nul     bool
+	raw     bool
+	json    bool
+	wait    waitFlags
+	flagSet func(string) bool
+
+	// afterReceive, when set, runs between taking a message and writing it (a seam for tests of
+	// the put-back path).
+	afterReceive func()
+}
+
+// receivedMessage is the --json form of a message: one object per line.
+type receivedMessage struct {
+	Queue    string `json:"queue"`
+	Priority *uint  `json:"priority,omitempty"`
+	Type     *int64 `json:"type,omitempty"`
+	Size     int    `json:"size"`
+	Encoding string `json:"encoding"` // "text" (valid UTF-8) or "base64"
+	Data     string `json:"data"`
+}
+
+func newMqRecvCmd(io *iostreams.IOStreams, runF func(*mqRecvOptions) error) *cobra.Command {
+	opts := &mqRecvOptions{io: io}
+	c := &cobra.Command{
+		Use:   "recv ADDR",
+		Short: "Receive messages from a queue",
+		Long: `Receive messages from a queue and write them to standard output: one message by default, --count N
+messages, or --follow until interrupted. Each payload is written raw, followed by a newline (--delim,
+-0 for NUL, --raw for nothing); --json writes one JSON object per message with its priority or
+type, size and data (text when valid UTF-8, else base64).
+
+POSIX queues give the oldest message of the highest priority first. System V queues select by
+--type as msgrcv(2) does: 0 the first message, N > 0 the first of type N (with --except: the first
+of any other type), N < 0 the first of the lowest type <= |N|.
+
+NOTHING LOST
+A message is taken off the queue only when ipcx is ready to write it out. When the write fails
+(closed pipe, full disk) or SIGINT/SIGTERM arrives between taking and writing, the message is put
+back and ipcx exits non-zero: 141 for a closed pipe, 128+N for signal N. A POSIX message put back
+lands behind the messages of its priority; a System V message at the tail of the queue.
+When standard output is a pipe, the next message is taken only after the reader has read the
+previous one, so "ipcx mq recv --follow /q | head -1" leaves the other messages on the queue; a
+message the reader has not read when it exits is put back. The one window that remains is a reader
+that reads a message and exits without using it.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx mq recv /jobs
+  $ ipcx mq recv --count 10 --timeout 5s /jobs
+  $ ipcx mq recv --follow /jobs | while read -r job; do echo "got $job"; done
+  $ ipcx mq recv --type -5 0x1a2b
+  $ ipcx mq recv --json --nonblock /jobs`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return mqRecvRun(context.Background(), opts, os.Stdout)
+		},
+	}
+	f := c.Flags()
+	f.IntVarP(&opts.count, "count", "n", 1, "receive this many messages")
+	f.BoolVarP(&opts.follow, "follow", "f", false, "receive until interrupted")
+	f.Int64Var(&opts.typ, "type", 0, "System V: which message, as msgrcv's msgtyp (0 first, N that type, -N lowest type <= N)")
+	f.BoolVar(&opts.except, "except", false, "System V: with --type N > 0, the first message of any type but N")
+	f.StringVar(&opts.delim, "delim", "\n", "written after each message (one byte)")
+	f.BoolVarP(&opts.nul, "null", "0", false, "write NUL after each message")
+	f.BoolVar(&opts.raw, "raw", false, "write nothing between messages")
+	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")
+	opts.wait.register(c, "the queue is empty")
+	return c
+}
+
+func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error {
+	a, err := parseAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	delim, err := delimiter(opts.delim, opts.nul)
+	if err != nil {
+		return err
+	}
+	if opts.count < 1 {
+		return usageErrorf("--count must be at least 1")
+	}
+	if opts.follow && opts.flagSet("count") {
+		return usageErrorf("--follow and --count exclude each other")
+	}
+	if a.Kind == addr.POSIX && (opts.flagSet("type") || opts.except) {
+		return usageHint("POSIX queues always give the highest priority first", "--type and --except are for System V queues")
+	}
+	if opts.except && opts.typ <= 0 {
+		return usageErrorf("--except needs --type N with N > 0")
+	}
+	if a.Kind == addr.Private {
+		return usageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
+	}
+	obj := mqObject(a.String())
+	q, err := openQueue(a, true, true, false, 0)
+	if errors.Is(err, unix.EACCES) {
+		// Without write permission nothing could be put back: receive anyway, as the user may.
+		q, err = openQueue(a, false, true, false, 0)
+	}
+	if err != nil {
+		return obj.fail(err)
+	}
+	defer q.close()
+	if sq, ok := q.(*sysvQueue); ok {
+		sq.typ, sq.except = opts.typ, opts.except
+		sq.max = msgmax()
+	}
+	catchSIGPIPE()
+	ctx, stop := interruptContext(parent)
+	defer stop()
+
+	encode := func(dst []byte, m msgio.Message) []byte {
+		if opts.json {
+			return appendJSONMessage(dst, a, m)
+		}
+		dst = append(dst, m.Data...)
+		if !opts.raw {
+			dst = append(dst, delim)
+		}
+		return dst
+	}
+	putBack := func(m msgio.Message) error {
+		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return q.send(pctx, m, false)
+	}
+	sink := msgio.NewSink(out, encode, putBack)
+	buf := make([]byte, q.maxMsg()+8)
+	received := 0
+	finish := func(err error) error {
+		// Settle what is in flight: wait (briefly once interrupted) for the reader.
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err == nil {
+			cctx, cancel = context.WithCancel(ctx)
+		}
+		defer cancel()
+		if cerr := sink.Close(cctx); cerr != nil && err == nil {
+			err = cerr
+		}
+		return obj.fail(err)
+	}
+	for opts.follow || received < opts.count {
+		if err := sink.Ready(ctx); err != nil {
+			return finish(err)
+		}
+		// Try without waiting; when that would block, flush a pending batch first.
+		m, err := q.recv(ctx, buf, true)
+		if errors.Is(err, unix.EAGAIN) && !opts.wait.nonblock {
+			if ferr := sink.Flush(); ferr != nil {
+				return finish(ferr)
+			}
+			wctx, cancel := opts.wait.context(ctx)
+			m, err = q.recv(wctx, buf, false)
+			cancel()
+		}
+		if err != nil {
+			e := obj.fail(err).(*cmdError)
+			switch e.code {
+			case exitWouldBlock:
+				e.msg = fmt.Sprintf("%s: queue is empty", obj)
+			case exitTimeout:
+				e.msg = fmt.Sprintf("%s: no message within %v", obj, opts.wait.timeout)
+			}
+			if received > 0 {
+				e.msg += fmt.Sprintf(" (after %d message(s))", received)
+			}
+			if errors.Is(err, unix.E2BIG) {
+				e.msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", obj, q.maxMsg())
+			}
+			return finish(e)
+		}
+		if opts.afterReceive != nil {
+			opts.afterReceive()
+		}
+		if ctx.Err() != nil {
+			// Interrupted between taking the message and writing it: put it back.
+			if perr := putBack(m); perr != nil {
+				return finish(&cmdError{code: exitFailure, msg: fmt.Sprintf("%s: interrupted, and a message of %d bytes could not be put back: %v", obj, len(m.Data), perr)})
+			}
+			return finish(ctx.Err())
+		}
+		if err := sink.Write(m); err != nil {
+			return finish(err)
+		}
+		received++
+	}
+	return finish(nil)
+}
+
+// appendJSONMessage appends m as one JSON line.
+func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
+	r := receivedMessage{Queue: a.String(), Size: len(m.Data)}
+	if a.Kind == addr.POSIX {
+		r.Priority = &m.Prio
+	} else {
+		r.Type = &m.Type
+	}
+	if utf8.Valid(m.Data) {
+		r.Encoding, r.Data = "text", string(m.Data)
+	} else {
+		r.Encoding, r.Data = "base64", base64.StdEncoding.EncodeToString(m.Data)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err) // the struct always marshals
+	}
+	dst = append(dst, b...)
+	return append(dst, '\n')
+}

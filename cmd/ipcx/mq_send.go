@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type mqSendOptions struct {
+	io       *iostreams.IOStreams
+	addr     string
+	messages []string // from the arguments; none: read stdin
+	delim    string
+	nul      bool
+	whole    bool
+	prio     uint
+	typ      int64
+	create   bool
+	mode     string
+	wait     waitFlags
+	flagSet  func(string) bool
+}
+
+func newMqSendCmd(io *iostreams.IOStreams, runF func(*mqSendOptions) error) *cobra.Command {
+	opts := &mqSendOptions{io: io}
+	c := &cobra.Command{
+		Use:   "send ADDR [MSG...]",
+		Short: "Send messages to a queue",
+		Long: `Send messages to a queue. Each MSG argument is one message. With no MSG, standard input is read
+and each line is one message (without its newline); --delim changes the separator, -0 makes it NUL,
+--whole sends all of standard input as one binary message.
+
+A message larger than the queue takes is refused with both sizes; the messages before it in the
+same run stay sent, none is sent twice. With arguments, every size is checked before the first is
+sent.
+
+When the queue is full, send waits for room: --nonblock exits 5 instead, --timeout bounds each wait
+(exit 124).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx mq send /jobs hello world
+  $ ipcx mq send /jobs --prio 9 urgent
+  $ ipcx mq send 0x1a2b --type 3 'typed message'
+  $ seq 1000 | ipcx mq send /jobs
+  $ ipcx mq send /images --whole < picture.png`,
+		Args: minArgs(1, "an address and optional messages"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr, opts.messages = args[0], args[1:]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return mqSendRun(opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.delim, "delim", "\n", "separator between messages on standard input (one byte)")
+	f.BoolVarP(&opts.nul, "null", "0", false, "messages on standard input end with NUL")
+	f.BoolVar(&opts.whole, "whole", false, "send all of standard input as one message")
+	f.UintVar(&opts.prio, "prio", 0, "POSIX: message priority (0 lowest)")
+	f.Int64Var(&opts.typ, "type", 1, "System V: message type, at least 1")
+	f.BoolVar(&opts.create, "create", false, "create the queue when it does not exist")
+	f.StringVar(&opts.mode, "mode", "0600", "with --create: permission bits of a new queue")
+	opts.wait.register(c, "the queue is full")
+	return c
+}
+
+// delimiter returns the one-byte separator chosen by --delim or -0.
+func delimiter(delim string, nul bool) (byte, error) {
+	if nul {
+		return 0, nil
+	}
+	if len(delim) != 1 {
+		return 0, usageErrorf("--delim must be exactly one byte, got %q", delim)
+	}
+	return delim[0], nil
+}
+
+func mqSendRun(opts *mqSendOptions) error {
+	a, err := parseAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	delim, err := delimiter(opts.delim, opts.nul)
+	if err != nil {
+		return err
+	}
+	if len(opts.messages) > 0 && (opts.whole || opts.nul || opts.flagSet("delim")) {
+		return usageErrorf("--whole, -0 and --delim are for standard input; messages were given as arguments")
+	}
+	mode, err := parseMode(opts.mode)
+	if err != nil {
+		return err
+	}
+	if a.Kind == addr.POSIX && opts.flagSet("type") {
+		return usageHint("POSIX queues order by --prio", "--type is for System V queues")
+	}
+	if a.Kind != addr.POSIX && opts.flagSet("prio") {
+		return usageHint("System V queues take --type", "--prio is for POSIX queues")
+	}
+	if opts.typ < 1 {
+		return usageErrorf("--type must be at least 1 (System V message types are positive)")
+	}
+	if a.Kind == addr.Private {
+		return usageHint("create it first: q=$(ipcx mq create private)", "cannot send to private: it names no existing queue")
+	}
+	obj := mqObject(a.String())
+	q, err := openQueue(a, true, false, opts.create, mode)
+	if err != nil {
+		return obj.fail(err)
+	}
+	defer q.close()
+
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	sent := 0
+	tooLarge := func(i, size int) error {
+		return &cmdError{code: exitFailure,
+			msg:  fmt.Sprintf("%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, size, q.maxMsg(), q.limit()),
+			hint: fmt.Sprintf("%d message(s) before it were sent; none after it", sent)}
+	}
+	send := func(i int, data []byte) error {
+		if len(data) > q.maxMsg() {
+			return tooLarge(i, len(data))
+		}
+		wctx, cancel := opts.wait.context(ctx)
+		err := q.send(wctx, msgio.Message{Data: data, Prio: opts.prio, Type: opts.typ}, opts.wait.nonblock)
+		cancel()
+		if err != nil {
+			if errors.Is(err, unix.EMSGSIZE) || (a.Kind != addr.POSIX && errors.Is(err, unix.EINVAL)) {
+				return tooLarge(i, len(data))
+			}
+			e := obj.fail(err).(*cmdError)
+			switch e.code {
+			case exitWouldBlock:
+				e.msg = fmt.Sprintf("%s: queue is full", obj)
+			case exitTimeout:
+				e.msg = fmt.Sprintf("%s: queue stayed full for %v", obj, opts.wait.timeout)
+			}
+			if sent > 0 && e.hint == "" {
+				e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
+			}
+			return e
+		}
+		sent++
+		return nil
+	}
+	if len(opts.messages) > 0 {
+		for i, m := range opts.messages {
+			if len(m) > q.maxMsg() {
+				return tooLarge(i, len(m))
+			}
+		}
+		for i, m := range opts.messages {
+			if err := send(i, []byte(m)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sp := msgio.NewSplitter(opts.io.In, delim, opts.whole)
+	for i := 0; ; i++ {
+		data, err := sp.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, err)}
+		}
+		if err := send(i, data); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"runtime/debug"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+const exitStatusHelp = `EXIT STATUS
+  0    success
+  1    failure
+  2    usage error (bad flag, argument or address)
+  3    no such object
+  4    object already exists
+  5    would block (--nonblock: queue empty or full, semaphore unavailable)
+  124  --timeout expired
+  128+N  interrupted or killed by signal N (130 for Ctrl-C, 141 for a closed output pipe)`
+
+func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ipcx",
+		Short: "Create, inspect, send to, receive from and remove Linux IPC objects",
+		Long: `ipcx works with every kind of Linux IPC object from a terminal or a shell script, with one
+grammar for all of them.
+
+ADDRESSES
+  /name            a POSIX object (message queue, named semaphore, shared memory)
+  0x1A2B, key:N    a System V key (N decimal or 0x-hex)
+  id:N             a System V identifier
+  ftok:PATH:PROJ   a System V key computed as ftok(3) does
+  private          IPC_PRIVATE: a new System V object (create only)
+
+A bare number is refused: write id:N or key:N.
+
+OUTPUT
+  Reports are tables on a terminal (human sizes and times) and the same columns with exact values
+  when piped; --json prints the same data as JSON. Payloads go raw to stdout; diagnostics to stderr.
+
+` + exitStatusHelp,
+		Version:       buildVersion(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetIn(io.In)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v (see: %s --help)", err, c.CommandPath())
+	})
+	root.SetVersionTemplate("ipcx {{.Version}}\n")
+	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
+	root.AddCommand(
+		newMqCmd(io),
+		newGenManCmd(),
+	)
+	return root
+}
+
+// groupObjects puts a noun command in the "IPC objects" help group.
+func groupObjects(c *cobra.Command) *cobra.Command {
+	c.GroupID = "objects"
+	return c
+}
+
+// cmdPath is a command's path without the leading "ipcx", for messages that ipcx prefixes itself.
+func cmdPath(c *cobra.Command) string { return strings.TrimPrefix(c.CommandPath(), "ipcx ") }
+
+// noArgs, exactArgs, minArgs and rangeArgs validate positional arguments as usage errors (exit 2).
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("%s: want %s (see: %s --help)", cmdPath(c), what, c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < lo || len(args) > hi {
+			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+// unknownSubcommand makes a noun without a verb, or with an unknown one, a usage error.
+func unknownSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
+	}
+	return usageErrorf("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+)
+
+// commandStatus turns the result of running a child command into ipcx's exit: the child's own
+// exit status, or 128+N when a signal N killed it. The child has said what went wrong itself.
+func commandStatus(obj fmt.Stringer, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &silentExit{code: exitSignalBase + int(ws.Signal())}
+		}
+		return &silentExit{code: ee.ExitCode()}
+	}
+	return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: cannot run the command: %v", obj, err)}
+}
+
+// silentExit ends ipcx with a code and no message (the child already spoke).
+type silentExit struct{ code int }
+
+func (e *silentExit) Error() string { return fmt.Sprintf("exit status %d", e.code) }

@@ -1,0 +1,170 @@
+// Package addr parses the address grammar that names an IPC object on the command line:
+//
+//	/name            a POSIX object (queue, semaphore, shared memory)
+//	0x1A2B, key:N    a System V key (N decimal or 0x-hex)
+//	id:N             a System V identifier
+//	ftok:PATH:PROJ   a System V key computed as ftok(3) does
+//	private          IPC_PRIVATE (only when creating)
+//
+// A bare number is refused: it could be a key or an id, and guessing wrong would act on the wrong
+// object. Socket addresses have their own grammar in package sock.
+package addr
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sysv"
+)
+
+// Kind is the kind of object an address names.
+type Kind int
+
+// The kinds of address.
+const (
+	POSIX   Kind = iota + 1 // a POSIX name, "/jobs"
+	Key                     // a System V key, "0x1a2b", "key:42"
+	ID                      // a System V id, "id:3"
+	Ftok                    // a System V key from ftok(3), "ftok:/etc/passwd:65"
+	Private                 // IPC_PRIVATE, "private"
+)
+
+// Addr is a parsed address.
+type Addr struct {
+	Kind Kind
+	Name string   // POSIX: the name with its leading slash
+	Key  sysv.Key // Key
+	ID   sysv.ID  // ID
+	Path string   // Ftok: the path
+	Proj int      // Ftok: the project id, 1..255
+}
+
+// Error is a malformed address, with a hint at the right form.
+type Error struct {
+	Input  string
+	Reason string
+	Hint   string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("invalid address %q: %s", e.Input, e.Reason) }
+
+// Forms is a one-line summary of the grammar, for hints.
+const Forms = "/name (POSIX), 0x1A2B or key:N (System V key), id:N (System V id), ftok:PATH:PROJ, private"
+
+// Parse parses s.
+func Parse(s string) (Addr, error) {
+	bad := func(reason, hint string) (Addr, error) {
+		return Addr{}, &Error{Input: s, Reason: reason, Hint: hint}
+	}
+	switch {
+	case s == "":
+		return bad("empty", "use one of: "+Forms)
+	case strings.HasPrefix(s, "/"):
+		if err := posix.ValidName(s); err != nil {
+			reason := strings.TrimPrefix(err.Error(), posix.ErrBadName.Error()+": ")
+			return bad(reason, "a POSIX name is one / followed by up to 255 bytes without /, like /jobs")
+		}
+		return Addr{Kind: POSIX, Name: s}, nil
+	case s == "private":
+		return Addr{Kind: Private, Key: sysv.Private}, nil
+	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
+		k, err := parseKey(s)
+		if err != nil {
+			return bad(err.Error(), "a key is 0x followed by up to 8 hex digits, like 0x1a2b")
+		}
+		if k == sysv.Private {
+			return bad("key 0 is IPC_PRIVATE", "use private to create a new private object, or id:N to name one")
+		}
+		return Addr{Kind: Key, Key: k}, nil
+	case strings.HasPrefix(s, "key:"):
+		k, err := parseKey(s[len("key:"):])
+		if err != nil {
+			return bad(err.Error(), "write key:N with N decimal or 0x-hex, like key:6699 or key:0x1a2b")
+		}
+		if k == sysv.Private {
+			return bad("key 0 is IPC_PRIVATE", "use private to create a new private object, or id:N to name one")
+		}
+		return Addr{Kind: Key, Key: k}, nil
+	case strings.HasPrefix(s, "id:"):
+		n, err := strconv.ParseUint(s[len("id:"):], 10, 31)
+		if err != nil {
+			return bad("the id must be a whole number from 0 to 2147483647", "write id:N, like id:32768 (ipcx ls shows ids)")
+		}
+		return Addr{Kind: ID, ID: sysv.ID(n)}, nil
+	case strings.HasPrefix(s, "ftok:"):
+		rest := s[len("ftok:"):]
+		i := strings.LastIndexByte(rest, ':')
+		if i <= 0 {
+			return bad("ftok needs a path and a project id", "write ftok:PATH:PROJ, like ftok:/etc/passwd:65")
+		}
+		proj, err := strconv.ParseUint(rest[i+1:], 0, 8)
+		if err != nil || proj == 0 {
+			return bad("the project id must be a number from 1 to 255", "write ftok:PATH:PROJ, like ftok:/etc/passwd:65")
+		}
+		return Addr{Kind: Ftok, Path: rest[:i], Proj: int(proj)}, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 {
+			return bad("a bare number is ambiguous", fmt.Sprintf("use key:%s (ids are never negative)", s))
+		}
+		return bad("a bare number is ambiguous", fmt.Sprintf("use id:%s or key:%s", s, s))
+	}
+	return bad("not an IPC address", "use one of: "+Forms)
+}
+
+// parseKey parses a key as decimal (possibly negative, as /proc/sysvipc prints them) or 0x-hex,
+// within 32 bits.
+func parseKey(s string) (sysv.Key, error) {
+	if s == "" {
+		return 0, errors.New("no key number")
+	}
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		if len(s) == 2 {
+			return 0, errors.New("no hex digits after 0x")
+		}
+		n, err := strconv.ParseUint(s[2:], 16, 32)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a 32-bit hex number", s)
+		}
+		return sysv.Key(int32(uint32(n))), nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < -1<<31 || n > 1<<32-1 {
+		return 0, fmt.Errorf("%q is not a 32-bit number", s)
+	}
+	return sysv.Key(int32(uint32(n))), nil
+}
+
+// IsSysV reports whether a names a System V object (or asks for a new private one).
+func (a Addr) IsSysV() bool { return a.Kind != POSIX }
+
+// String returns the address in its canonical form: the form ipcx prints and accepts.
+func (a Addr) String() string {
+	switch a.Kind {
+	case POSIX:
+		return a.Name
+	case Key:
+		return a.Key.String()
+	case ID:
+		return fmt.Sprintf("id:%d", a.ID)
+	case Ftok:
+		return fmt.Sprintf("ftok:%s:%d", a.Path, a.Proj)
+	case Private:
+		return "private"
+	}
+	return "?"
+}
+
+// SysVKey returns the key a names: the key itself, the ftok(3) key of the path, or IPC_PRIVATE.
+func (a Addr) SysVKey() (sysv.Key, error) {
+	switch a.Kind {
+	case Key, Private:
+		return a.Key, nil
+	case Ftok:
+		return sysv.Ftok(a.Path, a.Proj)
+	}
+	return 0, fmt.Errorf("%s has no System V key", a)
+}

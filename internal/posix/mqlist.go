@@ -1,0 +1,169 @@
+package posix
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// MqueueMagic is the statfs type of an mqueue filesystem.
+const MqueueMagic = 0x19800202
+
+// ErrNoMqueueFS is returned when no mqueue filesystem is mounted and one cannot be made.
+var ErrNoMqueueFS = errors.New("no mqueue filesystem is mounted")
+
+// MqInfo describes a POSIX message queue as the mqueue filesystem shows it.
+type MqInfo struct {
+	Name      string    `json:"name"`
+	Mode      uint32    `json:"mode"`
+	UID       uint32    `json:"uid"`
+	GID       uint32    `json:"gid"`
+	Bytes     int64     `json:"bytes"` // QSIZE: bytes of all messages on the queue
+	NotifyPID int       `json:"notifyPid"`
+	Signo     int       `json:"notifySigno"`
+	CTime     time.Time `json:"ctime"`
+	MTime     time.Time `json:"mtime"`
+}
+
+// MqueueDir returns a directory of the mqueue filesystem of this IPC namespace and a function that
+// releases it. It is the first mounted one (found in /proc/self/mountinfo); when none is mounted and
+// the caller may mount (root), it is a private detached mount made with fsopen(2)/fsmount(2),
+// reachable through /proc/self/fd and gone when released. Otherwise the error wraps ErrNoMqueueFS.
+func MqueueDir() (string, func(), error) {
+	if dir := mountedMqueue(); dir != "" {
+		return dir, func() {}, nil
+	}
+	fsfd, err := unix.Fsopen("mqueue", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w (mount one with: mount -t mqueue none /dev/mqueue): %v", ErrNoMqueueFS, err)
+	}
+	defer unix.Close(fsfd)
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return "", nil, fmt.Errorf("%w: fsconfig: %v", ErrNoMqueueFS, err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: fsmount: %v", ErrNoMqueueFS, err)
+	}
+	// Reading the mount descriptor itself gives EBADF: open its root.
+	dfd, err := unix.Openat(mfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	unix.Close(mfd)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: open detached mount: %v", ErrNoMqueueFS, err)
+	}
+	return fmt.Sprintf("/proc/self/fd/%d", dfd), func() { unix.Close(dfd) }, nil
+}
+
+// mountedMqueue returns the mount point of an mqueue filesystem, preferring /dev/mqueue.
+func mountedMqueue() string {
+	var st unix.Statfs_t
+	if unix.Statfs("/dev/mqueue", &st) == nil && st.Type == MqueueMagic {
+		return "/dev/mqueue"
+	}
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS
+		fields := strings.Fields(sc.Text())
+		for i, fld := range fields {
+			if fld == "-" && i+1 < len(fields) && fields[i+1] == "mqueue" && len(fields) > 4 {
+				return unescapeMount(fields[4])
+			}
+		}
+	}
+	return ""
+}
+
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// MqList lists the queues in the mqueue directory dir (see MqueueDir), sorted by name.
+func MqList(dir string) ([]MqInfo, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	qs := []MqInfo{}
+	for _, e := range ents {
+		info, err := MqStatIn(dir, "/"+e.Name())
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue // removed meanwhile
+			}
+			return nil, err
+		}
+		qs = append(qs, info)
+	}
+	sort.Slice(qs, func(i, j int) bool { return qs[i].Name < qs[j].Name })
+	return qs, nil
+}
+
+// MqStatIn describes the queue name from the mqueue directory dir: its inode (mode, owner, times)
+// and the status line the kernel gives as its content.
+func MqStatIn(dir, name string) (MqInfo, error) {
+	if err := ValidName(name); err != nil {
+		return MqInfo{}, err
+	}
+	p := filepath.Join(dir, name[1:])
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return MqInfo{}, err
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return MqInfo{}, err
+	}
+	info := MqInfo{
+		Name: name, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid,
+		CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC(),
+	}
+	buf := make([]byte, 256)
+	n, err := f.Read(buf)
+	if err != nil && n == 0 {
+		return MqInfo{}, err
+	}
+	for _, kv := range strings.Fields(string(buf[:n])) {
+		k, v, ok := strings.Cut(kv, ":")
+		if !ok {
+			continue
+		}
+		x, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "QSIZE":
+			info.Bytes = x
+		case "NOTIFY_PID":
+			info.NotifyPID = int(x)
+		case "SIGNO":
+			info.Signo = int(x)
+		}
+	}
+	return info, nil
+}

@@ -1,0 +1,66 @@
+package render
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+type row struct {
+	Name string
+	Size int64
+}
+
+var cols = []Column[row]{
+	{Header: "NAME", Value: func(r row) string { return r.Name }},
+	{Header: "SIZE", Value: func(r row) string { return Size(r.Size, false) },
+		Human: func(r row) string { return Size(r.Size, true) }},
+}
+
+func TestTable(t *testing.T) {
+	rows := []row{{"/jobs", 4096}, {"/a-much-longer-name", 3 << 20}, {"", 12}}
+	for _, tc := range []struct {
+		human bool
+		want  string
+	}{
+		{false, "NAME                 SIZE\n/jobs                4096\n/a-much-longer-name  3145728\n-                    12\n"},
+		{true, "NAME                 SIZE\n/jobs                4.0K\n/a-much-longer-name  3.0M\n-                    12\n"},
+	} {
+		var b bytes.Buffer
+		if err := Table(&b, tc.human, cols, rows); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("human=%v:\n%q\nwant\n%q", tc.human, b.String(), tc.want)
+		}
+	}
+}
+
+func TestJSONEmptyIsArray(t *testing.T) {
+	var b bytes.Buffer
+	var rows []row
+	if err := JSON(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "[]\n" {
+		t.Errorf("got %q, want []", b.String())
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 1023: "1023", 1024: "1.0K", 1536: "1.5K", 10 << 20: "10M", 1 << 30: "1.0G"} {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestTime(t *testing.T) {
+	if got := Time(time.Time{}, false); got != "-" {
+		t.Errorf("zero time = %q", got)
+	}
+	tm := time.Date(2026, 11, 21, 14, 3, 0, 0, time.UTC)
+	if got := Time(tm, false); got != "2026-11-21T14:03:00Z" {
+		t.Errorf("exact time = %q", got)
+	}
+}

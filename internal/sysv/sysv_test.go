@@ -1,0 +1,173 @@
+package sysv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/ipcx/ipcx/internal/testns"
+	"golang.org/x/sys/unix"
+)
+
+func TestMain(m *testing.M) { testns.Main(m) }
+
+func TestStructSizes(t *testing.T) {
+	for name, got := range map[string]uintptr{
+		"ipc64_perm": unsafe.Sizeof(Perm{}),
+		"msqid64_ds": unsafe.Sizeof(MsqidDS{}),
+	} {
+		want := map[string]uintptr{"ipc64_perm": 48, "msqid64_ds": 120}[name]
+		if got != want {
+			t.Errorf("sizeof(%s) = %d, want %d", name, got, want)
+		}
+	}
+}
+
+func TestParseTables(t *testing.T) {
+	open := func(name string) *os.File {
+		f, err := os.Open("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	msgs, err := ParseMsgQueues(open("msg.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || msgs[0].Key != 12345678 || msgs[0].Mode != 0o600 || msgs[0].Bytes != 11 || msgs[0].Msgs != 2 ||
+		msgs[0].LSPID != 4242 || msgs[0].RTime != nil || msgs[0].STime.Unix() != 1763734981 ||
+		msgs[1].Key != -1 || msgs[1].ID != 32769 || msgs[1].Mode != 0o1666 || msgs[1].UID != 1000 || msgs[1].LRPID != 4243 {
+		t.Errorf("msg: %+v", msgs)
+	}
+	sems, err := ParseSemSets(open("sem.txt"))
+	if err != nil || len(sems) != 1 || sems[0].Key != 0x12345678 || sems[0].NSems != 4 || sems[0].OTime != nil {
+		t.Errorf("sem: %+v, %v", sems, err)
+	}
+	shms, err := ParseShmSegs(open("shm.txt"))
+	if err != nil || len(shms) != 1 || shms[0].Mode != 0o1600 || shms[0].Size != 1<<20 || shms[0].NAttch != 1 || shms[0].RSS != 4096 || shms[0].CPID != 4000 {
+		t.Errorf("shm: %+v, %v", shms, err)
+	}
+	if _, err := ParseMsgQueues(strings.NewReader("header\n1 2 3\n")); err == nil {
+		t.Error("a short line parsed")
+	}
+	if _, err := ParseMsgQueues(strings.NewReader("header\nx 0 600 0 0 0 0 0 0 0 0 0 0 0\n")); err == nil {
+		t.Error("a bad key parsed")
+	}
+}
+
+// newQueue makes a private queue removed at the end of the test.
+func newQueue(t *testing.T) ID {
+	t.Helper()
+	id, err := MsgGet(Private, Create|0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { MsgRemove(id) })
+	return id
+}
+
+func TestMsgRoundTrip(t *testing.T) {
+	id := newQueue(t)
+	ctx := context.Background()
+	payloads := map[int64][]byte{3: []byte("three"), 1: {0, 1, 0, 255}, 2: {}}
+	for _, typ := range []int64{3, 1, 2} {
+		if err := MsgSnd(ctx, id, typ, payloads[typ], 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := MsgStat(id)
+	if err != nil || ds.Qnum != 3 || ds.Cbytes != 9 || ds.Perm.Mode&0o777 != 0o600 || int(ds.Lspid) != os.Getpid() {
+		t.Fatalf("stat: %+v, %v", ds, err)
+	}
+	// Negative type: lowest type first.
+	buf := make([]byte, 8+64)
+	for _, want := range []int64{1, 2, 3} {
+		typ, text, err := MsgRcv(ctx, id, buf, -3, NoWait)
+		if err != nil || typ != want || !bytes.Equal(text, payloads[want]) {
+			t.Fatalf("MsgRcv(-3) = %d %q %v, want %d %q", typ, text, err, want, payloads[want])
+		}
+	}
+	if _, _, err := MsgRcv(ctx, id, buf, 0, NoWait); !errors.Is(err, unix.ENOMSG) {
+		t.Fatalf("empty queue with NoWait: %v, want ENOMSG", err)
+	}
+	if err := MsgSnd(ctx, id, 0, []byte("x"), 0); !errors.Is(err, unix.EINVAL) {
+		t.Fatalf("type 0: %v, want EINVAL", err)
+	}
+}
+
+func TestMsgRcvExceptAndE2BIG(t *testing.T) {
+	id := newQueue(t)
+	ctx := context.Background()
+	MsgSnd(ctx, id, 5, []byte("five"), 0)
+	MsgSnd(ctx, id, 6, []byte("six-long"), 0)
+	buf := make([]byte, 8+16)
+	typ, text, err := MsgRcv(ctx, id, buf, 5, NoWait|MsgExcept)
+	if err != nil || typ != 6 || string(text) != "six-long" {
+		t.Fatalf("except 5: %d %q %v", typ, text, err)
+	}
+	if _, _, err := MsgRcv(ctx, id, buf[:8+2], 0, NoWait); !errors.Is(err, unix.E2BIG) {
+		t.Fatalf("short buffer: %v, want E2BIG", err)
+	}
+}
+
+func TestMsgRcvCancelAndDeadline(t *testing.T) {
+	id := newQueue(t)
+	buf := make([]byte, 8+16)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err := MsgRcv(ctx, id, buf, 0, 0)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("blocked receive past its deadline: %v", err)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("returned after %v", d)
+	}
+	// A message that arrives while a receiver is blocked is received.
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		MsgSnd(context.Background(), id, 1, []byte("late"), 0)
+	}()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	if _, text, err := MsgRcv(ctx2, id, buf, 0, 0); err != nil || string(text) != "late" {
+		t.Fatalf("blocked receive: %q %v", text, err)
+	}
+}
+
+func TestMsgKeyAndFtok(t *testing.T) {
+	k, err := Ftok("/", 0x41)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := MsgGet(k, Create|Exclusive|0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer MsgRemove(id)
+	if _, err := MsgGet(k, Create|Exclusive|0o640); !errors.Is(err, unix.EEXIST) {
+		t.Fatalf("second exclusive create: %v", err)
+	}
+	again, err := MsgGet(k, 0)
+	if err != nil || again != id {
+		t.Fatalf("lookup by key: %d %v, want %d", again, err, id)
+	}
+	qs, err := MsgQueues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, q := range qs {
+		found = found || (q.ID == id && q.Key == k && q.Mode == 0o640)
+	}
+	if !found {
+		t.Errorf("queue %d with key %v not in /proc/sysvipc/msg: %+v", id, k, qs)
+	}
+}
