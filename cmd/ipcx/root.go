@@ -66,6 +66,9 @@ OUTPUT
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
 	root.AddCommand(
 		newMqCmd(io),
+		newFifoCmd(io),
+		newPipeCmd(io, nil),
+		newSockCmd(io),
 		newGenManCmd(),
 	)
 	return root

@@ -34,7 +34,7 @@ func mustParse(t *testing.T, s string) Addr {
 
 func listen(t *testing.T, s string) *Listener {
 	t.Helper()
-	l, err := Listen(mustParse(t, s))
+	l, err := Listen(mustParse(t, s), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,9 +210,12 @@ func TestHalfCloseReplyAfterEOF(t *testing.T) {
 func TestListenRemovesOnlyItsOwnFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s")
-	l, err := Listen(mustParse(t, "unix:"+path))
+	l, err := Listen(mustParse(t, "unix:"+path), 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode() != os.ModeSocket|0o600 {
+		t.Fatalf("socket file mode %v, %v; want 0600", fi.Mode(), err)
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -222,9 +225,12 @@ func TestListenRemovesOnlyItsOwnFile(t *testing.T) {
 	}
 
 	// A file someone put in place of ours after we bound is not ours to remove.
-	l, err = Listen(mustParse(t, "unix:"+path))
+	l, err = Listen(mustParse(t, "unix:"+path), 0o660)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode() != os.ModeSocket|0o660 {
+		t.Fatalf("socket file mode %v, %v; want 0660", fi.Mode(), err)
 	}
 	os.Remove(path)
 	if err := os.WriteFile(path, []byte("not a socket"), 0o600); err != nil {
@@ -236,7 +242,7 @@ func TestListenRemovesOnlyItsOwnFile(t *testing.T) {
 	}
 
 	// An existing file is refused, and stays.
-	_, err = Listen(mustParse(t, "unix:"+path))
+	_, err = Listen(mustParse(t, "unix:"+path), 0)
 	if !errors.Is(err, unix.EADDRINUSE) {
 		t.Fatalf("Listen over an existing file: %v, want EADDRINUSE", err)
 	}

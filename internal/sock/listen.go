@@ -38,11 +38,25 @@ type Listener struct {
 	dev, ino uint64
 }
 
+// DefaultMode is the permission of the socket files Listen makes when given mode 0: only the owner
+// may connect.
+const DefaultMode = 0o600
+
 // Listen binds a and, for stream and seqpacket kinds, listens on it. Port 0 lets the kernel pick
-// a port: Addr reports the one it chose. A UNIX socket path that exists already gives EADDRINUSE:
-// Listen never removes a file it did not create.
-func Listen(a Addr) (*Listener, error) {
+// a port: Addr reports the one it chose. A UNIX socket file is made with the permission bits mode
+// (DefaultMode when 0; connecting needs write permission). A UNIX socket path that exists
+// already gives EADDRINUSE: Listen never removes a file it did not create.
+func Listen(a Addr, mode uint32) (*Listener, error) {
 	l := &Listener{addr: a}
+	if mode == 0 {
+		mode = DefaultMode
+	}
+	if a.Kind.IsUnix() && !a.Abstract {
+		// bind(2) makes the file with 0777 &^ umask: narrow the umask around it. The umask is the
+		// process's: listen makes no other file meanwhile.
+		old := unix.Umask(int(0o777 &^ (mode & 0o777)))
+		defer unix.Umask(old)
+	}
 	var err error
 	switch a.Kind {
 	case Unix, UnixSeqpacket:
