@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +37,8 @@ input, as a shell's | does (pipe(2), fork, exec): ipcx pipe -- ls -- wc prints w
 Commands are run directly, not through a shell; separate them with --.
 
 The exit status is that of set -o pipefail: the status of the last command that failed, 0 when all
-succeeded; a command killed by signal N counts as 128+N. --status all prints each command's status
+succeeded; a command killed by signal N counts as 128+N. A command that cannot be started stops
+the pipeline before it runs: 127 when it is not found, 126 when it cannot be executed. --status all prints each command's status
 on standard error.
 
 --size sets every pipe's capacity (F_SETPIPE_SZ; the kernel rounds up to a power of two pages); it
@@ -163,7 +166,17 @@ func pipeRun(opts *pipeOptions) error {
 	outDone()
 	errDone()
 	if err != nil {
-		return streamFail(obj, err)
+		// as a shell: 127 for a command not found, 126 for one that cannot be executed
+		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: %v", err)}
+		switch {
+		case errors.Is(err, exec.ErrNotFound), errors.Is(err, unix.ENOENT):
+			e.code = 127
+		case errors.Is(err, unix.EACCES), errors.Is(err, unix.ENOEXEC):
+			e.code = 126
+		case errors.Is(err, posix.ErrPipeSize):
+			e.hint = "see the limits with: ipcx pipe info"
+		}
+		return e
 	}
 	if ctx.Err() != nil {
 		return &silentExit{code: exitSignalBase + int(interruptSignal())}
@@ -195,7 +208,7 @@ func progressLine(b []int64, elapsed time.Duration) string {
 		if secs > 0 {
 			rate = float64(n) / secs
 		}
-		parts = append(parts, fmt.Sprintf("%d>%d %sB %sB/s", i+1, i+2, render.HumanSize(n), render.HumanSize(int64(rate))))
+		parts = append(parts, fmt.Sprintf("%d>%d %s %s/s", i+1, i+2, render.HumanSize(n), render.HumanSize(int64(rate))))
 	}
 	return fmt.Sprintf("ipcx: pipe: %s  %.1fs", strings.Join(parts, "  "), secs)
 }
