@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -320,6 +321,7 @@ func TestCopySplice100MiB(t *testing.T) {
 	const n = 100 << 20
 	ctx := testCtx(t)
 	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		before := splicedBytes.Load()
 		l := listen(t, s)
 		got := make(chan [32]byte, 1)
 		go func() {
@@ -344,5 +346,69 @@ func TestCopySplice100MiB(t *testing.T) {
 		if <-got != sum(data(1, n)) {
 			t.Fatalf("%s: received bytes differ", s)
 		}
+		// both the sender (pipe to socket) and the receiver (socket to pipe) spliced everything
+		if spliced := splicedBytes.Load() - before; spliced != 2*n {
+			t.Fatalf("%s: %d bytes spliced, want %d", s, spliced, 2*n)
+		}
 	}
+}
+
+// blockingPipe returns a pipe whose ends are blocking descriptors, as a shell gives a command's
+// stdin and stdout: Copy splices them straight to and from a socket.
+func blockingPipe(t *testing.T) (r, w *os.File) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	r, w = os.NewFile(uintptr(p[0]), "r"), os.NewFile(uintptr(p[1]), "w")
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
+}
+
+func TestCopyDirectSplice(t *testing.T) {
+	const n = 20 << 20
+	ctx := testCtx(t)
+	l := listen(t, "unix:@"+abstractName(t))
+	got := make(chan [32]byte, 1)
+	go func() {
+		c, err := l.Accept(ctx)
+		if err != nil {
+			t.Error(err)
+			got <- [32]byte{}
+			return
+		}
+		defer c.Close()
+		r, w := blockingPipe(t)
+		h := make(chan [32]byte, 1)
+		go func() { h <- sum(r) }()
+		if !direct(mustInspect(t, w), mustInspect(t, c)) {
+			t.Error("socket to blocking pipe is not spliced directly")
+		}
+		if _, err := Copy(w, c, nil); err != nil { // socket -> blocking pipe
+			t.Error(err)
+		}
+		w.Close()
+		got <- <-h
+	}()
+	before := splicedBytes.Load()
+	r, w := blockingPipe(t)
+	go func() { io.Copy(w, data(4, n)); w.Close() }()
+	sent, err := Send(ctx, l.Addr(), r) // blocking pipe -> socket
+	if err != nil || sent != n {
+		t.Fatalf("sent %d, %v", sent, err)
+	}
+	if <-got != sum(data(4, n)) {
+		t.Fatal("bytes differ")
+	}
+	if spliced := splicedBytes.Load() - before; spliced != 2*n {
+		t.Fatalf("%d bytes spliced, want %d", spliced, 2*n)
+	}
+}
+
+func mustInspect(t *testing.T, c syscall.Conn) rawFD {
+	r, err := inspect(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

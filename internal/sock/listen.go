@@ -134,6 +134,15 @@ type Conn struct {
 	Peer Peer
 }
 
+// SyscallConn gives the socket's descriptor, so that Copy can splice to and from it.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("%s: no file descriptor: %w", c.Peer.Addr, unix.EINVAL)
+	}
+	return sc.SyscallConn()
+}
+
 // Accept waits for the next connection. It returns ctx's error (unix.ETIMEDOUT for a deadline)
 // when ctx ends first.
 func (l *Listener) Accept(ctx context.Context) (*Conn, error) {

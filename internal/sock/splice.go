@@ -13,6 +13,9 @@ import (
 // pipe means fewer system calls per byte; the kernel may give less (pipe-user-pages-soft).
 const relayPipeSize = 1 << 20
 
+// splicedBytes counts the bytes all Copy calls moved with splice, for tests to see that they did.
+var splicedBytes atomic.Int64
+
 // copyBufSize is the buffer of the read/write fallback.
 const copyBufSize = 256 << 10
 
@@ -28,7 +31,14 @@ func Copy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error) {
 	}
 	var total int64
 	if d, s, ok := spliceable(dst, src); ok {
-		n, handled, err := spliceCopy(d, s, count)
+		var n int64
+		var handled bool
+		var err error
+		if direct(d, s) {
+			n, handled, err = spliceDirect(d, s, count)
+		} else {
+			n, handled, err = spliceCopy(d, s, count)
+		}
 		total += n
 		if handled {
 			return total, err
@@ -41,6 +51,7 @@ func Copy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error) {
 type rawFD struct {
 	rc       syscall.RawConn
 	nonblock bool // the descriptor is non-blocking: waits go through Go's poller
+	pipe     bool // the descriptor is a pipe or FIFO
 }
 
 func spliceable(dst io.Writer, src io.Reader) (d, s rawFD, ok bool) {
@@ -75,6 +86,10 @@ func inspect(c syscall.Conn) (rawFD, error) {
 			return
 		}
 		r.nonblock = fl&unix.O_NONBLOCK != 0
+		var st unix.Stat_t
+		if unix.Fstat(int(fd), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO {
+			r.pipe = true
+		}
 		if typ, e := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE); e == nil && typ != unix.SOCK_STREAM {
 			ierr = unix.EINVAL
 		}
@@ -83,6 +98,56 @@ func inspect(c syscall.Conn) (rawFD, error) {
 		err = ierr
 	}
 	return r, err
+}
+
+// direct reports whether src can be spliced straight into dst, without a pipe in between: one of
+// them is a pipe and at most one of them is non-blocking, so that an EAGAIN can only come from
+// that one and the poller knows what to wait for.
+func direct(dst, src rawFD) bool {
+	return (dst.pipe || src.pipe) && !(dst.nonblock && src.nonblock)
+}
+
+// spliceDirect moves src to dst with splice(2) straight from one to the other. handled is false
+// when splice refused before any byte moved.
+func spliceDirect(dst, src rawFD, count *atomic.Int64) (written int64, handled bool, err error) {
+	// The blocking side (if any) blocks this thread in the kernel; EAGAIN comes from the
+	// non-blocking side, and we wait for it through its RawConn.
+	wait := src.rc.Read
+	if dst.nonblock {
+		wait = dst.rc.Write
+	}
+	for {
+		var n int64
+		var serr error
+		werr := wait(func(_ uintptr) bool {
+			dst.rc.Control(func(dfd uintptr) {
+				src.rc.Control(func(sfd uintptr) {
+					for {
+						n, serr = unix.Splice(int(sfd), nil, int(dfd), nil, relayPipeSize, unix.SPLICE_F_MOVE|unix.SPLICE_F_MORE)
+						if serr != unix.EINTR {
+							break
+						}
+					}
+				})
+			})
+			return serr != unix.EAGAIN
+		})
+		if serr == nil {
+			serr = werr
+		}
+		if serr != nil {
+			if written == 0 && (serr == unix.EINVAL || serr == unix.ENOSYS) {
+				return 0, false, nil
+			}
+			return written, true, serr
+		}
+		if n == 0 {
+			return written, true, nil
+		}
+		written += n
+		count.Add(n)
+		splicedBytes.Add(n)
+	}
 }
 
 // spliceCopy moves src to dst through a pipe. handled is false when splice refused src before any
@@ -163,6 +228,7 @@ func spliceCopy(dst, src rawFD, count *atomic.Int64) (written int64, handled boo
 			left -= int(m)
 			written += m
 			count.Add(m)
+			splicedBytes.Add(m)
 		}
 	}
 }
