@@ -138,13 +138,23 @@ func isPeerGone(err error) bool {
 	return errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.ECONNREFUSED)
 }
 
+// isTerminal reports whether r is a terminal, without f.Fd (which would make a non-blocking
+// descriptor blocking under a running Copy).
 func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+	sc, ok := r.(syscall.Conn)
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	rc.Control(func(fd uintptr) {
+		_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+		tty = err == nil
+	})
+	return tty
 }
 
 // copyMessages sends each read from in as one message.
