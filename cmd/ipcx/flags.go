@@ -49,10 +49,11 @@ func (w *waitFlags) validate() error {
 	return nil
 }
 
-// context returns a context for one wait: with the timeout as deadline when one was given.
+// context returns a context for one wait: with the timeout as deadline when one was given, else
+// parent itself (no allocation: this runs once per message).
 func (w *waitFlags) context(parent context.Context) (context.Context, context.CancelFunc) {
 	if w.timeout > 0 {
 		return context.WithTimeout(parent, w.timeout)
 	}
-	return context.WithCancel(parent)
+	return parent, func() {}
 }

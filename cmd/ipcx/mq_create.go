@@ -27,16 +27,16 @@ type mqCreateOptions struct {
 
 // createdQueue is what mq create reports.
 type createdQueue struct {
-	Address string   `json:"address"`
-	Flavor  string   `json:"flavor"`
-	Name    string   `json:"name,omitempty"`
-	Key     *string  `json:"key,omitempty"`
-	ID      *sysv.ID `json:"id,omitempty"`
-	Mode    string   `json:"mode"`
-	Created bool     `json:"created"`
-	MaxMsg  int64    `json:"maxmsg,omitempty"`
-	MsgSize int64    `json:"msgsize,omitempty"`
-	QBytes  uint64   `json:"qbytes,omitempty"`
+	Address string    `json:"address"`
+	Flavor  string    `json:"flavor"`
+	Name    string    `json:"name,omitempty"`
+	Key     *sysv.Key `json:"key,omitempty"`
+	ID      *sysv.ID  `json:"id,omitempty"`
+	Mode    string    `json:"mode"`
+	Created bool      `json:"created"`
+	MaxMsg  int64     `json:"maxmsg,omitempty"`
+	MsgSize int64     `json:"msgsize,omitempty"`
+	QBytes  uint64    `json:"qbytes,omitempty"`
 }
 
 func newMqCreateCmd(io *iostreams.IOStreams, runF func(*mqCreateOptions) error) *cobra.Command {
@@ -150,13 +150,12 @@ func mqCreateRun(opts *mqCreateOptions) error {
 			ds.Qbytes = uint64(n)
 			if err := sysv.MsgSet(id, ds); err != nil {
 				if errors.Is(err, unix.EPERM) {
-					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: only root may raise --max-bytes above msgmnb (/proc/sys/kernel/msgmnb)", obj)}
+					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: raising --max-bytes above msgmnb (/proc/sys/kernel/msgmnb) needs CAP_SYS_RESOURCE", obj)}
 				}
 				return obj.fail(err)
 			}
 		}
-		key := sysv.Key(ds.Perm.Key).String()
-		out = createdQueue{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &key, ID: &id,
+		out = createdQueue{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &ds.Perm.Key, ID: &id,
 			Mode: render.Mode(uint32(ds.Perm.Mode)), Created: created, QBytes: ds.Qbytes}
 	}
 	if opts.json {

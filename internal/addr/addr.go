@@ -71,23 +71,9 @@ func Parse(s string) (Addr, error) {
 	case s == "private":
 		return Addr{Kind: Private, Key: sysv.Private}, nil
 	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
-		k, err := parseKey(s)
-		if err != nil {
-			return bad(err.Error(), "a key is 0x followed by up to 8 hex digits, like 0x1a2b")
-		}
-		if k == sysv.Private {
-			return bad("key 0 is IPC_PRIVATE", "use private to create a new private object, or id:N to name one")
-		}
-		return Addr{Kind: Key, Key: k}, nil
+		return keyAddr(s, s, "a key is 0x followed by up to 8 hex digits, like 0x1a2b")
 	case strings.HasPrefix(s, "key:"):
-		k, err := parseKey(s[len("key:"):])
-		if err != nil {
-			return bad(err.Error(), "write key:N with N decimal or 0x-hex, like key:6699 or key:0x1a2b")
-		}
-		if k == sysv.Private {
-			return bad("key 0 is IPC_PRIVATE", "use private to create a new private object, or id:N to name one")
-		}
-		return Addr{Kind: Key, Key: k}, nil
+		return keyAddr(s, s[len("key:"):], "write key:N with N decimal or 0x-hex, like key:6699 or key:0x1a2b")
 	case strings.HasPrefix(s, "id:"):
 		n, err := strconv.ParseUint(s[len("id:"):], 10, 31)
 		if err != nil {
@@ -113,6 +99,18 @@ func Parse(s string) (Addr, error) {
 		return bad("a bare number is ambiguous", fmt.Sprintf("use id:%s or key:%s", s, s))
 	}
 	return bad("not an IPC address", "use one of: "+Forms)
+}
+
+// keyAddr makes a key address of text, the key part of the input s; hint says how to write it.
+func keyAddr(s, text, hint string) (Addr, error) {
+	k, err := parseKey(text)
+	if err != nil {
+		return Addr{}, &Error{Input: s, Reason: err.Error(), Hint: hint}
+	}
+	if k == sysv.Private {
+		return Addr{}, &Error{Input: s, Reason: "key 0 is IPC_PRIVATE", Hint: "use private to create a new private object, or id:N to name one"}
+	}
+	return Addr{Kind: Key, Key: k}, nil
 }
 
 // parseKey parses a key as decimal (possibly negative, as /proc/sysvipc prints them) or 0x-hex,

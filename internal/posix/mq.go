@@ -30,18 +30,17 @@ type MqAttr struct {
 	_       [4]int64
 }
 
-// Queue is an open POSIX message queue. Its descriptor is non-blocking and registered with Go's
-// poller: blocking sends and receives wait in the poller, so they honour a context's cancellation
-// and deadline without a thread parked in the kernel.
+// Queue is an open POSIX message queue. Its descriptor is in blocking mode: a send or receive
+// that must wait sleeps in the kernel (mq_timedsend/mq_timedreceive with an absolute timeout),
+// which is as fast as C; cancellation is checked between slices of at most waitSlice.
 type Queue struct {
 	Name string // with its leading slash
 	f    *os.File
-	rc   interface {
-		Read(func(fd uintptr) bool) error
-		Write(func(fd uintptr) bool) error
-	}
 	attr MqAttr
 }
+
+// waitSlice bounds one sleep in the kernel, so that a cancelled context is noticed in time.
+const waitSlice = 100 * time.Millisecond
 
 // MqOpen opens (with unix.O_CREAT, creates) the queue name ("/jobs") the way mq_open(3) does.
 // flags is O_RDONLY, O_WRONLY or O_RDWR with O_CREAT and O_EXCL; attr may be nil for the system
@@ -54,17 +53,11 @@ func MqOpen(name string, flags int, mode uint32, attr *MqAttr) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, _, e := unix.Syscall6(sysMqOpen, uintptr(unsafe.Pointer(p)), uintptr(flags|unix.O_NONBLOCK|unix.O_CLOEXEC), uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
+	r, _, e := unix.Syscall6(sysMqOpen, uintptr(unsafe.Pointer(p)), uintptr(flags&^unix.O_NONBLOCK|unix.O_CLOEXEC), uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
 	if e != 0 {
 		return nil, fmt.Errorf("mq_open(%s): %w", name, e)
 	}
 	q := &Queue{Name: name, f: os.NewFile(r, name)}
-	rc, err := q.f.SyscallConn()
-	if err != nil {
-		q.f.Close()
-		return nil, err
-	}
-	q.rc = rc
 	if err := q.getattr(); err != nil {
 		q.f.Close()
 		return nil, err
@@ -111,29 +104,22 @@ func (q *Queue) Attr() (MqAttr, error) {
 func (q *Queue) MsgSize() int { return int(q.attr.MsgSize) }
 
 // Send puts msg on the queue with priority prio. When the queue is full it waits until there is
-// room, ctx is done (ctx.Err() is returned: context.Canceled or context.DeadlineExceeded), unless
-// nonblock, which returns EAGAIN at once. A message longer than MsgSize gives EMSGSIZE.
+// room or ctx is done (ctx.Err() is returned: context.Canceled, or context.DeadlineExceeded when
+// its deadline passed); with nonblock it returns EAGAIN at once. A message longer than MsgSize
+// gives EMSGSIZE.
 func (q *Queue) Send(ctx context.Context, msg []byte, prio uint, nonblock bool) error {
 	var p unsafe.Pointer
 	if len(msg) > 0 {
 		p = unsafe.Pointer(&msg[0])
 	}
-	var errno error
-	op := func(fd uintptr) bool {
-		_, _, e := unix.Syscall6(sysMqTimedsend, fd, uintptr(p), uintptr(len(msg)), uintptr(prio), 0, 0)
-		if e == unix.EINTR {
-			return false
-		}
-		errno = errnoErr(e)
-		return !(errno == unix.EAGAIN && !nonblock)
+	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
+		_, _, e := unix.Syscall6(sysMqTimedsend, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(ts)), 0)
+		return e
+	})
+	if err != nil && ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
+		return fmt.Errorf("mq_send(%s): %w", q.Name, err)
 	}
-	if err := q.wait(ctx, q.rc.Write, op, nonblock); err != nil {
-		return err
-	}
-	if errno != nil {
-		return fmt.Errorf("mq_send(%s): %w", q.Name, errno)
-	}
-	return nil
+	return err
 }
 
 // Receive takes the oldest message of the highest priority into buf, which must hold MsgSize bytes
@@ -145,61 +131,58 @@ func (q *Queue) Receive(ctx context.Context, buf []byte, nonblock bool) (int, ui
 	}
 	var n uintptr
 	var prio uint32
-	var errno error
-	op := func(fd uintptr) bool {
-		r, _, e := unix.Syscall6(sysMqTimedreceive, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), 0, 0)
-		if e == unix.EINTR {
-			return false
+	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
+		r, _, e := unix.Syscall6(sysMqTimedreceive, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(ts)), 0)
+		n = r
+		return e
+	})
+	if err != nil {
+		if ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
+			return 0, 0, fmt.Errorf("mq_receive(%s): %w", q.Name, err)
 		}
-		n, errno = r, errnoErr(e)
-		return !(errno == unix.EAGAIN && !nonblock)
-	}
-	if err := q.wait(ctx, q.rc.Read, op, nonblock); err != nil {
 		return 0, 0, err
-	}
-	if errno != nil {
-		return 0, 0, fmt.Errorf("mq_receive(%s): %w", q.Name, errno)
 	}
 	return int(n), uint(prio), nil
 }
 
-// wait runs op through the poller (rw is the RawConn's Read or Write): op is tried at once, and
-// again each time the descriptor is ready, until it reports done. ctx's deadline and cancellation
-// end the wait through the file's deadline, set only when the first try would block.
-func (q *Queue) wait(ctx context.Context, rw func(func(uintptr) bool) error, op func(uintptr) bool, nonblock bool) error {
-	if nonblock || ctx.Done() == nil {
-		return rw(op)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// The fast path: one attempt without arming anything.
-	done := false
-	if err := rw(func(fd uintptr) bool { done = op(fd); return true }); err != nil {
-		return err
-	}
-	if done {
-		return nil
-	}
-	if d, ok := ctx.Deadline(); ok {
-		q.f.SetDeadline(d)
-	}
-	stop := context.AfterFunc(ctx, func() { q.f.SetDeadline(time.Unix(1, 0)) })
-	err := rw(op)
-	stop()
-	q.f.SetDeadline(time.Time{})
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		return context.DeadlineExceeded
-	}
-	return err
-}
+// expired is an absolute time long past: a timed call with it never sleeps.
+var expired = unix.Timespec{}
 
-func errnoErr(e unix.Errno) error {
-	if e == 0 {
-		return nil
+// timed runs call, a mq_timed* system call taking an absolute CLOCK_REALTIME timeout, until it
+// succeeds, fails for good, or ctx is done. With nonblock it tries once (with a timeout already
+// past) and reports a would-block as EAGAIN.
+func (q *Queue) timed(ctx context.Context, nonblock bool, call func(*unix.Timespec) unix.Errno) error {
+	if nonblock {
+		ts := expired
+		switch e := call(&ts); e {
+		case 0:
+			return nil
+		case unix.ETIMEDOUT:
+			return unix.EAGAIN
+		default:
+			return e
+		}
 	}
-	return e
+	// The first try sleeps as long as allowed, but no longer than a slice.
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		until := time.Now().Add(waitSlice)
+		if hasDeadline && deadline.Before(until) {
+			until = deadline
+		}
+		ts := unix.NsecToTimespec(until.UnixNano())
+		switch e := call(&ts); e {
+		case 0:
+			return nil
+		case unix.ETIMEDOUT, unix.EINTR:
+			if hasDeadline && !time.Now().Before(deadline) {
+				return context.DeadlineExceeded
+			}
+		default:
+			return e
+		}
+	}
 }

@@ -161,3 +161,25 @@ func TestMqList(t *testing.T) {
 	}
 	t.Errorf("%s not listed in %v", q.Name, qs)
 }
+
+// BenchmarkMqSendReceive measures one send and one receive of a 32-byte message.
+func BenchmarkMqSendReceive(b *testing.B) {
+	name := fmt.Sprintf("/ipcx-bench-%d", os.Getpid())
+	q, err := MqOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer MqUnlink(name)
+	defer q.Close()
+	ctx := context.Background()
+	msg, buf := bytes.Repeat([]byte("x"), 32), make([]byte, q.MsgSize())
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := q.Send(ctx, msg, 0, false); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := q.Receive(ctx, buf, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

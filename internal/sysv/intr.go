@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -30,27 +31,23 @@ func blocking(ctx context.Context, call func() error) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	pid, tid := os.Getpid(), unix.Gettid()
-	done := make(chan struct{})
+	var done atomic.Bool
 	stopped := make(chan struct{})
-	go func() {
+	// Nothing runs unless ctx ends while the call sleeps: then the interrupter signals the thread
+	// until the call has returned.
+	stop := context.AfterFunc(ctx, func() {
 		defer close(stopped)
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-		}
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
+		for !done.Load() {
 			unix.Tgkill(pid, tid, unix.SIGURG)
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	defer func() {
+		done.Store(true)
+		if !stop() {
+			<-stopped // the interrupter ran: wait until it stops signalling this thread
 		}
 	}()
-	defer func() { close(done); <-stopped }()
 	for {
 		err := call()
 		if !errors.Is(err, unix.EINTR) {

@@ -2,6 +2,9 @@ package sysv
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,6 +17,20 @@ const Private Key = 0
 
 // String formats k the way ipcs(1) does: 0x followed by eight hex digits.
 func (k Key) String() string { return fmt.Sprintf("0x%08x", uint32(k)) }
+
+// MarshalJSON writes a key as its hex string, "0x00001a2b": a key is a name people know in hex.
+func (k Key) MarshalJSON() ([]byte, error) { return []byte(`"` + k.String() + `"`), nil }
+
+// UnmarshalJSON reads a key written by MarshalJSON, or a plain number.
+func (k *Key) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || n < math.MinInt32 || n > math.MaxUint32 {
+		return fmt.Errorf("invalid System V key %s", b)
+	}
+	*k = Key(int32(uint32(n)))
+	return nil
+}
 
 // ID is the identifier of a System V object, as the *get calls return it.
 type ID int

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -51,6 +52,9 @@ func MsgGet(key Key, flags int) (ID, error) {
 	return ID(r), nil
 }
 
+// sendBufs holds msgbuf images (type, then text) for MsgSnd, which needs them contiguous.
+var sendBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 // MsgSnd appends a message of type typ (>= 1) with text to queue id. With NoWait in flags a full
 // queue gives EAGAIN; otherwise it waits until there is room, ctx is done (ctx.Err() is returned)
 // or the queue is removed (EIDRM). See msgsnd(2).
@@ -58,7 +62,12 @@ func MsgSnd(ctx context.Context, id ID, typ int64, text []byte, flags int) error
 	if typ < 1 {
 		return fmt.Errorf("msgsnd(%d): message type %d: %w", id, typ, unix.EINVAL)
 	}
-	buf := make([]byte, 8+len(text))
+	bp := sendBufs.Get().(*[]byte)
+	defer sendBufs.Put(bp)
+	if cap(*bp) < 8+len(text) {
+		*bp = make([]byte, 8+len(text))
+	}
+	buf := (*bp)[:8+len(text)]
 	binary.NativeEndian.PutUint64(buf, uint64(typ))
 	copy(buf[8:], text)
 	send := func(flags int) error {

@@ -171,3 +171,50 @@ func TestMsgKeyAndFtok(t *testing.T) {
 		t.Errorf("queue %d with key %v not in /proc/sysvipc/msg: %+v", id, k, qs)
 	}
 }
+
+// BenchmarkMsgSndRcv measures one msgsnd and one msgrcv of a 32-byte message.
+func BenchmarkMsgSndRcv(b *testing.B) {
+	id, err := MsgGet(Private, Create|0o600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer MsgRemove(id)
+	ctx := context.Background()
+	msg, buf := bytes.Repeat([]byte("x"), 32), make([]byte, 8+64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := MsgSnd(ctx, id, 1, msg, 0); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := MsgRcv(ctx, id, buf, 0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestKeyJSON(t *testing.T) {
+	for _, k := range []Key{0, 0x1a2b, -1} {
+		b, err := k.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Key
+		if err := back.UnmarshalJSON(b); err != nil || back != k {
+			t.Errorf("%v -> %s -> %v, %v", k, b, back, err)
+		}
+	}
+	if string(must(Key(0x1a2b).MarshalJSON())) != `"0x00001a2b"` {
+		t.Error("key not written as hex")
+	}
+	var k Key
+	if k.UnmarshalJSON([]byte(`"nope"`)) == nil {
+		t.Error("bad key parsed")
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"golang.org/x/sys/unix"
+)
+
+// TestRecvInterruptedBetweenReceiveAndWrite sends SIGINT to ipcx after a message was taken off the
+// queue and before it was written: the message must go back, and the exit code must be 130.
+func TestRecvInterruptedBetweenReceiveAndWrite(t *testing.T) {
+	name := fmt.Sprintf("/ipcx-seam-%d", os.Getpid())
+	q, err := posix.MqOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer posix.MqUnlink(name)
+	defer q.Close()
+	q.Send(context.Background(), []byte("precious"), 4, true)
+
+	id, err := sysv.MsgGet(sysv.Private, sysv.Create|0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sysv.MsgRemove(id)
+	sysv.MsgSnd(context.Background(), id, 6, []byte("typed"), 0)
+
+	for _, a := range []string{name, fmt.Sprintf("id:%d", id)} {
+		out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ios, _, _, _ := iostreams.Test()
+		opts := &mqRecvOptions{io: ios, addr: a, count: 1, delim: "\n", flagSet: func(string) bool { return false },
+			afterReceive: func() {
+				syscall.Kill(os.Getpid(), syscall.SIGINT)
+				time.Sleep(200 * time.Millisecond) // let the signal reach the handler
+			}}
+		err = mqRecvRun(context.Background(), opts, out)
+		var ce *cmdError
+		if !errors.As(err, &ce) || ce.code != 130 {
+			t.Fatalf("%s: error %v, want exit 130", a, err)
+		}
+		if b, _ := os.ReadFile(out.Name()); len(b) != 0 {
+			t.Errorf("%s: wrote %q though interrupted before writing", a, b)
+		}
+		out.Close()
+	}
+	buf := make([]byte, q.MsgSize())
+	n, prio, err := q.Receive(context.Background(), buf, true)
+	if err != nil || string(buf[:n]) != "precious" || prio != 4 {
+		t.Errorf("POSIX message not put back with its priority: %q %d %v", buf[:n], prio, err)
+	}
+	typ, text, err := sysv.MsgRcv(context.Background(), id, make([]byte, 64), 0, sysv.NoWait)
+	if err != nil || string(text) != "typed" || typ != 6 {
+		t.Errorf("System V message not put back with its type: %q %d %v", text, typ, err)
+	}
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Streams 1,000,000 messages of 32 bytes through a POSIX and a System V queue: `ipcx mq send`
+# (lines from stdin) with a concurrent `ipcx mq recv --count 1000000 >/dev/null`, against a pair
+# of C programs doing the same loop (getline + mq_send/msgsnd; mq_receive/msgrcv + fwrite).
+# Bound: ipcx at most 1.5x the C pair's wall time.
+set -euo pipefail
+N=${MQ_BENCH_N:-1000000}
+cd "$BENCH_TMP"
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "%032d\n", i }' > input
+
+cat > csend.c <<'C'
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <fcntl.h>
+int main(int argc, char **argv) {
+	char *line = NULL; size_t cap = 0; ssize_t n;
+	struct { long mtype; char text[8192]; } m = {1};
+	if (argv[1][0] == '/') {
+		mqd_t q = mq_open(argv[1], O_WRONLY);
+		if (q == (mqd_t)-1) { perror("mq_open"); return 1; }
+		while ((n = getline(&line, &cap, stdin)) > 0)
+			if (mq_send(q, line, n - 1, 0)) { perror("mq_send"); return 1; }
+	} else {
+		int id = atoi(argv[1]);
+		while ((n = getline(&line, &cap, stdin)) > 0) {
+			memcpy(m.text, line, n - 1);
+			if (msgsnd(id, &m, n - 1, 0)) { perror("msgsnd"); return 1; }
+		}
+	}
+	return 0;
+}
+C
+cat > crecv.c <<'C'
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/msg.h>
+#include <fcntl.h>
+int main(int argc, char **argv) {
+	long count = atol(argv[2]);
+	static struct { long mtype; char text[8192]; } m;
+	if (argv[1][0] == '/') {
+		mqd_t q = mq_open(argv[1], O_RDONLY);
+		if (q == (mqd_t)-1) { perror("mq_open"); return 1; }
+		for (long i = 0; i < count; i++) {
+			ssize_t n = mq_receive(q, m.text, sizeof m.text, NULL);
+			if (n < 0) { perror("mq_receive"); return 1; }
+			fwrite(m.text, 1, n, stdout); putchar('\n');
+		}
+	} else {
+		int id = atoi(argv[1]);
+		for (long i = 0; i < count; i++) {
+			ssize_t n = msgrcv(id, &m, sizeof m.text, 0, 0);
+			if (n < 0) { perror("msgrcv"); return 1; }
+			fwrite(m.text, 1, n, stdout); putchar('\n');
+		}
+	}
+	return 0;
+}
+C
+gcc -O2 -o csend csend.c -lrt
+gcc -O2 -o crecv crecv.c -lrt
+
+"$IPCX" mq create /bench >/dev/null
+sysv=$("$IPCX" mq create private)
+id=${sysv#id:}
+
+for flavor in posix sysv; do
+  if [ $flavor = posix ]; then q=/bench; cq=/bench; else q=$sysv; cq=$id; fi
+  c=$(best_of 3 "./crecv $cq $N > /dev/null & ./csend $cq < input; wait")
+  x=$(best_of 3 "$IPCX mq recv --count $N $q > /dev/null & $IPCX mq send $q < input; wait")
+  row "mq $flavor: $N x 32-byte messages" "$x" "$c" "C pair" 1.5
+done
+"$IPCX" mq rm /bench "$sysv"
