@@ -1,72 +1,91 @@
 #!/usr/bin/env bash
-# Streams benchmark: a stream of BENCH_STREAM_SIZE bytes (default 4 GiB) of zeros through
-#   pipe: ipcx pipe --progress -- head -- cat    vs  head | socat -u - - | cat
-#   unix: ipcx sock send -> ipcx sock listen     vs  socat -> socat over a UNIX socket
-#   tcp:  the same over TCP loopback
-# Each row times ipcx and socat in the same run, the best of BENCH_REPEAT (default 3) runs each,
-# alternating, and prints the ratio socat/ipcx (> 1: ipcx is faster). The machine is shared: the
-# best run is the one least disturbed. Run by scripts/bench; alone: scripts/bench.d/streams.sh (IPCX=path to use a built binary).
+# Streams: BENCH_STREAM_SIZE bytes (default 4 GiB) of zeros through
+#   pipe  ipcx pipe --progress -- head -- cat        vs  head | socat -u - - | cat
+#   unix  ipcx sock send -> ipcx sock listen >/dev/null  vs  socat -> socat over a UNIX socket
+#   tcp   the same over TCP loopback
+# The best of 3 runs each (the machine is shared), ipcx and socat in the same run. Bound: ipcx
+# at least as fast as socat (ratio ipcx/socat <= 1); the goal is 1.5x faster (ratio <= 0.67),
+# which splice(2) gives. Run by scripts/bench (it provides IPCX, BENCH_TMP, best_of and row);
+# alone it builds ipcx itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-
-size=${BENCH_STREAM_SIZE:-4294967296}
-repeat=${BENCH_REPEAT:-3}
 command -v socat >/dev/null || { echo "streams: socat is missing (apt-get install socat)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ipcx=${IPCX:-}
-if [ -z "$ipcx" ]; then
-  CGO_ENABLED=0 go build -o "$tmp/ipcx" ./cmd/ipcx
-  ipcx=$tmp/ipcx
+command -v bc >/dev/null || { echo "streams: bc is missing (apt-get install bc)" >&2; exit 1; }
+
+export STREAM_SIZE=${BENCH_STREAM_SIZE:-4294967296}
+repeat=${BENCH_REPEAT:-3}
+if [ -z "${BENCH_TMP:-}" ]; then
+  BENCH_TMP=$(mktemp -d)
+  trap 'rm -rf "$BENCH_TMP"' EXIT
+fi
+export BENCH_TMP
+if [ -z "${IPCX:-}" ]; then
+  IPCX=$BENCH_TMP/ipcx
+  CGO_ENABLED=0 go build -o "$IPCX" ./cmd/ipcx
+fi
+export IPCX
+if ! declare -F best_of >/dev/null; then
+  best_of() {
+    local n=$1 best='' t0 t1 t
+    shift
+    for _ in $(seq "$n"); do
+      t0=$(date +%s.%N); bash -c "$*"; t1=$(date +%s.%N)
+      t=$(echo "$t1 - $t0" | bc -l)
+      if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    done
+    printf '%.3f' "$best"
+  }
+fi
+if ! declare -F row >/dev/null; then
+  row() {
+    local ratio ok
+    ratio=$(echo "$2 / $3" | bc -l)
+    ok=$(echo "$ratio <= $5" | bc -l)
+    printf '%-44s ipcx %8.3fs  %-8s %8.3fs  ratio %5.2f  (bound %s) %s\n' "$1" "$2" "$4" "$3" "$ratio" "$5" \
+      "$([ "$ok" = 1 ] && echo ok || echo OVER)"
+  }
 fi
 
-now() { date +%s.%N; }
-# elapsed CMD...: runs CMD and prints the seconds it took
-elapsed() { local t0 t1; t0=$(now); "$@"; t1=$(now); echo "$t1 - $t0" | bc -l; }
-
 waitsock() { until [ -S "$1" ]; do sleep 0.01; done; }
-waitport() { until "$ipcx" sock ls --tcp --listening | grep -q "127.0.0.1:$1 "; do sleep 0.01; done; }
-
-pipe_ipcx() { "$ipcx" pipe --progress -- head -c "$size" /dev/zero -- cat > /dev/null 2>"$tmp/progress"; }
-pipe_socat() { head -c "$size" /dev/zero | socat -u - - | cat > /dev/null; }
-
+waitport() { until "$IPCX" sock ls --tcp --listening | grep -q "127.0.0.1:$1 "; do sleep 0.01; done; }
+pipe_ipcx() { "$IPCX" pipe --progress -- head -c "$STREAM_SIZE" /dev/zero -- cat > /dev/null 2>"$BENCH_TMP/progress"; }
+pipe_socat() { head -c "$STREAM_SIZE" /dev/zero | socat -u - - | cat > /dev/null; }
 unix_ipcx() {
-  "$ipcx" sock listen --once "unix:$tmp/i.sock" > /dev/null 2>&1 &
-  local pid=$!; waitsock "$tmp/i.sock"
-  head -c "$size" /dev/zero | "$ipcx" sock send "unix:$tmp/i.sock"
+  rm -f "$BENCH_TMP/i.sock"
+  "$IPCX" sock listen --once "unix:$BENCH_TMP/i.sock" > /dev/null 2>&1 &
+  local pid=$!; waitsock "$BENCH_TMP/i.sock"
+  head -c "$STREAM_SIZE" /dev/zero | "$IPCX" sock send "unix:$BENCH_TMP/i.sock"
   wait $pid
 }
 unix_socat() {
-  socat -u "UNIX-LISTEN:$tmp/s.sock" - > /dev/null &
-  local pid=$!; waitsock "$tmp/s.sock"
-  head -c "$size" /dev/zero | socat -u - "UNIX-CONNECT:$tmp/s.sock"
+  rm -f "$BENCH_TMP/s.sock"
+  socat -u "UNIX-LISTEN:$BENCH_TMP/s.sock" - > /dev/null &
+  local pid=$!; waitsock "$BENCH_TMP/s.sock"
+  head -c "$STREAM_SIZE" /dev/zero | socat -u - "UNIX-CONNECT:$BENCH_TMP/s.sock"
   wait $pid
 }
-port=$(( 30000 + $$ % 20000 ))
+freeport() { echo $(( 30000 + (RANDOM * 32768 + RANDOM) % 20000 )); }
 tcp_ipcx() {
-  port=$((port+1))
-  "$ipcx" sock listen --once "tcp:127.0.0.1:$port" > /dev/null 2>&1 &
-  local pid=$!; waitport $port
-  head -c "$size" /dev/zero | "$ipcx" sock send "tcp:127.0.0.1:$port"
+  local port; port=$(freeport)
+  "$IPCX" sock listen --once "tcp:127.0.0.1:$port" > /dev/null 2>&1 &
+  local pid=$!; waitport "$port"
+  head -c "$STREAM_SIZE" /dev/zero | "$IPCX" sock send "tcp:127.0.0.1:$port"
   wait $pid
 }
 tcp_socat() {
-  port=$((port+1))
+  local port; port=$(freeport)
   socat -u "TCP4-LISTEN:$port,bind=127.0.0.1,reuseaddr" - > /dev/null &
-  local pid=$!; waitport $port
-  head -c "$size" /dev/zero | socat -u - "TCP4:127.0.0.1:$port"
+  local pid=$!; waitport "$port"
+  head -c "$STREAM_SIZE" /dev/zero | socat -u - "TCP4:127.0.0.1:$port"
   wait $pid
 }
+export -f waitsock waitport freeport pipe_ipcx pipe_socat unix_ipcx unix_socat tcp_ipcx tcp_socat
 
-gib=$(echo "$size / 1073741824" | bc -l)
-printf 'streams: %.2f GiB per row; ratio = socat time / ipcx time (goal >= 1.5)\n' "$gib"
-min() { echo "if ($1 < $2) $1 else $2" | bc -l; }
-for row in pipe unix tcp; do
-  ti=1000000 ts=1000000
-  for _ in $(seq "$repeat"); do
-    ti=$(min "$ti" "$(elapsed ${row}_ipcx)")
-    ts=$(min "$ts" "$(elapsed ${row}_socat)")
-  done
-  printf 'streams %-5s ipcx %6.2fs %6.2f GiB/s   socat %6.2fs %6.2f GiB/s   ratio %.2fx\n' \
-    "$row" "$ti" "$(echo "$gib / $ti" | bc -l)" "$ts" "$(echo "$gib / $ts" | bc -l)" "$(echo "$ts / $ti" | bc -l)"
+gib=$(echo "$STREAM_SIZE / 1073741824" | bc -l)
+for r in pipe unix tcp; do
+  ti=$(best_of "$repeat" ${r}_ipcx)
+  ts=$(best_of "$repeat" ${r}_socat)
+  row "$(printf 'streams %s %.1f GiB' "$r" "$gib")" "$ti" "$ts" socat 1.0
+  printf '    %.2f GiB/s vs %.2f GiB/s: ipcx %.2fx as fast as socat (goal 1.5x)\n' \
+    "$(echo "$gib / $ti" | bc -l)" "$(echo "$gib / $ts" | bc -l)" "$(echo "$ts / $ti" | bc -l)"
 done
