@@ -79,6 +79,9 @@ func sockFail(o object, err error) error {
 	case errors.Is(err, unix.EADDRINUSE):
 		e.code, e.msg = exitExists, fmt.Sprintf("%s: address already in use", o)
 		e.hint = "see who has it with: ipcx sock ls --listening (a leftover socket file is yours to remove)"
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		e.msg = fmt.Sprintf("%s: permission denied", o)
+		e.hint = "a UNIX socket needs write permission on its file to connect, and on its directory to listen; ports below 1024 need privilege"
 	case errors.Is(err, unix.EADDRNOTAVAIL):
 		e.msg = fmt.Sprintf("%s: not a local address", o)
 	case errors.Is(err, unix.EPROTOTYPE):

@@ -136,6 +136,9 @@ func sockListenRun(opts *sockListenOptions) error {
 	obj := sockObject(a.String())
 	l, err := sock.Listen(a, mode)
 	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
+		}
 		return sockFail(obj, err)
 	}
 	defer l.Close()
