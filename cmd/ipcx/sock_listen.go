@@ -134,6 +134,9 @@ func sockListenRun(opts *sockListenOptions) error {
 		return err
 	}
 	obj := sockObject(a.String())
+	// Signals are caught before the socket file exists, so that it is removed whenever it does.
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
 	l, err := sock.Listen(a, mode)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
@@ -155,8 +158,6 @@ func sockListenRun(opts *sockListenOptions) error {
 	if opts.json {
 		emit(sockEvent{Event: "listening", Address: l.Addr().String()})
 	}
-	ctx, stop := interruptContext(context.Background())
-	defer stop()
 	wait := func() (context.Context, context.CancelFunc) {
 		if opts.timeout > 0 {
 			return context.WithTimeout(ctx, opts.timeout)

@@ -412,3 +412,72 @@ func mustInspect(t *testing.T, c syscall.Conn) rawFD {
 	}
 	return r
 }
+
+// TestCopyPipeToPipe: a blocking pipe that delivers in bursts into a non-blocking pipe drained
+// slowly, and the reverse. Between two pipes one O_NONBLOCK makes the kernel's EAGAIN ambiguous;
+// Copy must neither stall nor lose bytes.
+func TestCopyPipeToPipe(t *testing.T) {
+	const n = 4 << 20
+	for _, blockingSrc := range []bool{true, false} {
+		var src, srcW, dst, dstR *os.File
+		if blockingSrc {
+			src, srcW = blockingPipe(t)
+			var err error
+			if dstR, dst, err = os.Pipe(); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			var err error
+			if src, srcW, err = os.Pipe(); err != nil {
+				t.Fatal(err)
+			}
+			dstR, dst = blockingPipe(t)
+		}
+		go func() {
+			r := data(5, n)
+			buf := make([]byte, 100000)
+			for {
+				k, err := r.Read(buf)
+				srcW.Write(buf[:k])
+				if err != nil {
+					break
+				}
+				time.Sleep(time.Millisecond) // bursts: the source is often empty
+			}
+			srcW.Close()
+		}()
+		got := make(chan [32]byte, 1)
+		go func() {
+			h := sha256.New()
+			buf := make([]byte, 30000)
+			for {
+				k, err := dstR.Read(buf)
+				h.Write(buf[:k])
+				if err != nil {
+					break
+				}
+				time.Sleep(200 * time.Microsecond) // a slow reader: the destination is often full
+			}
+			var s [32]byte
+			copy(s[:], h.Sum(nil))
+			got <- s
+		}()
+		done := make(chan error, 1)
+		go func() {
+			_, err := Copy(dst, src, nil)
+			dst.Close()
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("blocking source %v: Copy stalled", blockingSrc)
+		}
+		if <-got != sum(data(5, n)) {
+			t.Fatalf("blocking source %v: bytes differ", blockingSrc)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,8 +50,9 @@ func freePort(t *testing.T, network, host string) int {
 	return a.(*net.TCPAddr).Port
 }
 
-// startPeer starts a peer program with stdin from in and returns its stdout hash channel.
-func startPeer(t *testing.T, ctx context.Context, in io.Reader, argv ...string) (*exec.Cmd, chan [32]byte) {
+// startPeer starts a peer program with stdin from in. The hash of its stdout arrives on the
+// channel when it exits; n counts the bytes it has written so far.
+func startPeer(t *testing.T, ctx context.Context, in io.Reader, argv ...string) (*exec.Cmd, chan [32]byte, *atomic.Int64) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin = in
@@ -63,8 +65,9 @@ func startPeer(t *testing.T, ctx context.Context, in io.Reader, argv ...string) 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	n := new(atomic.Int64)
 	ch := make(chan [32]byte, 1)
-	go func() { ch <- sum(out) }()
+	go func() { ch <- sum(io.TeeReader(out, countingWriter{io.Discard, n})) }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -72,7 +75,7 @@ func startPeer(t *testing.T, ctx context.Context, in io.Reader, argv ...string) 
 			t.Logf("%s: %s", argv[0], stderr.String())
 		}
 	})
-	return cmd, ch
+	return cmd, ch, n
 }
 
 // waitBound waits until something listens on a (a stream listener accepts, a datagram socket is
@@ -189,7 +192,7 @@ func TestInteropPeerServer(t *testing.T) {
 			need(t, tc.server[0])
 			ctx := testCtx(t)
 			a := mustParse(t, tc.addr)
-			cmd, got := startPeer(t, ctx, nil, tc.server...)
+			cmd, got, written := startPeer(t, ctx, nil, tc.server...)
 			if a.Kind.IsDatagram() {
 				// nothing to connect to: wait for the peer to bind
 				waitBound(t, a)
@@ -216,7 +219,9 @@ func TestInteropPeerServer(t *testing.T) {
 			}
 			if a.Kind.IsDatagram() {
 				// datagram peers never see an end: stop them once the datagram is in
-				time.Sleep(200 * time.Millisecond)
+				for deadline := time.Now().Add(20 * time.Second); written.Load() < tc.size && time.Now().Before(deadline); {
+					time.Sleep(10 * time.Millisecond)
+				}
 				cmd.Process.Signal(os.Interrupt)
 			}
 			if h := <-got; h != sum(data(3, tc.size)) {

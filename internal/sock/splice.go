@@ -100,11 +100,19 @@ func inspect(c syscall.Conn) (rawFD, error) {
 	return r, err
 }
 
-// direct reports whether src can be spliced straight into dst, without a pipe in between: one of
-// them is a pipe and at most one of them is non-blocking, so that an EAGAIN can only come from
-// that one and the poller knows what to wait for.
+// direct reports whether src can be spliced straight into dst, without a pipe in between. One of
+// them must be a pipe, and an EAGAIN must come from one known side, the one the poller then waits
+// for: so at most one of them is non-blocking, and not when both are pipes, since between two
+// pipes the kernel applies one's O_NONBLOCK to both (do_splice), and an EAGAIN could then mean
+// either an empty source or a full destination.
 func direct(dst, src rawFD) bool {
-	return (dst.pipe || src.pipe) && !(dst.nonblock && src.nonblock)
+	if !dst.pipe && !src.pipe {
+		return false
+	}
+	if dst.nonblock && src.nonblock {
+		return false
+	}
+	return !(dst.pipe && src.pipe && (dst.nonblock || src.nonblock))
 }
 
 // spliceDirect moves src to dst with splice(2) straight from one to the other. handled is false
