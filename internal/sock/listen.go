@@ -299,10 +299,6 @@ func bareErrno(err error) error {
 	if errors.As(err, &errno) {
 		return errno
 	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return err
-	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return unix.ETIMEDOUT
 	}
