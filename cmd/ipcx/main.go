@@ -7,8 +7,10 @@ import (
 	"os"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sig"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], iostreams.System()))
+	sig.ResumeAfterReexec() // first: sig trap and wait re-execute ipcx with signals blocked
+	os.Exit(run(argv0Args(os.Args), iostreams.System()))
 }

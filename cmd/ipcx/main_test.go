@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/testns"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -18,7 +19,7 @@ import (
 func TestMain(m *testing.M) {
 	testns.Enter()
 	testscript.Main(m, map[string]func(){
-		"ipcx": func() { os.Exit(run(os.Args[1:], iostreams.System())) },
+		"ipcx": func() { sig.ResumeAfterReexec(); os.Exit(run(os.Args[1:], iostreams.System())) },
 	})
 }
 

@@ -64,13 +64,19 @@ OUTPUT
 	})
 	root.SetVersionTemplate("ipcx {{.Version}}\n")
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
+	root.AddGroup(&cobra.Group{ID: "inventory", Title: "Inspection and cleanup:"})
+	root.PersistentFlags().String("ns", "", nsFlagHelp)
+	root.PersistentPreRunE = checkNS
 	root.AddCommand(
 		newMqCmd(io),
+		newSemCmd(io),
+		newShmCmd(io),
+		newSigCmd(io),
 		newFifoCmd(io),
 		newPipeCmd(io, nil),
 		newSockCmd(io),
-		newGenManCmd(),
 	)
+	root.AddCommand(inventoryCommands(io)...)
 	return root
 }
 

@@ -1,32 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"reflect"
-	"sort"
 	"testing"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 )
-
-// jsonFields returns the JSON field names of v's type, sorted.
-func jsonFields(t *testing.T, v any) []string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // TestStreamJSONFields pins the JSON field names scripts rely on.
 func TestStreamJSONFields(t *testing.T) {

@@ -299,11 +299,11 @@ type FIFOInfo struct {
 	// Capacity is the pipe buffer's size (F_GETPIPE_SZ); for a FIFO nobody holds open, the
 	// size the next opener will get. -1 when unknown.
 	Capacity int
-	Holders  []Holder
+	Holders  []FIFOHolder
 }
 
-// Holder is one open file descriptor on a FIFO.
-type Holder struct {
+// FIFOHolder is one open file descriptor on a FIFO.
+type FIFOHolder struct {
 	PID     int
 	Command string // /proc/PID/comm
 	FD      int
@@ -376,9 +376,9 @@ func dupFromProcess(pid, fd int) int {
 
 // fifoHolders scans /proc/PID/fd for descriptors on the inode (dev, ino), with their access mode
 // from /proc/PID/fdinfo. Processes that vanish or may not be inspected are skipped.
-func fifoHolders(dev, ino uint64) []Holder {
+func fifoHolders(dev, ino uint64) []FIFOHolder {
 	procs, _ := os.ReadDir("/proc")
-	var hs []Holder
+	var hs []FIFOHolder
 	for _, p := range procs {
 		pid, err := strconv.Atoi(p.Name())
 		if err != nil {
@@ -395,7 +395,7 @@ func fifoHolders(dev, ino uint64) []Holder {
 				continue
 			}
 			n, _ := strconv.Atoi(f.Name())
-			h := Holder{PID: pid, FD: n, Command: procComm(pid)}
+			h := FIFOHolder{PID: pid, FD: n, Command: procComm(pid)}
 			switch fdinfoFlags(pid, n) & unix.O_ACCMODE {
 			case unix.O_RDONLY:
 				h.Read = true

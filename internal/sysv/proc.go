@@ -2,12 +2,12 @@ package sysv
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -75,13 +75,15 @@ func SemSets() ([]SemSet, error) { return readTable(filepath.Join(ProcDir, "sem"
 // ShmSegs reads /proc/sysvipc/shm.
 func ShmSegs() ([]ShmSeg, error) { return readTable(filepath.Join(ProcDir, "shm"), ParseShmSegs) }
 
+// readTable reads a /proc/sysvipc table in large reads: the kernel walks its table again for every
+// read(2), so small reads make a long listing quadratic.
 func readTable[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rows, err := parse(f)
+	rows, err := parse(bufio.NewReaderSize(f, 256<<10))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -90,97 +92,123 @@ func readTable[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, err
 
 // ParseMsgQueues parses the text of /proc/sysvipc/msg.
 func ParseMsgQueues(r io.Reader) ([]MsgQueue, error) {
-	return parseTable(r, 14, func(f *fields) MsgQueue {
+	// key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime
+	return parseTable(r, 14, func(f *[maxFields]int64) MsgQueue {
 		return MsgQueue{
-			Key: f.key(0), ID: ID(f.int(1)), Mode: f.octal(2), Bytes: f.uint(3), Msgs: f.uint(4),
-			LSPID: int(f.int(5)), LRPID: int(f.int(6)), Owner: f.owner(7),
-			STime: f.time(11), RTime: f.time(12), CTime: f.time(13),
+			Key: Key(int32(f[0])), ID: ID(f[1]), Mode: uint32(f[2]), Bytes: uint64(f[3]), Msgs: uint64(f[4]),
+			LSPID: int(f[5]), LRPID: int(f[6]), Owner: owner(f[7:11]),
+			STime: Time(f[11]), RTime: Time(f[12]), CTime: Time(f[13]),
 		}
 	})
 }
 
 // ParseSemSets parses the text of /proc/sysvipc/sem.
 func ParseSemSets(r io.Reader) ([]SemSet, error) {
-	return parseTable(r, 10, func(f *fields) SemSet {
+	// key semid perms nsems uid gid cuid cgid otime ctime
+	return parseTable(r, 10, func(f *[maxFields]int64) SemSet {
 		return SemSet{
-			Key: f.key(0), ID: ID(f.int(1)), Mode: f.octal(2), NSems: int(f.int(3)), Owner: f.owner(4),
-			OTime: f.time(8), CTime: f.time(9),
+			Key: Key(int32(f[0])), ID: ID(f[1]), Mode: uint32(f[2]), NSems: int(f[3]), Owner: owner(f[4:8]),
+			OTime: Time(f[8]), CTime: Time(f[9]),
 		}
 	})
 }
 
 // ParseShmSegs parses the text of /proc/sysvipc/shm.
 func ParseShmSegs(r io.Reader) ([]ShmSeg, error) {
-	return parseTable(r, 16, func(f *fields) ShmSeg {
-		s := ShmSeg{
-			Key: f.key(0), ID: ID(f.int(1)), Mode: f.octal(2), Size: f.uint(3), CPID: int(f.int(4)),
-			LPID: int(f.int(5)), NAttch: f.uint(6), Owner: f.owner(7),
-			ATime: f.time(11), DTime: f.time(12), CTime: f.time(13),
+	// key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap
+	return parseTable(r, 14, func(f *[maxFields]int64) ShmSeg {
+		return ShmSeg{
+			Key: Key(int32(f[0])), ID: ID(f[1]), Mode: uint32(f[2]), Size: uint64(f[3]), CPID: int(f[4]),
+			LPID: int(f[5]), NAttch: uint64(f[6]), Owner: owner(f[7:11]),
+			ATime: Time(f[11]), DTime: Time(f[12]), CTime: Time(f[13]), RSS: uint64(f[14]), Swap: uint64(f[15]),
 		}
-		if len(f.s) >= 16 {
-			s.RSS, s.Swap = f.uint(14), f.uint(15)
-		}
-		return s
 	})
 }
 
+func owner(f []int64) Owner {
+	return Owner{UID: uint32(f[0]), GID: uint32(f[1]), CUID: uint32(f[2]), CGID: uint32(f[3])}
+}
+
+// maxFields is the most columns a table has (shm, with rss and swap); later ones are ignored.
+const maxFields = 16
+
 // parseTable reads a /proc/sysvipc table: a header line, then one object per line with at least
-// min whitespace-separated fields.
-func parseTable[T any](r io.Reader, min int, row func(*fields) T) ([]T, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	rows := []T{}
-	for line := 0; sc.Scan(); line++ {
-		if line == 0 {
+// min fields, all numbers: the key signed decimal, the perms octal, the rest decimal. It scans the
+// bytes itself, without a string per field: a listing of 20,000 objects is mostly this loop.
+func parseTable[T any](r io.Reader, min int, row func(*[maxFields]int64) T) ([]T, error) {
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]T, 0, bytes.Count(text, []byte{'\n'}))
+	for line := 1; len(text) > 0; line++ {
+		var l []byte
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			l, text = text, nil
+		}
+		if line == 1 {
 			continue // header
 		}
-		f := fields{s: strings.Fields(sc.Text())}
-		if len(f.s) == 0 {
+		var f [maxFields]int64
+		n := 0
+		for {
+			l = bytes.TrimLeft(l, " \t")
+			if len(l) == 0 {
+				break
+			}
+			j := bytes.IndexAny(l, " \t")
+			if j < 0 {
+				j = len(l)
+			}
+			if n < maxFields {
+				base := uint64(10)
+				if n == 2 {
+					base = 8
+				}
+				v, ok := parseInt(l[:j], base)
+				if !ok {
+					return nil, fmt.Errorf("line %d: field %d %q is not a number", line, n+1, l[:j])
+				}
+				f[n] = v
+			}
+			n++
+			l = l[j:]
+		}
+		if n == 0 {
 			continue
 		}
-		if len(f.s) < min {
-			return nil, fmt.Errorf("line %d: %d fields, want %d", line+1, len(f.s), min)
+		if n < min {
+			return nil, fmt.Errorf("line %d: %d fields, want %d", line, n, min)
 		}
-		r := row(&f)
-		if f.err != nil {
-			return nil, fmt.Errorf("line %d: %w", line+1, f.err)
+		if f[0] < math.MinInt32 || f[0] > math.MaxInt32 || f[2] < 0 || f[2] > math.MaxUint32 {
+			return nil, fmt.Errorf("line %d: key or perms out of range", line)
 		}
-		rows = append(rows, r)
+		rows = append(rows, row(&f))
 	}
-	return rows, sc.Err()
+	return rows, nil
 }
 
-// fields converts the columns of one line, remembering the first error.
-type fields struct {
-	s   []string
-	err error
-}
-
-func (f *fields) parse(i int, base, bits int, signed bool) uint64 {
+// parseInt parses an optionally negative whole number in base 8 or 10 that fits in an int64.
+func parseInt(b []byte, base uint64) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
 	var v uint64
-	var err error
-	if signed {
-		var n int64
-		n, err = strconv.ParseInt(f.s[i], base, bits)
-		v = uint64(n)
-	} else {
-		v, err = strconv.ParseUint(f.s[i], base, bits)
+	for _, c := range b {
+		d := uint64(c - '0')
+		if c < '0' || d >= base || v > (math.MaxInt64-d)/base {
+			return 0, false
+		}
+		v = v*base + d
 	}
-	if err != nil && f.err == nil {
-		f.err = fmt.Errorf("field %d %q: %w", i+1, f.s[i], err)
+	if neg {
+		return -int64(v), true
 	}
-	return v
-}
-
-func (f *fields) int(i int) int64    { return int64(f.parse(i, 10, 64, true)) }
-func (f *fields) uint(i int) uint64  { return f.parse(i, 10, 64, false) }
-func (f *fields) octal(i int) uint32 { return uint32(f.parse(i, 8, 32, false)) }
-
-// key reads a key, which the kernel prints as a signed decimal int.
-func (f *fields) key(i int) Key { return Key(int32(f.parse(i, 10, 32, true))) }
-
-func (f *fields) time(i int) *time.Time { return Time(f.int(i)) }
-
-func (f *fields) owner(i int) Owner {
-	return Owner{UID: uint32(f.uint(i)), GID: uint32(f.uint(i + 1)), CUID: uint32(f.uint(i + 2)), CGID: uint32(f.uint(i + 3))}
+	return int64(v), true
 }

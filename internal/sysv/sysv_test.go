@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -217,4 +218,57 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// FuzzParseTables feeds arbitrary text to the /proc/sysvipc parsers: they must not panic, and a
+// line they accept must give back the numbers written in it.
+func FuzzParseTables(f *testing.F) {
+	for _, name := range []string{"msg.txt", "sem.txt", "shm.txt"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("h\n-2147483648 0 777 1 2 3 4 5 6 7 8 9 10 11\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msgs, err := ParseMsgQueues(bytes.NewReader(b))
+		ParseSemSets(bytes.NewReader(b))
+		ParseShmSegs(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		// Written back as a line, each accepted row parses to itself.
+		sec := func(t *time.Time) int64 {
+			if t == nil {
+				return 0
+			}
+			return t.Unix()
+		}
+		for _, m := range msgs {
+			line := fmt.Sprintf("h\n%d %d %o %d %d %d %d %d %d %d %d %d %d %d\n", int32(m.Key), m.ID, m.Mode, m.Bytes, m.Msgs,
+				m.LSPID, m.LRPID, m.UID, m.GID, m.CUID, m.CGID, sec(m.STime), sec(m.RTime), sec(m.CTime))
+			again, err := ParseMsgQueues(strings.NewReader(line))
+			if err != nil || len(again) != 1 || fmt.Sprint(again[0]) != fmt.Sprint(m) {
+				t.Fatalf("row %+v written as %q parses to %+v, %v", m, line, again, err)
+			}
+		}
+	})
+}
+
+func TestParseTableRanges(t *testing.T) {
+	for _, bad := range []string{
+		"h\n2147483648 0 600 0 0 0 0 0 0 0 0 0 0 0\n",           // key over int32
+		"h\n1 0 800 0 0 0 0 0 0 0 0 0 0 0\n",                    // perms not octal
+		"h\n1 0 600 99999999999999999999 0 0 0 0 0 0 0 0 0 0\n", // over int64
+		"h\n1 0 600 - 0 0 0 0 0 0 0 0 0 0\n",
+	} {
+		if _, err := ParseMsgQueues(strings.NewReader(bad)); err == nil {
+			t.Errorf("parsed %q", bad)
+		}
+	}
+	qs, err := ParseMsgQueues(strings.NewReader("h\n-2147483648 7 1777 1 2 3 4 5 6 7 8 0 0 9\n\n"))
+	if err != nil || len(qs) != 1 || qs[0].Key != -1<<31 || qs[0].Mode != 0o1777 || qs[0].CTime.Unix() != 9 || qs[0].STime != nil {
+		t.Errorf("%+v %v", qs, err)
+	}
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os/user"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ipcx/ipcx/internal/inventory"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+// nsAnnotation marks the commands that honour the global --ns flag.
+const nsAnnotation = "ipcx/ns"
+
+// nsFlagHelp is the global --ns flag's help.
+const nsFlagHelp = "run in the IPC namespace of process PID (or of an ipc namespace file): ls, rm, limits, audit, ipcs, ipcrm and the stat commands"
+
+// withNS marks c as honouring --ns.
+func withNS(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[nsAnnotation] = "yes"
+	return c
+}
+
+// checkNS refuses --ns on commands that do not honour it: they would silently act on this
+// namespace instead. The stat commands of the nouns run whole inside the namespace (nsStat).
+func checkNS(c *cobra.Command, args []string) error {
+	f := c.Root().PersistentFlags().Lookup("ns")
+	if f == nil || f.Value.String() == "" || c.Annotations[nsAnnotation] != "" {
+		return nil
+	}
+	if c.Name() == "stat" && c.Parent() != nil && (c.Parent().Name() == "mq" || c.Parent().Name() == "sem" || c.Parent().Name() == "shm") {
+		return nsStat(c, args)
+	}
+	return usageHint("ls, rm, limits, audit, ipcs, ipcrm and the stat commands take it; or run the command under nsenter --ipc --target PID",
+		"%s: --ns is not supported by this command", cmdPath(c))
+}
+
+// nsStat makes a noun's stat command run inside the --ns namespace: its whole RunE runs on the
+// thread that joined it, so System V calls see that namespace. POSIX objects are refused: stat
+// looks for semaphores and shared memory in this /dev/shm and for a queue's byte count in this
+// mqueue mount, not the process's; ls --json gives the same facts from the right places.
+func nsStat(c *cobra.Command, args []string) error {
+	ns, err := namespaceOf(c)
+	if err != nil {
+		return err
+	}
+	noun := c.Parent().Name()
+	for _, a := range args {
+		if strings.HasPrefix(a, "/") {
+			return usageHint(fmt.Sprintf("ipcx --ns %s ls --name %s --json", c.Root().PersistentFlags().Lookup("ns").Value, a),
+				"%s: --ns with a POSIX %s is not supported", cmdPath(c), noun)
+		}
+	}
+	run := c.RunE
+	c.RunE = func(c *cobra.Command, args []string) error {
+		var rerr error
+		if err := ns.Do(func() error { rerr = run(c, args); return nil }); err != nil {
+			return nsFail(ns, err)
+		}
+		return rerr
+	}
+	return nil
+}
+
+// namespaceOf returns the namespace the global --ns flag names (this one when none).
+func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
+	f := c.Root().PersistentFlags().Lookup("ns")
+	if f == nil {
+		return inventory.Namespace{}, nil
+	}
+	ns, err := inventory.ParseNamespace(f.Value.String())
+	if err != nil {
+		return ns, usageErrorf("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", f.Value.String(), err)
+	}
+	return ns, nil
+}
+
+// nsFail turns a failure to enter a namespace into what the user sees.
+func nsFail(ns inventory.Namespace, err error) error {
+	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("cannot enter %s: %v", ns, err)}
+	switch {
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
+		e.code = exitNoObject
+		e.hint = "is the process still running? (ps -p PID)"
+	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		e.hint = "entering another IPC namespace needs root (CAP_SYS_ADMIN)"
+	case errors.Is(err, unix.EINVAL):
+		e.hint = "the file is not an ipc namespace (want /proc/PID/ns/ipc)"
+	}
+	return e
+}
+
+var groupNames sync.Map
+
+// groupName returns the name of gid, or the number when it has none.
+func groupName(gid uint32) string {
+	if n, ok := groupNames.Load(gid); ok {
+		return n.(string)
+	}
+	name := strconv.FormatUint(uint64(gid), 10)
+	if g, err := user.LookupGroupId(name); err == nil {
+		name = g.Name
+	}
+	groupNames.Store(gid, name)
+	return name
+}
+
+// lookupOwner resolves --owner: a user name or a numeric uid.
+func lookupOwner(s string) (uint32, error) {
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	u, err := user.Lookup(s)
+	if err != nil {
+		return 0, usageErrorf("--owner %q: no such user", s)
+	}
+	n, _ := strconv.ParseUint(u.Uid, 10, 32)
+	return uint32(n), nil
+}
+
+// inventoryCommands are the inspection and cleanup commands, for the root command.
+func inventoryCommands(io *iostreams.IOStreams) []*cobra.Command {
+	cmds := []*cobra.Command{
+		newLsCmd(io, nil), newRmCmd(io, nil), newLimitsCmd(io, nil), newFtokCmd(io, nil), newAuditCmd(io, nil),
+		newIpcsCmd(io, nil), newIpcrmCmd(io, nil), newIpcmkCmd(io, nil),
+	}
+	for _, c := range cmds {
+		c.GroupID = "inventory"
+	}
+	return cmds
+}

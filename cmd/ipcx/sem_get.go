@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/spf13/cobra"
+)
+
+type semGetOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	index   int
+	json    bool
+	flagSet func(string) bool
+}
+
+// semValue is one semaphore's value and waiters, as sem get and sem stat report it. POSIX
+// semaphores have one, with the number of registered waiters; System V sets one per semaphore
+// with the waiters for an increase (ncnt), for zero (zcnt) and the last process to operate on it.
+type semValue struct {
+	Index   int  `json:"index"`
+	Value   int  `json:"value"`
+	Waiters *int `json:"waiters,omitempty"` // POSIX
+	NCnt    *int `json:"ncnt,omitempty"`    // System V
+	ZCnt    *int `json:"zcnt,omitempty"`
+	PID     *int `json:"pid,omitempty"`
+}
+
+var semValueColumns = []render.Column[semValue]{
+	{Header: "INDEX", Value: func(v semValue) string { return fmt.Sprint(v.Index) }},
+	{Header: "VALUE", Value: func(v semValue) string { return fmt.Sprint(v.Value) }},
+	{Header: "NCNT", Value: func(v semValue) string { return fmt.Sprint(*v.NCnt) }},
+	{Header: "ZCNT", Value: func(v semValue) string { return fmt.Sprint(*v.ZCnt) }},
+	{Header: "PID", Value: func(v semValue) string { return optInt(v.PID) }},
+}
+
+func newSemGetCmd(io *iostreams.IOStreams, runF func(*semGetOptions) error) *cobra.Command {
+	opts := &semGetOptions{io: io}
+	c := &cobra.Command{
+		Use:   "get ADDR",
+		Short: "Print a semaphore's value",
+		Long: `Print a semaphore's value: for a POSIX semaphore (and with --index for one semaphore of a System
+V set) the number alone, for scripts; for a System V set a table of every semaphore with its value,
+the processes waiting for it to grow (NCNT) or to reach zero (ZCNT), and the last process that
+operated on it (PID). --json adds the waiters of a POSIX semaphore.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx sem get /slots
+  $ ipcx sem get key:0x1a2b
+  $ ipcx sem get key:0x1a2b --index 1`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return semGetRun(opts)
+		},
+	}
+	c.Flags().IntVar(&opts.index, "index", 0, "System V: print this semaphore's value alone")
+	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
+	return c
+}
+
+func semGetRun(opts *semGetOptions) error {
+	a, err := semTarget(opts.addr)
+	if err != nil {
+		return err
+	}
+	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	vals, err := h.values()
+	if err != nil {
+		return h.fail(err)
+	}
+	if h.posix != nil || opts.flagSet("index") {
+		v := vals[0]
+		if h.posix == nil {
+			v = vals[opts.index]
+		}
+		if opts.json {
+			return render.JSON(opts.io.Out, v)
+		}
+		_, err := fmt.Fprintln(opts.io.Out, v.Value)
+		return err
+	}
+	if opts.json {
+		return render.JSON(opts.io.Out, vals)
+	}
+	return render.Table(opts.io.Out, opts.io.OutTTY, semValueColumns, vals)
+}
+
+// values returns the semaphore's value(s): one for POSIX, every semaphore of a System V set.
+func (h *semHandle) values() ([]semValue, error) {
+	if h.posix != nil {
+		w := h.posix.Waiters()
+		return []semValue{{Index: 0, Value: h.posix.Value(), Waiters: &w}}, nil
+	}
+	return sysvSemValues(h.id)
+}
+
+func sysvSemValues(id sysv.ID) ([]semValue, error) {
+	st, err := sysv.SemStates(id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]semValue, len(st))
+	for i, s := range st {
+		out[i] = semValue{Index: s.Num, Value: s.Value, NCnt: &s.Ncnt, ZCnt: &s.Zcnt, PID: &s.Pid}
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/spf13/cobra"
+)
+
+type semOpOptions struct {
+	io   *iostreams.IOStreams
+	addr string
+	ops  []string
+	undo bool
+	wait waitFlags
+}
+
+func newSemOpCmd(io *iostreams.IOStreams, runF func(*semOpOptions) error) *cobra.Command {
+	opts := &semOpOptions{io: io}
+	c := &cobra.Command{
+		Use:   "op ADDR INDEX:OP...",
+		Short: "Do several operations on a System V set at once (semop)",
+		Long: `Do the operations on a System V semaphore set as one semop(2): all of them at once or none, waiting
+until all can be done. Each operation is INDEX:OP —
+
+  0:-1   wait until semaphore 0 is at least 1, and take 1
+  1:+2   add 2 to semaphore 1
+  2:0    wait until semaphore 2 is 0
+
+--undo makes the kernel revert the operations when ipcx exits (SEM_UNDO), which for one command
+means at once: it is useful with wait-for-zero and for testing. --nonblock does not wait (exit 5),
+--timeout waits at most that long (exit 124); Ctrl-C stops the wait and changes nothing.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx sem op key:0x1a2b 0:-1 1:+1
+  $ ipcx sem op id:3 2:0 --timeout 5s
+  $ ipcx sem op key:0x1a2b 0:-1 1:-1 --nonblock`,
+		Args: minArgs(2, "an address and one or more INDEX:OP operations"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr, opts.ops = args[0], args[1:]
+			if runF != nil {
+				return runF(opts)
+			}
+			return semOpRun(opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.undo, "undo", false, "revert the operations when ipcx exits (SEM_UNDO)")
+	opts.wait.register(c, "the operations cannot be done at once")
+	return c
+}
+
+func semOpRun(opts *semOpOptions) error {
+	a, err := semTarget(opts.addr)
+	if err != nil {
+		return err
+	}
+	if !a.IsSysV() {
+		return usageHint("use ipcx sem post and ipcx sem wait", "sem %s: semop works on System V sets; a POSIX semaphore has only post and wait", a)
+	}
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	ops := make([]sysv.Sembuf, len(opts.ops))
+	for i, s := range opts.ops {
+		op, err := sysv.ParseSemOp(s)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		if opts.wait.nonblock {
+			op.Flg |= sysv.NoWait
+		}
+		if opts.undo {
+			op.Flg |= sysv.SemUndo
+		}
+		ops[i] = op
+	}
+	h, err := openSem(a, 0, false)
+	if err != nil {
+		return err
+	}
+	info, err := sysv.SemSetOf(h.id)
+	if err != nil {
+		return h.fail(err)
+	}
+	for _, op := range ops {
+		if int(op.Num) >= info.NSems {
+			return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", info.NSems, info.NSems-1),
+				"sem %s: no semaphore %d in the set", a, op.Num)
+		}
+	}
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	wctx, cancel := opts.wait.context(ctx)
+	defer cancel()
+	err = sysv.SemOp(wctx, h.id, ops)
+	if err == nil {
+		return nil
+	}
+	e, ok := h.fail(err).(*cmdError)
+	if !ok {
+		return err
+	}
+	switch e.code {
+	case exitWouldBlock:
+		e.msg = fmt.Sprintf("%s: %s cannot be done now", h.obj, strings.Join(opts.ops, " "))
+	case exitTimeout:
+		e.msg = fmt.Sprintf("%s: %s could not be done within %v", h.obj, strings.Join(opts.ops, " "), opts.wait.timeout)
+	}
+	return e
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/spf13/cobra"
+)
+
+type semRunOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	argv    []string
+	index   int
+	wait    waitFlags
+	flagSet func(string) bool
+}
+
+func newSemRunCmd(io *iostreams.IOStreams, runF func(*semRunOptions) error) *cobra.Command {
+	opts := &semRunOptions{io: io}
+	c := &cobra.Command{
+		Use:   "run ADDR [flags] -- CMD [ARG...]",
+		Short: "Run a command holding one unit of a semaphore (flock for semaphores)",
+		Long: `Wait for one unit of the semaphore, run CMD, and give the unit back when CMD ends, whatever its
+fate: exit, killed by a signal, or ipcx itself interrupted (SIGINT, SIGTERM and SIGHUP are passed
+on to CMD, and the unit is given back once it has ended). ipcx exits with CMD's status, 128+N
+when a signal N killed it.
+
+A semaphore created with --value N lets at most N such commands run at once; --value 1 makes a
+mutex. With a System V semaphore the unit is taken with SEM_UNDO, so even kill -9 of ipcx gives it
+back; a POSIX semaphore cannot do that (sem_open(3) has no undo).
+
+--nonblock does not wait (exit 5 when no unit is free); --timeout waits at most that long (exit
+124); CMD does not run then. For a System V set, --index picks the semaphore (default 0).
+
+` + exitStatusHelp + `
+  126  CMD cannot be executed;  127  CMD not found`,
+		Example: `  $ ipcx sem create /build --value 2
+  $ ipcx sem run /build -- make -j4
+  $ ipcx sem run /build --timeout 1m -- ./deploy.sh prod
+  $ ipcx sem run key:0x1a2b --nonblock -- backup.sh || echo "another backup is running"`,
+		Args: func(c *cobra.Command, args []string) error {
+			if c.ArgsLenAtDash() != 1 || len(args) < 2 {
+				return usageErrorf("%s: want ADDR -- CMD [ARG...] (see: %s --help)", cmdPath(c), c.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr, opts.argv = args[0], args[1:]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return semRunRun(opts)
+		},
+	}
+	c.Flags().IntVar(&opts.index, "index", 0, "System V: the semaphore of the set, from 0")
+	opts.wait.register(c, "no unit is free")
+	return c
+}
+
+func semRunRun(opts *semRunOptions) error {
+	a, err := semTarget(opts.addr)
+	if err != nil {
+		return err
+	}
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	// From the moment the unit is taken, signals are passed on to CMD rather than ending ipcx, so
+	// that the unit is always given back. Registering before the wait leaves no gap.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	waiting := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			lastSignal.Store(int32(s.(syscall.Signal)))
+			cancel()
+		case <-waiting:
+		}
+	}()
+	err = h.take(ctx, &opts.wait, true)
+	close(waiting)
+	if err != nil {
+		return h.waitErr(err, &opts.wait)
+	}
+	if ctx.Err() != nil {
+		// A signal came just as the unit was taken: give it back and run nothing.
+		h.release()
+		return h.waitErr(ctx.Err(), &opts.wait)
+	}
+
+	cmd := exec.Command(opts.argv[0], opts.argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
+	if err := cmd.Start(); err != nil {
+		if perr := h.release(); perr != nil {
+			printError(opts.io.ErrOut, h.fail(perr).(*cmdError))
+		}
+		code := 126
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			code = 127
+		}
+		return &cmdError{code: code, msg: fmt.Sprintf("%s: cannot run %s: %v", h.obj, opts.argv[0], unwrapExec(err))}
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	werr := cmd.Wait()
+	close(done)
+	if perr := h.release(); perr != nil {
+		e := h.fail(perr).(*cmdError)
+		e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, e.msg)
+		printError(opts.io.ErrOut, e)
+		if werr == nil {
+			return &silentExit{code: exitFailure}
+		}
+	}
+	return commandStatus(h.obj, werr)
+}
+
+// release gives back the unit take took (System V: with SEM_UNDO, cancelling the adjustment).
+func (h *semHandle) release() error {
+	if h.posix != nil {
+		return h.posix.Post(1)
+	}
+	op := sysv.Sembuf{Num: uint16(h.index), Op: 1, Flg: sysv.SemUndo}
+	return sysv.SemOp(context.Background(), h.id, []sysv.Sembuf{op})
+}
+
+// unwrapExec drops exec's repetition of the command name.
+func unwrapExec(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

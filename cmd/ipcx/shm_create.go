@@ -1,0 +1,158 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type shmCreateOptions struct {
+	io        *iostreams.IOStreams
+	addr      string
+	size      string
+	mode      string
+	exclusive bool
+	json      bool
+}
+
+// createdShm is what shm create reports.
+type createdShm struct {
+	Address string    `json:"address"`
+	Flavor  string    `json:"flavor"`
+	Name    string    `json:"name,omitempty"`
+	Key     *sysv.Key `json:"key,omitempty"`
+	ID      *sysv.ID  `json:"id,omitempty"`
+	Mode    string    `json:"mode"`
+	Created bool      `json:"created"`
+	Size    int64     `json:"size"`
+}
+
+func newShmCreateCmd(io *iostreams.IOStreams, runF func(*shmCreateOptions) error) *cobra.Command {
+	opts := &shmCreateOptions{io: io}
+	c := &cobra.Command{
+		Use:   "create ADDR --size N",
+		Short: "Create a shared memory object or segment",
+		Long: `Create shared memory of --size bytes, all zeros: a POSIX object for a /name (shm_open(3) and
+ftruncate(2)), a System V segment for a key, ftok:PATH:PROJ or private.
+
+It prints the address for later commands: the /name, or id:N for System V. An existing object is
+left as it is and printed, unless --exclusive, which makes it an error (exit 4); one smaller than
+--size is an error (POSIX objects can grow with ipcx shm resize). New objects have mode 0600
+unless --mode says otherwise, exactly, whatever the umask. A POSIX object is opened as shm_open
+does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followed.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx shm create /frame --size 1M
+  $ ipcx shm create /frame --size 64K --mode 0640 --exclusive
+  $ ipcx shm create key:0x1a2b --size 4096
+  $ m=$(ipcx shm create private --size 1MB)`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return shmCreateRun(opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.size, "size", "", "size in bytes, like 4096, 64K, 1M or 1MB (required)")
+	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new object, octal")
+	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the object exists")
+	f.BoolVar(&opts.json, "json", false, "print what was created as JSON")
+	return c
+}
+
+func shmCreateRun(opts *shmCreateOptions) error {
+	a, err := parseAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	mode, err := parseMode(opts.mode)
+	if err != nil {
+		return err
+	}
+	if opts.size == "" {
+		return usageErrorf("shm create: --size is required, like --size 4096, 64K or 1M")
+	}
+	size, err := parseSize("size", opts.size)
+	if err != nil {
+		return err
+	}
+	if size == 0 {
+		return usageErrorf("--size must be at least 1 byte")
+	}
+	h := &shmHandle{obj: shmObject(a)}
+	var out createdShm
+	if a.Kind == addr.POSIX {
+		created := true
+		f, err := posix.ShmOpen(a.Name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, mode)
+		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
+			created = false
+			f, err = posix.ShmOpen(a.Name, unix.O_RDONLY, 0)
+		}
+		if err != nil {
+			return h.fail(err)
+		}
+		defer f.Close()
+		fd := int(f.Fd())
+		if created {
+			// The kernel applies the umask; the user asked for this mode.
+			err := unix.Fchmod(fd, mode)
+			if err == nil {
+				err = unix.Ftruncate(fd, size)
+			}
+			if err != nil {
+				posix.ShmUnlink(a.Name)
+				if errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC) {
+					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %d bytes in /dev/shm", h.obj, size)}
+				}
+				return h.fail(err)
+			}
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return h.fail(err)
+		}
+		if st.Size < size {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, st.Size, size),
+				hint: fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)}
+		}
+		out = createdShm{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created, Size: st.Size}
+	} else {
+		id, err := sysvShmID(a, size, sysv.Create|sysv.Exclusive|int(mode))
+		created := err == nil
+		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
+			id, err = sysvShmID(a, 0, 0)
+		}
+		if err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %d bytes", h.obj, size),
+					hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
+			}
+			return h.fail(err)
+		}
+		info, err := sysv.ShmSegOf(id)
+		if err != nil {
+			return h.fail(err)
+		}
+		if int64(info.Size) < size {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, info.Size, size),
+				hint: "System V segments cannot grow: remove it and create it again"}
+		}
+		out = createdShm{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,
+			Mode: render.Mode(info.Mode & 0o777), Created: created, Size: int64(info.Size)}
+	}
+	if opts.json {
+		return render.JSON(opts.io.Out, out)
+	}
+	_, err = fmt.Fprintln(opts.io.Out, out.Address)
+	return err
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
+)
+
+type shmReadOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	offset  string
+	length  string
+	hex     bool
+	flagSet func(string) bool
+}
+
+func newShmReadCmd(io *iostreams.IOStreams, runF func(*shmReadOptions) error) *cobra.Command {
+	opts := &shmReadOptions{io: io}
+	c := &cobra.Command{
+		Use:   "read ADDR",
+		Short: "Copy bytes out of shared memory to standard output",
+		Long: `Copy --length bytes (default: to the end) from --offset (default 0) to standard output, raw;
+--hex shows them as hexdump -C does, with the offsets in the object. A range past the end is a
+usage error (exit 2).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx shm read /frame > frame.bin
+  $ ipcx shm read /frame --offset 4K --length 16 --hex
+  $ ipcx shm read id:3 --length 5`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return shmReadRun(opts)
+		},
+	}
+	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K)")
+	c.Flags().StringVar(&opts.length, "length", "", "how many bytes (default: to the end)")
+	c.Flags().BoolVar(&opts.hex, "hex", false, "show the bytes as hexdump -C does")
+	return c
+}
+
+func shmReadRun(opts *shmReadOptions) error {
+	a, err := shmTarget(opts.addr)
+	if err != nil {
+		return err
+	}
+	off, err := parseSize("offset", opts.offset)
+	if err != nil {
+		return err
+	}
+	length := int64(-1)
+	if opts.flagSet("length") {
+		if length, err = parseSize("length", opts.length); err != nil {
+			return err
+		}
+	}
+	h, err := openShm(a, false)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	off, length, err = h.span(off, length)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = opts.io.Out
+	var hd *hexDumper
+	if opts.hex {
+		hd = newHexDumper(opts.io.Out, off)
+		w = hd
+	}
+	if err := h.readTo(w, off, length); err != nil {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", h.obj, err)}
+	}
+	if hd != nil {
+		return hd.Close()
+	}
+	return nil
+}
+
+// readTo copies length bytes from off to w.
+func (h *shmHandle) readTo(w io.Writer, off, length int64) error {
+	if h.mem != nil {
+		for length > 0 {
+			k := min(length, copyChunk)
+			if _, err := w.Write(h.mem[off : off+k]); err != nil {
+				return err
+			}
+			off, length = off+k, length-k
+		}
+		return nil
+	}
+	buf := make([]byte, min(max(length, 1), copyChunk))
+	for length > 0 {
+		k, err := h.file.ReadAt(buf[:min(length, int64(len(buf)))], off)
+		if k > 0 {
+			if _, werr := w.Write(buf[:k]); werr != nil {
+				return werr
+			}
+			off, length = off+int64(k), length-int64(k)
+		}
+		if err == io.EOF {
+			return nil // shrunk meanwhile
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type shmWriteOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	data    []string
+	offset  string
+	length  string
+	zero    bool
+	flagSet func(string) bool
+}
+
+func newShmWriteCmd(io *iostreams.IOStreams, runF func(*shmWriteOptions) error) *cobra.Command {
+	opts := &shmWriteOptions{io: io}
+	c := &cobra.Command{
+		Use:   "write ADDR [DATA]",
+		Short: "Write bytes into shared memory",
+		Long: `Write DATA, or standard input when no DATA is given, into shared memory at --offset (default 0).
+Standard input is copied as it is, binary safe. Nothing is written when the data would not fit
+between the offset and the end: ipcx says so and exits 1. --zero clears --length bytes from the
+offset instead (default: to the end).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx shm write /frame "hello"
+  $ ipcx shm write /frame --offset 4K < header.bin
+  $ ipcx shm write key:0x1a2b --zero`,
+		Args: rangeArgs(1, 2, "an address and at most one DATA argument"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr, opts.data = args[0], args[1:]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
+			if runF != nil {
+				return runF(opts)
+			}
+			return shmWriteRun(opts)
+		},
+	}
+	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K)")
+	c.Flags().BoolVar(&opts.zero, "zero", false, "write zeros instead of data")
+	c.Flags().StringVar(&opts.length, "length", "", "with --zero: how many bytes to clear (default: to the end)")
+	return c
+}
+
+func shmWriteRun(opts *shmWriteOptions) error {
+	a, err := shmTarget(opts.addr)
+	if err != nil {
+		return err
+	}
+	off, err := parseSize("offset", opts.offset)
+	if err != nil {
+		return err
+	}
+	length := int64(-1)
+	if opts.flagSet("length") {
+		if !opts.zero {
+			return usageHint("the data's own length is written; --length goes with --zero", "--length is for --zero")
+		}
+		if length, err = parseSize("length", opts.length); err != nil {
+			return err
+		}
+	}
+	if opts.zero && len(opts.data) > 0 {
+		return usageErrorf("--zero writes zeros: give no DATA with it")
+	}
+	h, err := openShm(a, true)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	if opts.zero {
+		off, length, err := h.span(off, length)
+		if err != nil {
+			return err
+		}
+		return h.fail(h.zero(off, length))
+	}
+	if _, _, err := h.span(off, 0); err != nil {
+		return err
+	}
+	room := h.size - off
+	tooLong := func(n string) error {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s bytes) does not fit in the %d bytes from offset %d to the end; nothing was written", h.obj, n, room, off),
+			hint: "write less, at a lower --offset, or into a larger object"}
+	}
+	if len(opts.data) == 1 {
+		data := []byte(opts.data[0])
+		if int64(len(data)) > room {
+			return tooLong(fmt.Sprint(len(data)))
+		}
+		return h.fail(h.writeAt(bytes.NewReader(data), int64(len(data)), off))
+	}
+	// A regular file on standard input has a known length: check it, then copy straight in.
+	if f, ok := opts.io.In.(*os.File); ok {
+		var st unix.Stat_t
+		if unix.Fstat(int(f.Fd()), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+			pos, err := f.Seek(0, io.SeekCurrent)
+			if err == nil {
+				n := max(st.Size-pos, 0)
+				if n > room {
+					return tooLong(fmt.Sprint(n))
+				}
+				return h.fail(h.writeAt(f, n, off))
+			}
+		}
+	}
+	// Otherwise (a pipe, a terminal) read it all first, so that nothing is written when it is too
+	// long.
+	buf, err := io.ReadAll(io.LimitReader(opts.io.In, room+1))
+	if err != nil {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", h.obj, err)}
+	}
+	if int64(len(buf)) > room {
+		return tooLong(fmt.Sprintf("more than %d", room))
+	}
+	return h.fail(h.writeAt(bytes.NewReader(buf), int64(len(buf)), off))
+}
+
+const copyChunk = 1 << 20
+
+// writeAt copies n bytes from r into the object at off (off+n within the size).
+func (h *shmHandle) writeAt(r io.Reader, n, off int64) error {
+	if h.mem != nil {
+		if _, err := io.ReadFull(r, h.mem[off:off+n]); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return err
+		}
+		return nil
+	}
+	buf := make([]byte, min(n, copyChunk))
+	for n > 0 {
+		k, err := io.ReadFull(r, buf[:min(n, int64(len(buf)))])
+		if k > 0 {
+			if _, werr := h.file.WriteAt(buf[:k], off); werr != nil {
+				return werr
+			}
+			off, n = off+int64(k), n-int64(k)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil // the input was shorter than its size said (a file truncated meanwhile)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// zero clears length bytes from off.
+func (h *shmHandle) zero(off, length int64) error {
+	if h.mem != nil {
+		clear(h.mem[off : off+length])
+		return nil
+	}
+	if length == 0 {
+		return nil
+	}
+	// tmpfs frees the pages of a punched hole; they read back as zeros.
+	err := unix.Fallocate(int(h.file.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, length)
+	if err == nil {
+		return nil
+	}
+	zeros := make([]byte, min(length, copyChunk))
+	for length > 0 {
+		k := min(length, int64(len(zeros)))
+		if _, err := h.file.WriteAt(zeros[:k], off); err != nil {
+			return err
+		}
+		off, length = off+k, length-k
+	}
+	return nil
+}

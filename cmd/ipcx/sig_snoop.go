@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sig"
+	"github.com/spf13/cobra"
+)
+
+type sigSnoopOptions struct {
+	io      *iostreams.IOStreams
+	target  int
+	sender  int
+	sigs    []string
+	json    bool
+	count   int
+	timeout time.Duration
+}
+
+// snoopEvent is one line of sig snoop. Generate events: a signal was sent (sender, target, result).
+// Deliver events: a signal reached the target's handler or default action (pid is the target).
+type snoopEvent struct {
+	Time       time.Time `json:"time"`
+	Event      string    `json:"event"`
+	SenderPid  *int      `json:"senderPid"`
+	SenderComm string    `json:"senderComm,omitempty"`
+	TargetPid  int       `json:"targetPid"`
+	TargetComm string    `json:"targetComm"`
+	Signal     string    `json:"signal"`
+	Number     int       `json:"number"`
+	Code       string    `json:"code"`
+	SiCode     int32     `json:"siCode"`
+	Result     string    `json:"result"`
+}
+
+func newSigSnoopCmd(io *iostreams.IOStreams, runF func(*sigSnoopOptions) error) *cobra.Command {
+	opts := &sigSnoopOptions{io: io}
+	c := &cobra.Command{
+		Use:   "snoop",
+		Short: "Watch every signal sent on the machine: who sent what to whom (root)",
+		Long: `Show signals as they are sent, machine-wide: the sender's pid and command, the target's pid and
+command, the signal, its si_code and what became of it, from the kernel's signal:signal_generate
+and signal:signal_deliver trace events. "Who keeps killing my process?" answered without eBPF.
+
+RESULT of a sent signal: queued (made pending; a "deliver" line follows when the target takes it),
+blocked (pending while the target blocks it), ignored (the target ignores it: dropped),
+already-pending (a standard signal already pending: coalesced), overflow (no room to queue a
+real-time signal). A signal that is fatal to its target is delivered as KILL: the kernel turns it
+into a group kill when it is sent.
+
+ipcx uses a private trace instance (tracefs instances/ipcx-sig-PID) that it removes on exit,
+mounting tracefs on /sys/kernel/tracing first when it is not mounted (and unmounting it after).
+Needs root. Ctrl-C ends it (exit 130).
+
+` + exitStatusHelp,
+		Example: `  $ ipcx sig snoop
+  $ ipcx sig snoop --target 1234
+  $ ipcx sig snoop --sig TERM --sig KILL --json`,
+		Args: exactArgs(0, "no arguments (filters are flags)"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return sigSnoopRun(opts)
+		},
+	}
+	c.Flags().IntVar(&opts.target, "target", 0, "only signals sent to this pid")
+	c.Flags().IntVar(&opts.sender, "sender", 0, "only signals sent by this pid (hides deliver events)")
+	c.Flags().StringSliceVar(&opts.sigs, "sig", nil, "only these signals (repeat or comma-separate)")
+	c.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per event")
+	c.Flags().IntVar(&opts.count, "count", 0, "exit after this many events (0: never)")
+	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "exit after this long (exit 0; 124 when --count was not reached)")
+	return c
+}
+
+const snoopFormat = "%-15s  %-8s  %-7s  %-15s  %-7s  %-15s  %-8s  %-8s  %s\n"
+
+func sigSnoopRun(opts *sigSnoopOptions) error {
+	set, err := parseSignals(opts.sigs)
+	if err != nil {
+		return err
+	}
+	if opts.target < 0 || opts.sender < 0 || opts.count < 0 || opts.timeout < 0 {
+		return usageErrorf("sig snoop: --target, --sender, --count and --timeout must not be negative")
+	}
+	if os.Geteuid() != 0 {
+		return &cmdError{code: exitFailure, msg: "sig snoop: needs root: it reads the kernel's trace events (tracefs)",
+			hint: "run it with sudo"}
+	}
+	tr, err := sig.OpenTrace(sig.TraceOptions{Target: opts.target, Sender: opts.sender, Signals: set, Deliver: true})
+	if err != nil {
+		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("sig snoop: %v", err)}
+		if errors.Is(err, sig.ErrNoTracefs) {
+			e.hint = "the kernel needs CONFIG_FTRACE with signal events; mount it with: mount -t tracefs nodev /sys/kernel/tracing"
+		}
+		return e
+	}
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
+	events := make(chan sig.TraceEvent)
+	go func() {
+		defer close(events)
+		for {
+			e, err := tr.Next()
+			if err != nil {
+				return
+			}
+			select {
+			case events <- e:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		tr.Close()
+		for range events {
+		}
+	}()
+	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d trace=%s\n", os.Getpid(), tr.Dir())
+	if !opts.json {
+		fmt.Fprintf(opts.io.Out, snoopFormat, "TIME", "EVENT", "SENDER", "SCOMM", "TARGET", "TCOMM", "SIGNAL", "CODE", "RESULT")
+	}
+	for n := 0; opts.count == 0 || n < opts.count; n++ {
+		var e sig.TraceEvent
+		select {
+		case e = <-events:
+		case <-ctx.Done():
+			switch {
+			case errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.count > 0:
+				return &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig snoop: %d event(s) of %d within %v", n, opts.count, opts.timeout)}
+			case errors.Is(ctx.Err(), context.DeadlineExceeded):
+				return nil
+			}
+			return &silentExit{code: exitSignalBase + int(interruptSignal())}
+		}
+		ev := toSnoopEvent(e)
+		if opts.json {
+			err = render.JSONLine(opts.io.Out, ev)
+		} else {
+			sender, scomm, tcomm := "-", "-", ev.TargetComm
+			if ev.SenderPid != nil {
+				sender, scomm = fmt.Sprint(*ev.SenderPid), ev.SenderComm
+			}
+			if scomm == "" {
+				scomm = "?"
+			}
+			if tcomm == "" {
+				tcomm = "?"
+			}
+			_, err = fmt.Fprintf(opts.io.Out, snoopFormat, ev.Time.Local().Format("15:04:05.000000"), ev.Event,
+				sender, scomm, fmt.Sprint(ev.TargetPid), tcomm, ev.Signal, ev.Code, ev.Result)
+		}
+		if err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig snoop: write: %v", err)}
+		}
+	}
+	return nil
+}
+
+func toSnoopEvent(e sig.TraceEvent) snoopEvent {
+	ev := snoopEvent{Time: e.WallTime().UTC(), Event: e.Event, Signal: e.Signal.String(), Number: int(e.Signal),
+		Code: sig.CodeName(e.Signal, e.Code), SiCode: e.Code, Result: sig.Outcome(e)}
+	if e.Event == "generate" {
+		pid := e.Pid
+		if tgid, _, err := sig.ProcessOf(e.Pid); err == nil {
+			pid = tgid
+		}
+		ev.SenderPid, ev.SenderComm = &pid, e.Comm
+		ev.TargetPid, ev.TargetComm = e.TargetPid, e.TargetComm
+	} else {
+		ev.TargetPid, ev.TargetComm = e.Pid, e.Comm
+	}
+	return ev
+}

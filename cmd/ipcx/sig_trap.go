@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sig"
+	"github.com/spf13/cobra"
+)
+
+type sigTrapOptions struct {
+	io      *iostreams.IOStreams
+	verb    string // "trap" or "wait"
+	signals []string
+	count   int
+	timeout time.Duration
+	exec    string
+	json    bool
+	pidfile string
+}
+
+// sigEvent is a received signal as trap and wait report it. Pid, uid and value are null when
+// unknown or meaningless (a kernel sender has no pid; only queue, timer and mesgq carry a value).
+type sigEvent struct {
+	Signal string `json:"signal"`
+	Number int    `json:"number"`
+	Sender string `json:"sender"` // process, kernel or unknown
+	Pid    *int   `json:"pid"`
+	Uid    *int   `json:"uid"`
+	Comm   string `json:"comm,omitempty"`
+	Code   string `json:"code"`
+	SiCode *int32 `json:"siCode"`
+	Value  *int32 `json:"value"`
+	Via    string `json:"via,omitempty"` // signalfd or trace
+	Why    string `json:"why,omitempty"` // why the sender is unknown
+}
+
+func newSigTrapCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *cobra.Command {
+	opts := &sigTrapOptions{io: io, verb: "trap"}
+	c := &cobra.Command{
+		Use:   "trap SIG...",
+		Short: "Receive signals and show who sent them: pid, uid, si_code, value",
+		Long: `Receive the signals named and print a line for each: its name and number, the sender's pid and
+uid, the si_code (user: kill; queue: sigqueue; tkill; kernel; timer; mesgq; ...) and the sigqueue
+value. "ready pid=PID" goes to stderr (and to --pidfile FILE, removed on exit) once the signals
+are being caught; signals sent from then on are never lost, and none kills ipcx.
+
+With --exec CMD, CMD runs through /bin/sh for each signal, with IPCX_SIGNAL (the name),
+IPCX_SIGNAL_NUMBER, IPCX_SENDER_PID, IPCX_SENDER_UID, IPCX_CODE and IPCX_VALUE (empty when
+unknown) in its environment and no signal blocked; ipcx waits for it before the next signal.
+
+HOW: ipcx blocks the signals and re-executes itself (same pid) so that every thread keeps them
+blocked, then reads them with their siginfo from a signalfd(2). The Go runtime never lets HUP, INT,
+TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT, CHLD, PROF and URG stay blocked: those are
+still trapped, and as root the sender comes from the kernel's signal:signal_generate trace events
+(a private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
+cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused.
+
+Standard signals (1-31) coalesce: while one is pending the kernel drops another of the same number,
+so a burst may show as one line. Real-time signals (RTMIN+1..RTMAX) queue, in order, each with its
+value.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx sig trap USR1 USR2
+  $ ipcx sig trap RTMIN+1 --count 10 --json
+  $ ipcx sig trap HUP --exec 'echo reload requested by $IPCX_SENDER_PID'
+  $ ipcx sig trap WINCH --pidfile /tmp/trap.pid --timeout 1m`,
+		Args: minArgs(1, "at least one signal"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.signals = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return sigTrapRun(opts)
+		},
+	}
+	c.Flags().IntVar(&opts.count, "count", 0, "exit after this many signals (0: never)")
+	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "exit 124 when no signal came for this long")
+	c.Flags().StringVar(&opts.exec, "exec", "", "run this shell command for each signal")
+	c.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per signal")
+	c.Flags().StringVar(&opts.pidfile, "pidfile", "", "write ipcx's pid to this file once ready")
+	return c
+}
+
+func newSigWaitCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *cobra.Command {
+	opts := &sigTrapOptions{io: io, verb: "wait", count: 1}
+	c := &cobra.Command{
+		Use:   "wait SIG...",
+		Short: "Wait for one of the signals, print its name and exit 0",
+		Long: `Wait until one of the signals named arrives, print its name (with --json: the sender too, as
+sig trap reports it) and exit 0; exit 124 when --timeout passes first. "ready pid=PID" goes to
+stderr (and to --pidfile FILE) once the signals are caught: a signal sent any time after that
+is not lost, and none kills ipcx. For shell scripts that wait for a peer:
+
+  ipcx sig wait USR1 --timeout 30s && echo peer ready
+
+See ipcx sig trap for how the sender is found and which signals cannot be waited for.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx sig wait USR1 --timeout 30s
+  $ ipcx sig wait USR1 USR2 --json --pidfile /tmp/waiter.pid`,
+		Args: minArgs(1, "at least one signal"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.signals = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return sigTrapRun(opts)
+		},
+	}
+	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "wait at most this long: exit 124 after")
+	c.Flags().BoolVar(&opts.json, "json", false, "print the signal and its sender as JSON")
+	c.Flags().StringVar(&opts.pidfile, "pidfile", "", "write ipcx's pid to this file once ready")
+	return c
+}
+
+func sigTrapRun(opts *sigTrapOptions) error {
+	set, err := parseSignals(opts.signals)
+	if err != nil {
+		return err
+	}
+	for _, s := range set.Signals() {
+		var ce *sig.CannotTrapError
+		if err := sig.CheckTrappable(s); errors.As(err, &ce) {
+			return usageErrorf("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
+		}
+	}
+	if opts.count < 0 || opts.timeout < 0 {
+		return usageErrorf("sig %s: --count and --timeout must not be negative", opts.verb)
+	}
+	// Block the signals for good: this re-executes ipcx (same pid, same arguments) the first time.
+	if err := sig.Prepare(set); err != nil {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+	}
+	trap, err := sig.OpenTrap(set)
+	if err != nil {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+	}
+	defer trap.Close()
+	if n, why := trap.Unknown(); n != 0 {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: note: senders of %v will show as unknown: %s\n", opts.verb, n, why)
+	}
+	if opts.pidfile != "" {
+		if err := writePidfile(opts.pidfile); err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: pidfile: %v", opts.verb, err)}
+		}
+		defer os.Remove(opts.pidfile)
+	}
+	// INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance removed.
+	var interrupted <-chan struct{}
+	if set&sig.SetOf(1, 2, 15) == 0 {
+		ctx, stop := interruptContext(context.Background())
+		defer stop()
+		interrupted = ctx.Done()
+		go func() { <-ctx.Done(); trap.Close() }()
+	}
+	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d\n", os.Getpid())
+
+	timeout := time.Duration(-1)
+	if opts.timeout > 0 {
+		timeout = opts.timeout
+	}
+	for n := 0; opts.count == 0 || n < opts.count; n++ {
+		r, err := trap.Next(timeout)
+		select {
+		case <-interrupted:
+			return &silentExit{code: exitSignalBase + int(interruptSignal())}
+		default:
+		}
+		if errors.Is(err, sig.ErrTimeout) {
+			msg := fmt.Sprintf("sig %s: no signal within %v", opts.verb, opts.timeout)
+			if n > 0 {
+				msg = fmt.Sprintf("sig %s: %d signal(s), then none within %v", opts.verb, n, opts.timeout)
+			}
+			return &cmdError{code: exitTimeout, msg: msg}
+		}
+		if err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+		}
+		ev := toEvent(r)
+		switch {
+		case opts.json:
+			err = render.JSONLine(opts.io.Out, ev)
+		case opts.verb == "wait":
+			_, err = fmt.Fprintln(opts.io.Out, ev.Signal)
+		default:
+			_, err = fmt.Fprintln(opts.io.Out, ev.line())
+		}
+		if err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: write: %v", opts.verb, err)}
+		}
+		if opts.exec != "" {
+			runTrapCommand(opts, ev)
+		}
+	}
+	return nil
+}
+
+func toEvent(r sig.Received) sigEvent {
+	ev := sigEvent{Signal: r.Signal.String(), Number: int(r.Signal), Sender: r.Sender, Comm: r.Comm,
+		Code: r.CodeName(), Via: r.Via, Why: r.Why}
+	if r.Sender == sig.SenderProcess {
+		pid := r.Pid
+		ev.Pid = &pid
+		if r.Uid >= 0 {
+			uid := r.Uid
+			ev.Uid = &uid
+		}
+	}
+	if r.Sender != sig.SenderUnknown {
+		code := r.Code
+		ev.SiCode = &code
+	}
+	if r.HasValue {
+		v := r.Value
+		ev.Value = &v
+	}
+	return ev
+}
+
+// line is the text form: "USR1 10 pid=1234 uid=1000 code=queue value=42".
+func (ev sigEvent) line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d", ev.Signal, ev.Number)
+	switch ev.Sender {
+	case sig.SenderProcess:
+		fmt.Fprintf(&b, " pid=%d uid=%s", *ev.Pid, optIntp(ev.Uid))
+		if ev.Comm != "" {
+			fmt.Fprintf(&b, " comm=%s", ev.Comm)
+		}
+	default:
+		fmt.Fprintf(&b, " sender=%s", ev.Sender)
+	}
+	if ev.Sender != sig.SenderUnknown {
+		fmt.Fprintf(&b, " code=%s", ev.Code)
+	}
+	if ev.Value != nil {
+		fmt.Fprintf(&b, " value=%d", *ev.Value)
+	}
+	return b.String()
+}
+
+func optIntp(p *int) string {
+	if p == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*p)
+}
+
+func runTrapCommand(opts *sigTrapOptions, ev sigEvent) {
+	cmd, err := sig.UnblockedCommand("/bin/sh", "-c", opts.exec)
+	if err != nil {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec: %v\n", opts.verb, err)
+		return
+	}
+	str := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	value := ""
+	if ev.Value != nil {
+		value = strconv.Itoa(int(*ev.Value))
+	}
+	cmd.Env = append(cmd.Env, "IPCX_SIGNAL="+ev.Signal, "IPCX_SIGNAL_NUMBER="+strconv.Itoa(ev.Number),
+		"IPCX_SENDER_PID="+str(ev.Pid), "IPCX_SENDER_UID="+str(ev.Uid), "IPCX_CODE="+ev.Code, "IPCX_VALUE="+value)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, opts.io.Out, opts.io.ErrOut
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec for %s: %v\n", opts.verb, ev.Signal, err)
+	}
+}
+
+// writePidfile writes the pid to a temporary file renamed into place, so a reader never sees it
+// half written.
+func writePidfile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ipcx-pid-*")
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(tmp, "%d\n", os.Getpid()); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

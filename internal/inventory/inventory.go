@@ -1,0 +1,399 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sysv"
+	"golang.org/x/sys/unix"
+)
+
+// Kind is what an object does, whatever its flavor.
+type Kind string
+
+// The kinds.
+const (
+	MQ  Kind = "mq"  // message queue
+	Sem Kind = "sem" // semaphore (System V: a set)
+	Shm Kind = "shm" // shared memory
+)
+
+// Flavor is the API family of an object.
+type Flavor string
+
+// The flavors.
+const (
+	SysV  Flavor = "sysv"
+	POSIX Flavor = "posix"
+)
+
+// Object is one IPC object of any kind and flavor. Fields that do not apply to it are zero; a zero
+// time means never.
+type Object struct {
+	Kind   Kind
+	Flavor Flavor
+	Name   string   // POSIX: "/name"
+	Key    sysv.Key // System V
+	ID     sysv.ID  // System V
+
+	Mode                 uint32 // permission bits; System V shm also SHM_DEST and SHM_LOCKED
+	UID, GID, CUID, CGID uint32 // POSIX objects have no creator ids: CUID, CGID = UID, GID
+
+	// Size is bytes for shm, bytes queued for mq and the number of semaphores for a sem set (a
+	// POSIX semaphore has size 1).
+	Size     int64
+	Messages int64 // mq: messages queued; -1 when the queue could not be opened
+	MaxMsg   int64 // POSIX mq: mq_maxmsg (0 unknown)
+	MsgSize  int64 // POSIX mq: mq_msgsize (0 unknown)
+	QBytes   int64 // System V mq: msg_qbytes (0 unknown)
+	NAttch   int64 // System V shm: attach count
+	RSS      int64 // System V shm: resident bytes
+	Swap     int64 // System V shm: swapped bytes
+
+	CPID      int   // System V shm: creator
+	LPID      int   // System V shm: last attach or detach
+	LSPID     int   // System V mq: last sender
+	LRPID     int   // System V mq: last receiver
+	SemPIDs   []int // System V sem: last operator of each semaphore (nil when not readable)
+	NotifyPID int   // POSIX mq: the process registered with mq_notify (0 none)
+
+	CTime time.Time // System V: creation or last IPC_SET; POSIX: inode change
+	ATime time.Time // System V shm: last attach
+	DTime time.Time // System V shm: last detach
+	STime time.Time // System V mq: last send
+	RTime time.Time // System V mq: last receive
+	OTime time.Time // System V sem: last semop
+	MTime time.Time // POSIX: last modification (a queue's last send or receive)
+
+	// Holders are the live processes that have the object attached, mapped or open, or (System V
+	// queues and semaphores) last operated on it.
+	Holders []Holder
+	// HoldersKnown is false when the holders could not be determined (unreadable sem pids).
+	HoldersKnown bool
+	// Orphaned: no live holder and the creator (when known) is gone. Only meaningful when
+	// HoldersKnown.
+	Orphaned bool
+
+	dev, ino uint64 // POSIX: the file or mqueue inode
+}
+
+// Address is the object's address in ipcx's grammar: /name for POSIX, id:N for System V.
+func (o *Object) Address() string {
+	if o.Flavor == POSIX {
+		return o.Name
+	}
+	return "id:" + strconv.Itoa(int(o.ID))
+}
+
+// Holder is a live process holding an object.
+type Holder struct {
+	PID  int
+	Comm string
+	// How: "attached" (System V shm), "mapped", "open", "mapped,open", or for System V queues
+	// and semaphores "last-send", "last-recv", "last-op".
+	How string
+}
+
+// Inventory is the result of a listing.
+type Inventory struct {
+	Objects []Object
+	// Warnings are parts that could not be listed (no mqueue filesystem, no root directory for
+	// another namespace's /dev/shm); the rest is complete.
+	Warnings []error
+	// Partial is set when some processes' /proc entries could not be read (another user's, without
+	// root): holders may be missing and orphans may be held after all.
+	Partial bool
+}
+
+// Options select what List gathers.
+type Options struct {
+	Kinds   map[Kind]bool   // nil: all
+	Flavors map[Flavor]bool // nil: both
+	// Holders scans /proc for holders and decides orphans; without it Holders stay empty and
+	// HoldersKnown false.
+	Holders bool
+	// QueueAttrs opens each POSIX queue for its message count and sizes.
+	QueueAttrs bool
+}
+
+func (o Options) want(k Kind, f Flavor) bool {
+	return (o.Kinds == nil || o.Kinds[k]) && (o.Flavors == nil || o.Flavors[f])
+}
+
+// List lists the objects of the namespace. Call it inside ns.Do: System V tables and POSIX queues
+// are read from the calling thread's namespace. Objects come in a fixed order: System V queues,
+// segments and semaphore sets in /proc/sysvipc order (as ipcs lists them), then POSIX queues and
+// then the /dev/shm objects by name.
+//
+// In the caller's own namespace the parts are read in parallel (the kernel's formatting of
+// /proc/sysvipc is most of the cost with thousands of objects); in another namespace they are read
+// one after the other on the thread that joined it.
+func (ns Namespace) List(opts Options) (*Inventory, error) {
+	var msg, shm, sem []Object
+	var errs [3]error
+	var mqInv, shmInv Inventory
+	var scan *procScan
+	parts := []func(){
+		func() {
+			if opts.want(MQ, SysV) {
+				msg, errs[0] = readMsg()
+			}
+		},
+		func() {
+			if opts.want(Shm, SysV) {
+				shm, errs[1] = readShm()
+			}
+		},
+		func() {
+			if opts.want(Sem, SysV) {
+				sem, errs[2] = readSem()
+			}
+		},
+		func() {
+			mqInv.Objects = []Object{}
+			if opts.want(MQ, POSIX) {
+				if err := ns.listPosixMQ(&mqInv, opts.QueueAttrs); err != nil {
+					mqInv.Warnings = append(mqInv.Warnings, err)
+				}
+			}
+		},
+		func() {
+			shmInv.Objects = []Object{}
+			if opts.want(Shm, POSIX) || opts.want(Sem, POSIX) {
+				if err := ns.listShmDir(&shmInv, opts); err != nil {
+					shmInv.Warnings = append(shmInv.Warnings, err)
+				}
+			}
+		},
+		func() {
+			if opts.Holders {
+				scan = scanProc(threadIPCNamespace())
+			}
+		},
+	}
+	if ns.Own() {
+		var wg sync.WaitGroup
+		for _, p := range parts {
+			wg.Go(p)
+		}
+		wg.Wait()
+	} else {
+		for _, p := range parts {
+			p()
+		}
+	}
+	for i, what := range []string{"System V queues", "System V shared memory", "System V semaphores"} {
+		if errs[i] != nil && !errors.Is(errs[i], os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", what, errs[i])
+		}
+	}
+	inv := &Inventory{Objects: make([]Object, 0, len(msg)+len(shm)+len(sem)+len(mqInv.Objects)+len(shmInv.Objects)),
+		Warnings: append(mqInv.Warnings, shmInv.Warnings...)}
+	inv.Objects = append(append(append(append(append(inv.Objects, msg...), shm...), sem...), mqInv.Objects...), shmInv.Objects...)
+	if opts.Holders {
+		assignHolders(inv, scan)
+	}
+	return inv, nil
+}
+
+// readMsg, readShm and readSem read the System V tables through package sysv's readers.
+func readMsg() ([]Object, error) {
+	qs, err := sysv.MsgQueues()
+	objs := make([]Object, len(qs))
+	for i, q := range qs {
+		objs[i] = Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
+			UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
+			Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+			STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+	}
+	return objs, err
+}
+
+func readShm() ([]Object, error) {
+	segs, err := sysv.ShmSegs()
+	objs := make([]Object, len(segs))
+	for i, s := range segs {
+		objs[i] = Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+			Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
+			ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+	}
+	return objs, err
+}
+
+func readSem() ([]Object, error) {
+	sets, err := sysv.SemSets()
+	objs := make([]Object, len(sets))
+	for i, s := range sets {
+		objs[i] = Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+			Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+	}
+	return objs, err
+}
+
+// when turns a System V time (nil for never) into an Object's time (zero for never).
+func when(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
+	dir, release, err := ns.mqueueDir()
+	if err != nil {
+		return fmt.Errorf("POSIX queues not listed: %w", err)
+	}
+	defer release()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("POSIX queues not listed: %w", err)
+	}
+	for _, e := range ents {
+		name := "/" + e.Name()
+		info, err := posix.MqStatIn(dir, name)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		var st unix.Stat_t
+		if unix.Lstat(dir+"/"+e.Name(), &st) != nil {
+			continue
+		}
+		o := Object{Kind: MQ, Flavor: POSIX, Name: name, Mode: info.Mode, UID: info.UID, GID: info.GID,
+			CUID: info.UID, CGID: info.GID, Size: info.Bytes, Messages: -1, NotifyPID: info.NotifyPID,
+			CTime: info.CTime, MTime: info.MTime, dev: st.Dev, ino: st.Ino}
+		if attrs {
+			if q, err := posix.MqOpen(name, unix.O_RDONLY, 0, nil); err == nil {
+				if at, err := q.Attr(); err == nil {
+					o.Messages, o.MaxMsg, o.MsgSize = at.CurMsgs, at.MaxMsg, at.MsgSize
+				}
+				q.Close()
+			}
+		}
+		inv.Objects = append(inv.Objects, o)
+	}
+	return nil
+}
+
+// semPrefix starts the file name of a glibc named semaphore in /dev/shm.
+const semPrefix = "sem."
+
+func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
+	dir := ns.ShmDir()
+	if dir == "" {
+		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", ErrNoRoot)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", err)
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue // symlinks, directories, devices: not objects
+		}
+		var st unix.Stat_t
+		if unix.Lstat(dir+"/"+e.Name(), &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			continue
+		}
+		o := Object{Flavor: POSIX, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid, CUID: st.Uid, CGID: st.Gid,
+			CTime: time.Unix(st.Ctim.Sec, 0).UTC(), MTime: time.Unix(st.Mtim.Sec, 0).UTC(), dev: st.Dev, ino: st.Ino}
+		if n, ok := strings.CutPrefix(e.Name(), semPrefix); ok {
+			if n == "" || !opts.want(Sem, POSIX) {
+				continue
+			}
+			o.Kind, o.Name, o.Size = Sem, "/"+n, 1
+		} else {
+			if !opts.want(Shm, POSIX) {
+				continue
+			}
+			o.Kind, o.Name, o.Size = Shm, "/"+e.Name(), st.Size
+		}
+		inv.Objects = append(inv.Objects, o)
+	}
+	return nil
+}
+
+// Remove removes o, as List gave it, at once. Call it inside ns.Do. A System V object is removed
+// by id after checking that the id still has o's key (an id freed and reused meanwhile names
+// another object: unix.ENOENT then); a POSIX queue is unlinked; a POSIX semaphore or shared memory
+// object is unlinked only when it is still a regular file.
+func (ns Namespace) Remove(o Object) error {
+	if o.Flavor == SysV {
+		key, err := sysvKey(o.Kind, o.ID)
+		switch {
+		case errors.Is(err, unix.EACCES):
+			// Not readable, yet perhaps removable (the owner of a 0200 object): no key check.
+		case err != nil:
+			return err
+		case key != o.Key:
+			return fmt.Errorf("id %d now has another key: %w", o.ID, unix.ENOENT)
+		}
+		switch o.Kind {
+		case MQ:
+			return sysv.MsgRemove(o.ID)
+		case Sem:
+			return sysv.SemRemove(o.ID)
+		default:
+			return sysv.ShmRemove(o.ID)
+		}
+	}
+	if err := posix.ValidName(o.Name); err != nil {
+		return err
+	}
+	if o.Kind == MQ {
+		return posix.MqUnlink(o.Name)
+	}
+	dir := ns.ShmDir()
+	if dir == "" {
+		return ErrNoRoot
+	}
+	path := dir + "/" + o.Name[1:]
+	if o.Kind == Sem {
+		path = dir + "/" + semPrefix + o.Name[1:]
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return fmt.Errorf("unlink %s: %w", path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("unlink %s: not a regular file: %w", path, unix.EINVAL)
+	}
+	if err := unix.Unlink(path); err != nil {
+		return fmt.Errorf("unlink %s: %w", path, err)
+	}
+	return nil
+}
+
+// sysvKey returns the key of the System V object of kind k with id, or unix.ENOENT.
+func sysvKey(k Kind, id sysv.ID) (sysv.Key, error) {
+	var key sysv.Key
+	var err error
+	switch k {
+	case MQ:
+		var ds *sysv.MsqidDS
+		if ds, err = sysv.MsgStat(id); err == nil {
+			key = ds.Perm.Key
+		}
+	case Sem:
+		var ds *sysv.SemidDS
+		if ds, err = sysv.SemStat(id); err == nil {
+			key = ds.Perm.Key
+		}
+	default:
+		var ds *sysv.ShmDS
+		if ds, err = sysv.ShmStat(id); err == nil {
+			key = sysv.Key(ds.Perm.Key)
+		}
+	}
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM) {
+		err = fmt.Errorf("no %s with id %d: %w", k, id, unix.ENOENT)
+	}
+	return key, err
+}

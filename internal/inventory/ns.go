@@ -1,0 +1,150 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/posix"
+	"golang.org/x/sys/unix"
+)
+
+// Namespace is the IPC namespace an inventory reads and removes in. The zero value is the calling
+// process's own.
+type Namespace struct {
+	// PID is a process whose IPC namespace and root directory are used; 0 for none.
+	PID int
+	// File is the ipc namespace file to join (/proc/PID/ns/ipc, or a bind mount of one).
+	File string
+}
+
+// ErrNoRoot says a namespace given by a file alone has no known root directory, so its POSIX
+// semaphores and shared memory cannot be found.
+var ErrNoRoot = errors.New("POSIX shm and semaphores need a process's root: give a pid, not a namespace file")
+
+// ParseNamespace reads the --ns argument: a pid, or a path to an ipc namespace file. A path of the
+// form /proc/PID/ns/ipc also gives the process's root.
+func ParseNamespace(s string) (Namespace, error) {
+	if s == "" {
+		return Namespace{}, nil
+	}
+	if pid, err := strconv.Atoi(s); err == nil {
+		if pid <= 0 {
+			return Namespace{}, fmt.Errorf("invalid pid %d", pid)
+		}
+		return Namespace{PID: pid, File: fmt.Sprintf("/proc/%d/ns/ipc", pid)}, nil
+	}
+	ns := Namespace{File: s}
+	if rest, ok := strings.CutPrefix(filepath.Clean(s), "/proc/"); ok {
+		if p, ok := strings.CutSuffix(rest, "/ns/ipc"); ok {
+			if pid, err := strconv.Atoi(p); err == nil && pid > 0 {
+				ns.PID = pid
+			}
+		}
+	}
+	return ns, nil
+}
+
+// Own reports whether ns is the caller's own namespace.
+func (ns Namespace) Own() bool { return ns.File == "" }
+
+// String names the namespace for messages.
+func (ns Namespace) String() string {
+	switch {
+	case ns.Own():
+		return "this IPC namespace"
+	case ns.PID != 0:
+		return fmt.Sprintf("the IPC namespace of pid %d", ns.PID)
+	}
+	return "the IPC namespace " + ns.File
+}
+
+// ShmDir is the directory holding the namespace's POSIX shared memory and semaphores: /dev/shm,
+// seen through the process's root for another namespace. It is "" when unknown (ErrNoRoot).
+func (ns Namespace) ShmDir() string {
+	switch {
+	case ns.Own():
+		return posix.Dir
+	case ns.PID != 0:
+		return fmt.Sprintf("/proc/%d/root%s", ns.PID, posix.Dir)
+	}
+	return ""
+}
+
+// Do runs fn inside the namespace: for another namespace on a locked OS thread that joined it
+// with setns(2), and then rejoins the caller's. fn must not start goroutines that make IPC calls:
+// only its own thread is in the namespace.
+func (ns Namespace) Do(fn func() error) error {
+	if ns.Own() {
+		return fn()
+	}
+	target, err := unix.Open(ns.File, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", ns.File, err)
+	}
+	defer unix.Close(target)
+	runtime.LockOSThread()
+	self, err := unix.Open(fmt.Sprintf("/proc/self/task/%d/ns/ipc", unix.Gettid()), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("open own ipc namespace: %w", err)
+	}
+	defer unix.Close(self)
+	if err := unix.Setns(target, unix.CLONE_NEWIPC); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("setns %s: %w", ns.File, err)
+	}
+	ferr := fn()
+	if err := unix.Setns(self, unix.CLONE_NEWIPC); err != nil {
+		// The thread stays locked, so the runtime ends it with this goroutine rather than
+		// handing it to other code in the wrong namespace.
+		return errors.Join(ferr, fmt.Errorf("rejoin own ipc namespace: %w", err))
+	}
+	runtime.UnlockOSThread()
+	return ferr
+}
+
+// mqueueDir returns an mqueue directory of the namespace the calling thread is in. For another
+// namespace it is always a fresh detached mount: a mounted /dev/mqueue belongs to the namespace
+// that mounted it.
+func (ns Namespace) mqueueDir() (string, func(), error) {
+	if ns.Own() {
+		return posix.MqueueDir()
+	}
+	fsfd, err := unix.Fsopen("mqueue", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: fsopen: %v", posix.ErrNoMqueueFS, err)
+	}
+	defer unix.Close(fsfd)
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return "", nil, fmt.Errorf("%w: fsconfig: %v", posix.ErrNoMqueueFS, err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: fsmount: %v", posix.ErrNoMqueueFS, err)
+	}
+	dfd, err := unix.Openat(mfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	unix.Close(mfd)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: open detached mount: %v", posix.ErrNoMqueueFS, err)
+	}
+	return fmt.Sprintf("/proc/self/fd/%d", dfd), func() { unix.Close(dfd) }, nil
+}
+
+// exists reports whether pid is a live process (zombies count as gone).
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) S ...: the state follows the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+}

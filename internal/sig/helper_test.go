@@ -1,0 +1,211 @@
+package sig
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/testns"
+)
+
+// The test binary doubles as a small trap program: with SIG_TEST_HELPER set it runs helper instead
+// of the tests, the way ipcx sig trap runs (Prepare, re-execution, OpenTrap).
+func TestMain(m *testing.M) {
+	ResumeAfterReexec()
+	if mode := os.Getenv("SIG_TEST_HELPER"); mode != "" {
+		os.Exit(helper(mode))
+	}
+	testns.Main(m)
+}
+
+// helper modes:
+//
+//	trap:SIGS       Prepare, OpenTrap, print "ready pid=N", then one JSON Received per line
+//	hold:SIGS       like trap, but reads stdin up to a line before opening the trap
+//	maskall         block every signal, re-execute, print the SigBlk of every thread
+//	exec:SIGS       Prepare, then print SigBlk of a plain exec.Cmd child and of an UnblockedCommand
+//	send:PID:SIG    OpenProcess(PID).Signal(SIG), print the error
+//
+// Output goes to stdout, or to the file SIG_TEST_OUT.
+func helper(mode string) int {
+	out := io.Writer(os.Stdout)
+	if path := os.Getenv("SIG_TEST_OUT"); path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer f.Close()
+		out = f
+	}
+	kind, arg, _ := strings.Cut(mode, ":")
+	switch kind {
+	case "trap", "hold", "exec":
+		var set Set
+		for _, name := range strings.Split(arg, ",") {
+			s, err := Parse(name)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			set = set.Add(s)
+		}
+		if err := Prepare(set); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if kind == "exec" {
+			for _, cmd := range []*exec.Cmd{exec.Command("grep", "SigBlk", "/proc/self/status"), must(UnblockedCommand("grep", "SigBlk", "/proc/self/status"))} {
+				b, err := cmd.Output()
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					return 1
+				}
+				fmt.Fprint(out, string(b))
+			}
+			return 0
+		}
+		if kind == "hold" {
+			fmt.Fprintf(out, "holding pid=%d\n", os.Getpid())
+			bufio.NewReader(os.Stdin).ReadString('\n')
+		}
+		trap, err := OpenTrap(set)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer trap.Close()
+		fmt.Fprintf(out, "ready pid=%d\n", os.Getpid())
+		enc := json.NewEncoder(out)
+		for {
+			r, err := trap.Next(20 * time.Second)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			enc.Encode(r)
+		}
+	case "maskall":
+		if !reexeced {
+			if err := blockAndReexec(^Set(0)); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		// Make sure the runtime has started a few threads.
+		done := make(chan bool)
+		for i := 0; i < 4; i++ {
+			go func() { time.Sleep(50 * time.Millisecond); done <- true }()
+		}
+		for i := 0; i < 4; i++ {
+			<-done
+		}
+		tasks, _ := filepath.Glob("/proc/self/task/*/status")
+		for _, path := range tasks {
+			b, _ := os.ReadFile(path)
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(line, "SigBlk:") {
+					fmt.Fprintln(out, line)
+				}
+			}
+		}
+		return 0
+	case "send":
+		pid, sigName, _ := strings.Cut(arg, ":")
+		n, _ := strconv.Atoi(pid)
+		s, _ := Parse(sigName)
+		p, err := OpenProcess(n)
+		if err == nil {
+			err = p.Signal(s)
+		}
+		fmt.Fprintln(out, err)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
+	return 2
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// trapProc is a running helper.
+type trapProc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	Pid   int
+	lines *bufio.Scanner
+	stdin io.WriteCloser
+}
+
+// startHelper starts the test binary in a helper mode and waits for its first line.
+func startHelper(t *testing.T, mode string, cred *syscall.Credential) *trapProc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cred != nil {
+		exe = copyForOthers(t, exe)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "SIG_TEST_HELPER="+mode)
+	cmd.Stderr = os.Stderr
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &trapProc{t: t, cmd: cmd, Pid: cmd.Process.Pid, lines: bufio.NewScanner(stdout), stdin: stdin}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return p
+}
+
+func (p *trapProc) line() string {
+	p.t.Helper()
+	if !p.lines.Scan() {
+		p.t.Fatalf("helper %d ended: %v", p.Pid, p.lines.Err())
+	}
+	return p.lines.Text()
+}
+
+// ready reads the "ready pid=N" line and checks the pid is the helper's (re-execution keeps it).
+func (p *trapProc) ready() {
+	p.t.Helper()
+	if got, want := p.line(), fmt.Sprintf("ready pid=%d", p.Pid); got != want {
+		p.t.Fatalf("helper said %q, want %q", got, want)
+	}
+}
+
+func (p *trapProc) next() Received {
+	p.t.Helper()
+	var r Received
+	if err := json.Unmarshal([]byte(p.line()), &r); err != nil {
+		p.t.Fatal(err)
+	}
+	return r
+}

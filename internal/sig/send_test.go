@@ -1,0 +1,108 @@
+package sig
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func startSleep(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+func TestSendAndWait(t *testing.T) {
+	cmd := startSleep(t)
+	p, err := OpenProcess(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if exited, err := p.Wait(50 * time.Millisecond); exited || err != nil {
+		t.Fatalf("Wait on a sleeping process = %v, %v", exited, err)
+	}
+	if err := p.Signal(15); err != nil {
+		t.Fatal(err)
+	}
+	if exited, err := p.Wait(5 * time.Second); !exited || err != nil {
+		t.Fatalf("Wait after TERM = %v, %v", exited, err)
+	}
+	if exited, _ := p.Exited(); !exited {
+		t.Error("Exited = false after exit")
+	}
+	cmd.Wait()
+	if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("sleep ended with %v", cmd.ProcessState)
+	}
+	// Reaped now: the pid may belong to someone else, but the pidfd still names the dead process.
+	if err := p.Signal(9); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("Signal after exit = %v, want ESRCH", err)
+	}
+}
+
+func TestOpenProcessMissing(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenProcess(cmd.Process.Pid); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("OpenProcess of a reaped pid = %v, want ESRCH", err)
+	}
+	if _, err := OpenProcess(0); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("OpenProcess(0) = %v", err)
+	}
+}
+
+func TestSendPermissionDenied(t *testing.T) {
+	cred := unprivileged(t)
+	target := startSleep(t)
+	p := startHelper(t, "send:"+strconv.Itoa(target.Process.Pid)+":TERM", cred)
+	if got := p.line(); !strings.Contains(got, "operation not permitted") {
+		t.Errorf("nobody signalling root's sleep: %q, want EPERM", got)
+	}
+}
+
+func TestSignalGroup(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 60 & sleep 60 & wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, 9); cmd.Wait() })
+	time.Sleep(100 * time.Millisecond)
+	if err := SignalGroup(cmd.Process.Pid, 15); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGTERM {
+			t.Errorf("sh ended with %v", cmd.ProcessState)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("process group survived TERM")
+	}
+	if err := SignalGroup(999999999, 15); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("SignalGroup of a missing group = %v, want ESRCH", err)
+	}
+}
+
+func TestQueueInfo(t *testing.T) {
+	info := QueueInfo(RTMIN+1, -2)
+	if info.Signo != 35 || info.Code != SIQueue || info.Pid != int32(os.Getpid()) || info.Value != 0xfffffffe {
+		t.Errorf("QueueInfo = %+v", info)
+	}
+}
