@@ -342,6 +342,24 @@ func TestHTTPEchoCurl(t *testing.T) {
 	if !strings.Contains(string(out), "GET /some/path?q=1 HTTP/1.1\r\n") || !strings.HasSuffix(string(out), "\n200") {
 		t.Fatalf("curl got:\n%s", out)
 	}
+
+	// a POST: the body is echoed after the head, the connection closes cleanly
+	go func() {
+		c, err := l.Accept(ctx)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		HTTPEcho(ctx, c)
+	}()
+	body := strings.Repeat("posted data ", 10000)
+	out, err = exec.CommandContext(ctx, curl, "-sS", "--data-binary", body, "http://"+l.Addr().NetAddr()+"/post").CombinedOutput()
+	if err != nil {
+		t.Fatalf("curl POST: %v\n%.300s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "POST /post HTTP/1.1\r\n") || !strings.HasSuffix(string(out), "\r\n\r\n"+body) {
+		t.Fatalf("curl POST got:\n%.300s", out)
+	}
 }
 
 // inProcNetUnix reports whether /proc/net/unix lists a socket bound to a (listening, if asked).

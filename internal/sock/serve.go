@@ -10,8 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,27 +41,35 @@ func Echo(ctx context.Context, c *Conn) (int64, error) {
 	return n, c.CloseWrite()
 }
 
-// MaxHTTPRequest bounds the request head HTTPEcho reads.
-const MaxHTTPRequest = 64 << 10
+// MaxHTTPRequest bounds the request (head and body) HTTPEcho reads and echoes.
+const MaxHTTPRequest = 1 << 20
 
 // HTTPEcho answers one HTTP request the way the classic HTTP echo server does: it reads the
-// request head (up to the empty line, at most MaxHTTPRequest bytes) and replies with a valid
-// HTTP/1.0 200 response whose text/plain body is the request head as received, then closes.
-// It returns the request head.
+// request head (up to the empty line) and the body its Content-Length announces, at most
+// MaxHTTPRequest bytes in all, and replies with a valid HTTP/1.0 200 response whose text/plain
+// body is the request as received; then it shuts down its side and reads what the client may still
+// send (for a short while), so that closing does not reset the connection under the client's
+// feet. It returns the request.
 func HTTPEcho(ctx context.Context, c *Conn) ([]byte, error) {
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	req := make([]byte, 0, 4096)
-	buf := make([]byte, 4096)
-	for {
-		if end := headEnd(req); end >= 0 {
-			req = req[:end]
-			break
+	buf := make([]byte, 32<<10)
+	want := -1 // the request's full length, once the head is in
+	for want < 0 || len(req) < want {
+		if want < 0 {
+			if end := headEnd(req); end >= 0 {
+				want = end + contentLength(req[:end])
+				if want > MaxHTTPRequest {
+					want = MaxHTTPRequest
+				}
+				continue
+			}
+			if len(req) >= MaxHTTPRequest {
+				break
+			}
 		}
-		if len(req) >= MaxHTTPRequest {
-			break
-		}
-		n, err := c.Read(buf)
+		n, err := c.Read(buf[:min(len(buf), MaxHTTPRequest-len(req))])
 		req = append(req, buf[:n]...)
 		if err == io.EOF {
 			break
@@ -71,6 +81,9 @@ func HTTPEcho(ctx context.Context, c *Conn) ([]byte, error) {
 			return req, fmt.Errorf("read request from %s: %w", c.Peer.Addr, bareErrno(err))
 		}
 	}
+	if want >= 0 && len(req) > want {
+		req = req[:want]
+	}
 	var resp bytes.Buffer
 	resp.WriteString("HTTP/1.0 200 OK\r\n")
 	resp.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
@@ -81,7 +94,23 @@ func HTTPEcho(ctx context.Context, c *Conn) ([]byte, error) {
 		return req, fmt.Errorf("reply to %s: %w", c.Peer.Addr, bareErrno(err))
 	}
 	c.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, c)
 	return req, nil
+}
+
+// contentLength reads the Content-Length header of a request head (0 when none or invalid).
+func contentLength(head []byte) int {
+	for _, line := range strings.Split(string(head), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			if err == nil && n >= 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // headEnd returns the length of the request head including its final empty line, or -1.
