@@ -72,6 +72,9 @@ OUTPUT
 		newSemCmd(io),
 		newShmCmd(io),
 		newSigCmd(io),
+		newFifoCmd(io),
+		newPipeCmd(io, nil),
+		newSockCmd(io),
 	)
 	root.AddCommand(inventoryCommands(io)...)
 	return root

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sock"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type fifoReadOptions struct {
+	io     *iostreams.IOStreams
+	path   string
+	follow bool
+	wait   waitFlags
+}
+
+func newFifoReadCmd(io *iostreams.IOStreams, runF func(*fifoReadOptions) error) *cobra.Command {
+	opts := &fifoReadOptions{io: io}
+	c := &cobra.Command{
+		Use:   "read PATH",
+		Short: "Copy what is written to a FIFO to standard output",
+		Long: `Copy what writers write to a FIFO to standard output, as binary, until the last writer closes it.
+--follow opens it again after each last writer has gone and goes on, like tail -F for a FIFO, until
+interrupted.
+
+Opening waits for a writer: --timeout bounds the wait (exit 124). --nonblock does not wait: it
+reads what the FIFO holds now and exits; an empty FIFO with no writer gives nothing and exit 0, an
+empty FIFO that a writer holds open exits 5.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx fifo read /tmp/jobs
+  $ ipcx fifo read --follow /tmp/log | grep ERROR
+  $ ipcx fifo read --timeout 5s /tmp/reply`,
+		Args: exactArgs(1, "one path"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.path = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return fifoReadRun(opts)
+		},
+	}
+	c.Flags().BoolVarP(&opts.follow, "follow", "f", false, "open the FIFO again after each last writer closes it")
+	opts.wait.register(c, "the FIFO is empty and a writer holds it open")
+	return c
+}
+
+func fifoReadRun(opts *fifoReadOptions) error {
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	if opts.follow && opts.wait.nonblock {
+		return usageErrorf("--follow and --nonblock exclude each other")
+	}
+	obj := fifoObject(opts.path)
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	for {
+		octx, cancel := opts.wait.context(ctx)
+		f, err := posix.OpenFIFO(octx, opts.path, posix.Read, opts.wait.nonblock)
+		cancel()
+		if err != nil {
+			return fifoOpenFail(obj, err, opts.wait)
+		}
+		if opts.wait.nonblock {
+			err = readNow(f, opts.io.Out)
+			f.Close()
+			if err != nil {
+				return readFail(obj, err)
+			}
+			return nil
+		}
+		closer := context.AfterFunc(ctx, func() { f.Close() })
+		_, err = sock.Copy(opts.io.Out, f, nil)
+		closer()
+		f.Close()
+		if ctx.Err() != nil {
+			return streamFail(obj, ctx.Err())
+		}
+		if err != nil {
+			return readFail(obj, err)
+		}
+		if !opts.follow {
+			return nil
+		}
+	}
+}
+
+// readNow copies what the FIFO holds now; an empty FIFO with a writer is EAGAIN.
+func readNow(f *os.File, out io.Writer) error {
+	buf := make([]byte, 64<<10)
+	got := false
+	for {
+		n, err := posix.ReadNow(f, buf)
+		if n > 0 {
+			got = true
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.Is(err, unix.EAGAIN):
+			if got {
+				return nil
+			}
+			return err
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// readFail explains a failed read: reading a FIFO never fails with EPIPE, so that is standard
+// output closed (| head): exit 141 quietly, as a killed-by-SIGPIPE program does.
+func readFail(obj object, err error) error {
+	if errors.Is(err, unix.EPIPE) {
+		return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+	}
+	if errors.Is(err, unix.EAGAIN) {
+		return &cmdError{code: exitWouldBlock, msg: fmt.Sprintf("%s: empty (a writer holds it open)", obj)}
+	}
+	return streamFail(obj, err)
+}

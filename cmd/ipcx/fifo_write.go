@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sock"
+	"github.com/spf13/cobra"
+)
+
+type fifoWriteOptions struct {
+	io    *iostreams.IOStreams
+	path  string
+	lines []string // from the arguments; none: standard input
+	raw   bool
+	wait  waitFlags
+}
+
+func newFifoWriteCmd(io *iostreams.IOStreams, runF func(*fifoWriteOptions) error) *cobra.Command {
+	opts := &fifoWriteOptions{io: io}
+	c := &cobra.Command{
+		Use:   "write PATH [LINE...]",
+		Short: "Write lines (or raw bytes) to a FIFO",
+		Long: fmt.Sprintf(`Write to a FIFO. Each LINE argument is written as one line; with none, standard input is copied.
+
+Lines are written whole: every write(2) holds whole lines and at most PIPE_BUF (%d) bytes, so
+the lines of many writers sharing one FIFO never mix (a single line longer than PIPE_BUF may).
+--raw copies standard input as binary in large writes, for speed, with no such promise.
+
+Opening waits for a reader: --timeout bounds the wait (exit 124), --nonblock exits 5 at once when
+there is none ("no reader"). When the reader goes away while ipcx writes, it exits 141 (SIGPIPE).
+
+`, posix.PipeBuf) + exitStatusHelp,
+		Example: `  $ ipcx fifo write /tmp/jobs 'build project' 'run tests'
+  $ tail -f app.log | ipcx fifo write /tmp/log
+  $ ipcx fifo write --nonblock /tmp/jobs ping || echo nobody listens
+  $ ipcx fifo write --raw /tmp/img < picture.png`,
+		Args: minArgs(1, "a path and optional lines"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.path, opts.lines = args[0], args[1:]
+			if runF != nil {
+				return runF(opts)
+			}
+			return fifoWriteRun(opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.raw, "raw", false, "copy standard input as binary, in large writes")
+	opts.wait.register(c, "no process has the FIFO open for reading")
+	return c
+}
+
+func fifoWriteRun(opts *fifoWriteOptions) error {
+	if err := opts.wait.validate(); err != nil {
+		return err
+	}
+	if opts.raw && len(opts.lines) > 0 {
+		return usageErrorf("--raw copies standard input; lines were given as arguments")
+	}
+	obj := fifoObject(opts.path)
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	octx, cancel := opts.wait.context(ctx)
+	f, err := posix.OpenFIFO(octx, opts.path, posix.Write, opts.wait.nonblock)
+	cancel()
+	if err != nil {
+		return fifoOpenFail(obj, err, opts.wait)
+	}
+	defer f.Close()
+	// Closing the FIFO wakes a write blocked on a full FIFO when Ctrl-C comes.
+	context.AfterFunc(ctx, func() { f.Close() })
+
+	var in io.Reader = opts.io.In
+	if len(opts.lines) > 0 {
+		var b strings.Builder
+		for _, l := range opts.lines {
+			b.WriteString(strings.TrimSuffix(l, "\n"))
+			b.WriteByte('\n')
+		}
+		in = strings.NewReader(b.String())
+	}
+	if opts.raw {
+		_, err = sock.Copy(f, in, nil)
+	} else {
+		_, err = posix.WriteLines(f, in)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return streamFail(obj, ctx.Err())
+		}
+		return streamFail(obj, err)
+	}
+	return nil
+}
+
+// fifoOpenFail explains a failed open of a FIFO.
+func fifoOpenFail(obj object, err error, w waitFlags) error {
+	e := streamFail(obj, err).(*cmdError)
+	if e.code == exitTimeout {
+		e.msg = fmt.Sprintf("%s: no peer opened it within %v", obj, w.timeout)
+	}
+	return e
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/units"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type pipeOptions struct {
+	io       *iostreams.IOStreams
+	stages   [][]string
+	status   string
+	size     string
+	progress bool
+}
+
+func newPipeCmd(io *iostreams.IOStreams, runF func(*pipeOptions) error) *cobra.Command {
+	opts := &pipeOptions{io: io}
+	c := &cobra.Command{
+		Use:   "pipe [flags] -- CMD [ARG...] -- CMD [ARG...] [-- ...]",
+		Short: "Join commands with pipes, like a shell's |",
+		Long: `Run commands joined by unnamed pipes, each command's standard output the next one's standard
+input, as a shell's | does (pipe(2), fork, exec): ipcx pipe -- ls -- wc prints what ls | wc prints.
+Commands are run directly, not through a shell; separate them with --.
+
+The exit status is that of set -o pipefail: the status of the last command that failed, 0 when all
+succeeded; a command killed by signal N counts as 128+N. A command that cannot be started stops
+the pipeline before it runs: 127 when it is not found, 126 when it cannot be executed. --status all prints each command's status
+on standard error.
+
+--size sets every pipe's capacity (F_SETPIPE_SZ; the kernel rounds up to a power of two pages); it
+may not exceed /proc/sys/fs/pipe-max-size. --progress puts a relay between every two commands that
+moves the data with splice(2), without copying it, and shows the bytes and rate through each pipe
+on standard error.
+
+` + exitStatusHelp,
+		Example: `  $ ipcx pipe -- ls -l -- wc -l
+  $ ipcx pipe --status all -- sh -c 'exit 3' -- cat
+  $ ipcx pipe --progress -- head -c 4G /dev/zero -- cat > /dev/null
+  $ ipcx pipe --size 1M -- producer -- consumer
+  $ ipcx pipe info`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("pipe: want commands separated by -- (see: %s --help)", c.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			stages, err := splitStages(args)
+			if err != nil {
+				return err
+			}
+			opts.stages = stages
+			if runF != nil {
+				return runF(opts)
+			}
+			return pipeRun(opts)
+		},
+	}
+	c.Flags().SetInterspersed(false)
+	c.Flags().StringVar(&opts.status, "status", "", "all: print each command's exit status on standard error")
+	c.Flags().StringVar(&opts.size, "size", "", "capacity of every pipe (like 1M)")
+	c.Flags().BoolVar(&opts.progress, "progress", false, "show bytes and rate through each pipe on standard error")
+	c.AddCommand(newPipeInfoCmd(io, nil))
+	return groupObjects(c)
+}
+
+// splitStages splits the arguments at each "--" into commands.
+func splitStages(args []string) ([][]string, error) {
+	var stages [][]string
+	cur := []string{}
+	for _, a := range args {
+		if a == "--" {
+			stages = append(stages, cur)
+			cur = []string{}
+			continue
+		}
+		cur = append(cur, a)
+	}
+	stages = append(stages, cur)
+	if len(stages) > 0 && len(stages[0]) == 0 {
+		stages = stages[1:] // a leading --
+	}
+	for i, s := range stages {
+		if len(s) == 0 {
+			return nil, usageErrorf("pipe: command %d is empty: two -- in a row or a -- at the end", i+1)
+		}
+	}
+	if len(stages) == 0 {
+		return nil, usageErrorf("pipe: no command given")
+	}
+	return stages, nil
+}
+
+func pipeObject(stages [][]string) object {
+	var names []string
+	for _, s := range stages {
+		names = append(names, s[0])
+	}
+	return object{noun: "pipe", what: "pipeline", addr: strings.Join(names, " | ")}
+}
+
+func pipeRun(opts *pipeOptions) error {
+	if opts.status != "" && opts.status != "all" {
+		return usageErrorf("--status takes only the value all")
+	}
+	p := &posix.Pipeline{Stages: opts.stages}
+	obj := pipeObject(opts.stages)
+	if opts.size != "" {
+		n, err := units.ParseSize(opts.size)
+		if err != nil || n <= 0 || n > 1<<31 {
+			return usageErrorf("invalid --size %q: want a size such as 64K or 1M", opts.size)
+		}
+		p.Size = int(n)
+	}
+	in, inDone, err := asFile(opts.io.In, true)
+	if err != nil {
+		return streamFail(obj, err)
+	}
+	defer inDone()
+	out, outDone, err := asFile(opts.io.Out, false)
+	if err != nil {
+		return streamFail(obj, err)
+	}
+	errOut, errDone, err := asFile(opts.io.ErrOut, false)
+	if err != nil {
+		return streamFail(obj, err)
+	}
+	p.Stdin, p.Stdout, p.Stderr = in, out, errOut
+	var mu sync.Mutex
+	if opts.progress {
+		tty := iostreams.IsTerminal(errOut)
+		p.ProgressInterval = time.Second
+		p.Progress = func(b []int64, elapsed time.Duration, final bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			line := progressLine(b, elapsed)
+			switch {
+			case tty && !final:
+				fmt.Fprintf(errOut, "\r%s\x1b[K", line)
+			case tty:
+				fmt.Fprintf(errOut, "\r%s\x1b[K\n", line)
+			default:
+				fmt.Fprintln(errOut, line)
+			}
+		}
+	}
+	// Ctrl-C reaches the commands from the terminal as in a shell; ipcx outlives them, then kills
+	// what is left (SIGKILL) and exits 128+N, as it does for SIGTERM.
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	st, err := p.Run(ctx)
+	outDone()
+	errDone()
+	if err != nil {
+		// as a shell: 127 for a command not found, 126 for one that cannot be executed
+		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: %v", err)}
+		switch {
+		case errors.Is(err, exec.ErrNotFound), errors.Is(err, unix.ENOENT):
+			e.code = 127
+		case errors.Is(err, unix.EACCES), errors.Is(err, unix.ENOEXEC):
+			e.code = 126
+		case errors.Is(err, posix.ErrPipeSize):
+			e.hint = "see the limits with: ipcx pipe info"
+		}
+		return e
+	}
+	if ctx.Err() != nil {
+		return &silentExit{code: exitSignalBase + int(interruptSignal())}
+	}
+	if opts.status == "all" {
+		for i, s := range st {
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: pipe: %d %s: %s\n", i+1, strings.Join(s.Argv, " "), statusText(s))
+		}
+	}
+	if code := posix.PipefailStatus(st); code != 0 {
+		return &silentExit{code: code}
+	}
+	return nil
+}
+
+func statusText(s posix.Status) string {
+	if s.Signal != 0 {
+		return fmt.Sprintf("%d (killed by %s)", s.Shell(), unix.SignalName(s.Signal))
+	}
+	return fmt.Sprint(s.Code)
+}
+
+// progressLine formats the bytes through each relay and the mean rate.
+func progressLine(b []int64, elapsed time.Duration) string {
+	var parts []string
+	secs := elapsed.Seconds()
+	for i, n := range b {
+		rate := 0.0
+		if secs > 0 {
+			rate = float64(n) / secs
+		}
+		parts = append(parts, fmt.Sprintf("%d>%d %s %s/s", i+1, i+2, render.HumanSize(n), render.HumanSize(int64(rate))))
+	}
+	return fmt.Sprintf("ipcx: pipe: %s  %.1fs", strings.Join(parts, "  "), secs)
+}
+
+// asFile returns s as an *os.File for a child process. A stream that is not a file (tests) is
+// served through a pipe and a copying goroutine; done waits for that copy to finish.
+func asFile(s any, input bool) (*os.File, func(), error) {
+	if f, ok := s.(*os.File); ok {
+		return f, func() {}, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	copied := make(chan struct{})
+	if input {
+		go func() {
+			if rd, ok := s.(io.Reader); ok && rd != nil {
+				io.Copy(w, rd)
+			}
+			w.Close()
+			close(copied)
+		}()
+		return r, func() { r.Close() }, nil
+	}
+	go func() {
+		io.Copy(s.(io.Writer), r)
+		r.Close()
+		close(copied)
+	}()
+	return w, func() { w.Close(); <-copied }, nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sock"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+const sockAddrHelp = `ADDRESSES
+  unix:/path              a UNIX stream socket file
+  unix:@name              a UNIX socket in the abstract namespace (no file)
+  unix-dgram:…            a UNIX datagram socket (path or @name)
+  unix-seqpacket:…        a UNIX seqpacket socket (path or @name)
+  tcp:HOST:PORT           TCP; IPv6 in brackets: tcp:[::1]:8080; tcp::PORT is every address
+  udp:HOST:PORT           UDP, likewise
+Port 0 asks the kernel for a free port when listening; the chosen address is printed.
+`
+
+func newSockCmd(io *iostreams.IOStreams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "sock",
+		Short: "Sockets: listen, connect, send, list (UNIX, TCP, UDP)",
+		Long: `Sockets in one grammar: UNIX stream, datagram and seqpacket sockets (files or abstract names),
+TCP and UDP over IPv4 and IPv6. listen and connect work like netcat and socat, with a correct
+half-close; data moves with splice(2) where both ends allow it.
+
+` + sockAddrHelp + `
+` + exitStatusHelp,
+		Example: `  $ ipcx sock listen unix:/tmp/app.sock
+  $ echo hello | ipcx sock send unix:/tmp/app.sock
+  $ ipcx sock listen --keep --http-echo tcp:127.0.0.1:8080
+  $ printf 'GET / HTTP/1.0\r\n\r\n' | ipcx sock connect tcp:127.0.0.1:8080
+  $ ipcx sock ls --tcp --listening`,
+		Args: unknownSubcommand,
+		RunE: func(c *cobra.Command, args []string) error { return nil },
+	}
+	c.AddCommand(
+		newSockListenCmd(io, nil),
+		newSockConnectCmd(io, nil),
+		newSockSendCmd(io, nil),
+		newSockLsCmd(io, nil),
+	)
+	return groupObjects(c)
+}
+
+func sockObject(a string) object { return object{noun: "sock", what: "socket", addr: a} }
+
+// parseSockAddr parses a socket address argument; a malformed one is a usage error.
+func parseSockAddr(s string) (sock.Addr, error) {
+	a, err := sock.ParseAddr(s)
+	if err != nil {
+		msg := err.Error()
+		var hint string
+		if errors.Is(err, sock.ErrBadAddr) {
+			hint = "addresses look like unix:/path, unix:@name, tcp:127.0.0.1:8080, udp:[::1]:53"
+		}
+		return a, usageHint(hint, "%s", msg)
+	}
+	return a, nil
+}
+
+// sockFail explains a socket error.
+func sockFail(o object, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &cmdError{code: exitFailure}
+	switch {
+	case errors.Is(err, unix.ECONNREFUSED):
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: connection refused: nothing listens there", o)
+		e.hint = "see what listens with: ipcx sock ls --listening"
+	case errors.Is(err, unix.ENOENT):
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such socket file", o)
+		e.hint = fmt.Sprintf("start a listener with: ipcx sock listen %s", o.addr)
+	case errors.Is(err, unix.EADDRINUSE):
+		e.code, e.msg = exitExists, fmt.Sprintf("%s: address already in use", o)
+		e.hint = "see who has it with: ipcx sock ls --listening (a leftover socket file is yours to remove)"
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		e.msg = fmt.Sprintf("%s: permission denied", o)
+		e.hint = "a UNIX socket needs write permission on its file to connect, and on its directory to listen; ports below 1024 need privilege"
+	case errors.Is(err, unix.EADDRNOTAVAIL):
+		e.msg = fmt.Sprintf("%s: not a local address", o)
+	case errors.Is(err, unix.EPROTOTYPE):
+		e.msg = fmt.Sprintf("%s: the socket there is of another type (stream, dgram, seqpacket)", o)
+	case errors.Is(err, unix.EMSGSIZE):
+		e.msg = fmt.Sprintf("%s: %v", o, err)
+	case errors.Is(err, unix.ECONNRESET):
+		e.msg = fmt.Sprintf("%s: connection reset by the peer", o)
+	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
+		e.msg = fmt.Sprintf("%s: unreachable", o)
+	default:
+		return streamFail(o, err)
+	}
+	return e
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/sock"
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+)
+
+type sockListenOptions struct {
+	io       *iostreams.IOStreams
+	addr     string
+	keep     bool
+	once     bool
+	maxConns int
+	echo     bool
+	httpEcho bool
+	exec     string
+	json     bool
+	timeout  time.Duration
+	mode     string
+}
+
+// sockEvent is one line of listen --json: the listening address, then one per connection or
+// datagram.
+type sockEvent struct {
+	Event    string    `json:"event"` // "listening", "connection", "datagram"
+	Time     time.Time `json:"time"`
+	Address  string    `json:"address,omitempty"` // listening: the bound address
+	Peer     string    `json:"peer,omitempty"`    // the peer's address; none for an unbound UNIX socket
+	PID      *int      `json:"pid,omitempty"`     // UNIX sockets: the peer's credentials
+	UID      *int      `json:"uid,omitempty"`
+	GID      *int      `json:"gid,omitempty"`
+	BytesIn  *int64    `json:"bytesIn,omitempty"`  // received from the peer
+	BytesOut *int64    `json:"bytesOut,omitempty"` // sent to the peer
+	Status   *int      `json:"status,omitempty"`   // --exec: the command's exit status
+	Data     *string   `json:"data,omitempty"`     // datagram: the payload when it is UTF-8 text
+	Data64   string    `json:"dataBase64,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+func newSockListenCmd(io *iostreams.IOStreams, runF func(*sockListenOptions) error) *cobra.Command {
+	opts := &sockListenOptions{io: io}
+	c := &cobra.Command{
+		Use:   "listen ADDR",
+		Short: "Listen on a socket: print, echo or serve what clients send",
+		Long: `Listen on ADDR and print what clients send to standard output: for stream sockets each
+connection's bytes in turn, for datagram sockets each datagram. The bound address goes to standard
+error ("listening on tcp:127.0.0.1:40123"), which tells the port the kernel chose for port 0.
+
+Instead of printing: --echo sends everything back; --http-echo answers each connection with an
+HTTP/1.0 200 response whose body is the request; --exec CMD runs CMD (with sh -c) for each
+connection with the socket as its standard input and output, inetd style, and the peer in its
+environment: IPCX_PEER, and for UNIX sockets IPCX_PEER_PID, IPCX_PEER_UID and IPCX_PEER_GID
+(SO_PEERCRED).
+
+Connections are served one after the other; --keep serves them at the same time, at most
+--max-conns at once. --once exits after the first connection or datagram. --timeout bounds each
+wait for a connection or datagram (exit 124). --json prints one JSON object per line instead of
+the data: the listening address, then each connection or datagram with its peer, byte counts and
+credentials (a datagram's payload is in "data", or "dataBase64" when it is not text).
+
+A UNIX socket file is made with mode 0600 unless --mode says otherwise; one that exists is never
+replaced (exit 4). listen removes the file it created when
+it exits, Ctrl-C and SIGTERM included, unless someone replaced it meanwhile.
+
+` + sockAddrHelp + `
+` + exitStatusHelp,
+		Example: `  $ ipcx sock listen unix:/tmp/app.sock
+  $ ipcx sock listen --once tcp:127.0.0.1:0 > upload.bin
+  $ ipcx sock listen --keep --echo unix:@echo
+  $ ipcx sock listen --keep --http-echo tcp:127.0.0.1:8080
+  $ ipcx sock listen --keep --exec 'echo hello $IPCX_PEER_UID' unix:/tmp/who.sock
+  $ ipcx sock listen --json udp:127.0.0.1:5140`,
+		Args: exactArgs(1, "one address"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return sockListenRun(opts)
+		},
+	}
+	f := c.Flags()
+	f.BoolVarP(&opts.keep, "keep", "k", false, "serve many connections at the same time")
+	f.BoolVar(&opts.once, "once", false, "exit after the first connection or datagram")
+	f.IntVar(&opts.maxConns, "max-conns", 64, "with --keep: the most connections served at once")
+	f.BoolVar(&opts.echo, "echo", false, "send everything received back to the sender")
+	f.BoolVar(&opts.httpEcho, "http-echo", false, "answer each connection with an HTTP response showing the request")
+	f.StringVar(&opts.exec, "exec", "", "run this shell command per connection, the socket as its stdin and stdout")
+	f.BoolVar(&opts.json, "json", false, "print one JSON event per line instead of the data")
+	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a UNIX socket file (connecting needs write permission)")
+	f.DurationVar(&opts.timeout, "timeout", 0, "wait at most this long for each connection or datagram: exit 124 after")
+	return c
+}
+
+func sockListenRun(opts *sockListenOptions) error {
+	a, err := parseSockAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	modes := 0
+	for _, m := range []bool{opts.echo, opts.httpEcho, opts.exec != ""} {
+		if m {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		return usageErrorf("--echo, --http-echo and --exec exclude each other")
+	case a.Kind.IsDatagram() && (opts.httpEcho || opts.exec != ""):
+		return usageErrorf("--http-echo and --exec need a connection: %s is a datagram socket", a.Kind)
+	case a.Kind.IsDatagram() && opts.keep:
+		return usageErrorf("--keep is for connections: a datagram socket serves every datagram anyway")
+	case opts.maxConns < 1:
+		return usageErrorf("--max-conns must be at least 1")
+	case opts.timeout < 0:
+		return usageErrorf("--timeout must not be negative")
+	case opts.once && opts.keep:
+		return usageErrorf("--once and --keep exclude each other")
+	}
+	mode, err := parseMode(opts.mode)
+	if err != nil {
+		return err
+	}
+	obj := sockObject(a.String())
+	// Signals are caught before the socket file exists, so that it is removed whenever it does.
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	l, err := sock.Listen(a, mode)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
+		}
+		return sockFail(obj, err)
+	}
+	defer l.Close()
+	obj = sockObject(l.Addr().String())
+	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", l.Addr())
+
+	var outMu sync.Mutex
+	emit := func(ev sockEvent) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		ev.Time = time.Now().UTC()
+		render.JSONLine(opts.io.Out, ev)
+	}
+	if opts.json {
+		emit(sockEvent{Event: "listening", Address: l.Addr().String()})
+	}
+	wait := func() (context.Context, context.CancelFunc) {
+		if opts.timeout > 0 {
+			return context.WithTimeout(ctx, opts.timeout)
+		}
+		return context.WithCancel(ctx)
+	}
+	waitFail := func(err error) error {
+		e := sockFail(obj, err).(*cmdError)
+		if e.code == exitTimeout {
+			e.msg = fmt.Sprintf("%s: nothing came within %v", obj, opts.timeout)
+		}
+		return e
+	}
+
+	if a.Kind.IsDatagram() {
+		buf := make([]byte, sock.MaxDatagram)
+		for {
+			wctx, cancel := wait()
+			n, peer, err := l.ReadDatagram(wctx, buf)
+			cancel()
+			if err != nil {
+				return waitFail(err)
+			}
+			var sent int64
+			if opts.echo {
+				if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
+					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(peer), unwrapErrno(err))
+				} else {
+					sent = int64(n)
+				}
+			}
+			if opts.json {
+				ev := peerEvent("datagram", peer, int64(n), sent)
+				if utf8.Valid(buf[:n]) {
+					s := string(buf[:n])
+					ev.Data = &s
+				} else {
+					ev.Data64 = base64.StdEncoding.EncodeToString(buf[:n])
+				}
+				emit(ev)
+			} else if !opts.echo {
+				if _, err := opts.io.Out.Write(buf[:n]); err != nil {
+					return readFail(obj, err)
+				}
+			}
+			if opts.once {
+				return nil
+			}
+		}
+	}
+
+	// serve handles one connection and reports it.
+	serve := func(c *sock.Conn, out io.Writer) error {
+		defer c.Close()
+		stop := context.AfterFunc(ctx, func() { c.Close() })
+		defer stop()
+		var in, sent int64
+		var status *int
+		var err error
+		switch {
+		case opts.echo:
+			in, err = sock.Echo(ctx, c)
+			sent = in
+		case opts.httpEcho:
+			var req []byte
+			req, err = sock.HTTPEcho(ctx, c)
+			in = int64(len(req))
+		case opts.exec != "":
+			var st int
+			st, err = sock.Exec(ctx, c, []string{"/bin/sh", "-c", opts.exec}, opts.io.ErrOut)
+			status = &st
+		case opts.json:
+			in, err = sock.Copy(io.Discard, c, nil)
+		default:
+			in, err = sock.Copy(out, c, nil)
+		}
+		if opts.json {
+			ev := peerEvent("connection", c.Peer, in, sent)
+			ev.Status = status
+			if err != nil && ctx.Err() == nil {
+				ev.Error = unwrapErrno(err).Error()
+			}
+			emit(ev)
+		}
+		if err != nil && ctx.Err() == nil && !opts.json {
+			if errors.Is(err, unix.EPIPE) && modes == 0 {
+				return err // our standard output closed
+			}
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(c.Peer), unwrapErrno(err))
+		}
+		return nil
+	}
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, opts.maxConns)
+	lockedOut := &lockedWriter{w: opts.io.Out, mu: &outMu}
+	for {
+		if opts.keep {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return sockFail(obj, ctx.Err())
+			}
+		}
+		wctx, cancel := wait()
+		c, err := l.Accept(wctx)
+		cancel()
+		if err != nil {
+			return waitFail(err)
+		}
+		if opts.keep {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				serve(c, lockedOut)
+			}()
+			continue
+		}
+		if err := serve(c, opts.io.Out); err != nil {
+			return readFail(obj, err)
+		}
+		if ctx.Err() != nil {
+			return sockFail(obj, ctx.Err())
+		}
+		if opts.once {
+			return nil
+		}
+	}
+}
+
+func peerString(p sock.Peer) string {
+	if p.Addr.Kind.IsUnix() && p.Addr.Path == "" {
+		if p.Cred != nil {
+			return fmt.Sprintf("pid %d", p.Cred.PID)
+		}
+		return "an unbound socket"
+	}
+	return p.Addr.String()
+}
+
+func peerEvent(kind string, p sock.Peer, in, out int64) sockEvent {
+	ev := sockEvent{Event: kind, BytesIn: &in, BytesOut: &out}
+	if !(p.Addr.Kind.IsUnix() && p.Addr.Path == "") {
+		ev.Peer = p.Addr.String()
+	}
+	if p.Cred != nil {
+		ev.PID, ev.UID, ev.GID = &p.Cred.PID, &p.Cred.UID, &p.Cred.GID
+	}
+	return ev
+}
+
+// lockedWriter keeps each Write of concurrent connections whole on a shared output.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sock"
+	"github.com/spf13/cobra"
+)
+
+type sockSendOptions struct {
+	io      *iostreams.IOStreams
+	addr    string
+	data    *string
+	timeout time.Duration
+}
+
+func newSockSendCmd(io *iostreams.IOStreams, runF func(*sockSendOptions) error) *cobra.Command {
+	opts := &sockSendOptions{io: io}
+	c := &cobra.Command{
+		Use:   "send ADDR [DATA]",
+		Short: "Send data to a socket and exit",
+		Long: `Send DATA, exactly as given, or else all of standard input, to ADDR and exit. On a stream socket
+the sending side is then shut down and send waits for the peer to close, reading and discarding
+any reply, so that nothing sent is lost to a reset. On a datagram or seqpacket socket the data is
+one message (at most 64 KiB).
+
+--timeout bounds the whole send (exit 124).
+
+` + sockAddrHelp + `
+` + exitStatusHelp,
+		Example: `  $ ipcx sock send unix-dgram:/run/app.sock reload
+  $ ipcx sock send udp:127.0.0.1:5140 'a log line'
+  $ ipcx sock send tcp:127.0.0.1:9000 < backup.tar`,
+		Args: rangeArgs(1, 2, "an address and optional data"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.addr = args[0]
+			if len(args) == 2 {
+				opts.data = &args[1]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return sockSendRun(opts)
+		},
+	}
+	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "give up after this long: exit 124")
+	return c
+}
+
+func sockSendRun(opts *sockSendOptions) error {
+	a, err := parseSockAddr(opts.addr)
+	if err != nil {
+		return err
+	}
+	if opts.timeout < 0 {
+		return usageErrorf("--timeout must not be negative")
+	}
+	obj := sockObject(a.String())
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
+	var in io.Reader = opts.io.In
+	if opts.data != nil {
+		in = strings.NewReader(*opts.data)
+	}
+	if _, err := sock.Send(ctx, a, in); err != nil {
+		return connectFail(obj, err, opts.timeout)
+	}
+	return nil
+}

@@ -1,0 +1,324 @@
+package posix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// PipeLimits are the system's pipe sizes and limits. See pipe(7).
+type PipeLimits struct {
+	PipeBuf         int   // bytes a write is atomic up to (PIPE_BUF)
+	DefaultCapacity int   // the capacity of a new pipe
+	MaxSize         int   // /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ gives an unprivileged process
+	UserPagesHard   int64 // /proc/sys/fs/pipe-user-pages-hard: pages a user's pipes may hold (0 = no limit)
+	UserPagesSoft   int64 // /proc/sys/fs/pipe-user-pages-soft: above it, new pipes get one page
+	PageSize        int
+}
+
+// PipeInfo reads the pipe limits; DefaultCapacity is measured on a new pipe.
+func PipeInfo() (PipeLimits, error) {
+	l := PipeLimits{PipeBuf: PipeBuf, PageSize: os.Getpagesize(), DefaultCapacity: DefaultPipeCapacity()}
+	var err error
+	if l.MaxSize, err = readProcInt("/proc/sys/fs/pipe-max-size"); err != nil {
+		return l, err
+	}
+	hard, err := readProcInt("/proc/sys/fs/pipe-user-pages-hard")
+	if err != nil {
+		return l, err
+	}
+	soft, err := readProcInt("/proc/sys/fs/pipe-user-pages-soft")
+	if err != nil {
+		return l, err
+	}
+	l.UserPagesHard, l.UserPagesSoft = int64(hard), int64(soft)
+	return l, nil
+}
+
+// DefaultPipeCapacity is the capacity of a newly made pipe (16 pages unless the user's pipes
+// are over pipe-user-pages-soft), measured with F_GETPIPE_SZ; -1 if no pipe could be made.
+func DefaultPipeCapacity() int {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return -1
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	n, err := unix.FcntlInt(uintptr(p[0]), unix.F_GETPIPE_SZ, 0)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func readProcInt(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
+}
+
+// ErrPipeSize is wrapped by the error for a capacity above pipe-max-size.
+var ErrPipeSize = errors.New("pipe size above /proc/sys/fs/pipe-max-size")
+
+// SetPipeSize sets the capacity of the pipe fd to at least size bytes (the kernel rounds up to a
+// power-of-two number of pages) and returns the capacity it got. A size above
+// /proc/sys/fs/pipe-max-size is refused with ErrPipeSize, even for root, whom the kernel would
+// let exceed it. See fcntl(2) F_SETPIPE_SZ.
+func SetPipeSize(fd int, size int) (int, error) {
+	max, err := readProcInt("/proc/sys/fs/pipe-max-size")
+	if err != nil {
+		return 0, err
+	}
+	if size > max {
+		return 0, fmt.Errorf("%w: %d > %d (raise it with: sysctl fs.pipe-max-size=%d)", ErrPipeSize, size, max, size)
+	}
+	if size <= 0 {
+		return 0, fmt.Errorf("pipe size %d: %w", size, unix.EINVAL)
+	}
+	n, err := unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size)
+	if err != nil {
+		return 0, fmt.Errorf("fcntl(F_SETPIPE_SZ, %d): %w", size, err)
+	}
+	return n, nil
+}
+
+// Pipeline is a list of commands joined by pipes, as a shell's `a | b | c`.
+type Pipeline struct {
+	Stages [][]string // each an argv
+	// Size, when not 0, is the capacity given to every pipe (SetPipeSize).
+	Size int
+	// Progress, when not nil, gets a splice(2) relay between every two stages and is called
+	// every ProgressInterval, and once at the end, with the bytes each relay has moved so far
+	// (index i: between stage i and i+1) and the time since the start.
+	Progress         func(bytes []int64, elapsed time.Duration, final bool)
+	ProgressInterval time.Duration
+	// Stdin, Stdout and Stderr are given to the first stage, the last and all.
+	Stdin, Stdout, Stderr *os.File
+	// Env is the environment of every stage; nil means this process's.
+	Env []string
+}
+
+// Status is how a stage ended: its exit code or, when Signal is not 0, the signal that killed it
+// (the shell's status is then 128+Signal).
+type Status struct {
+	Argv   []string
+	Code   int
+	Signal syscall.Signal
+}
+
+// Shell returns the status as the shell reports it: the exit code, or 128+N for signal N.
+func (s Status) Shell() int {
+	if s.Signal != 0 {
+		return 128 + int(s.Signal)
+	}
+	return s.Code
+}
+
+// PipefailStatus is the status of a pipeline under `set -o pipefail`: that of the last stage that
+// did not exit 0, or 0 when all did.
+func PipefailStatus(st []Status) int {
+	code := 0
+	for _, s := range st {
+		if c := s.Shell(); c != 0 {
+			code = c
+		}
+	}
+	return code
+}
+
+// Run starts every stage, each with its stdin the read end of a pipe(2) whose write end is the
+// previous stage's stdout, waits for all of them and returns their statuses. When ctx ends the
+// stages are killed (SIGKILL). An error means a stage could not be started: the ones already
+// started are killed and waited for.
+func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
+	n := len(p.Stages)
+	if n == 0 {
+		return nil, fmt.Errorf("pipeline: no command: %w", unix.EINVAL)
+	}
+	for i, argv := range p.Stages {
+		if len(argv) == 0 {
+			return nil, fmt.Errorf("pipeline: stage %d is empty: %w", i+1, unix.EINVAL)
+		}
+	}
+	var toClose []*os.File
+	closeAll := func() {
+		for _, f := range toClose {
+			f.Close()
+		}
+		toClose = nil
+	}
+	defer closeAll()
+
+	newPipe := func() (r, w *os.File, err error) {
+		var fds [2]int
+		if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+			return nil, nil, fmt.Errorf("pipe: %w", err)
+		}
+		r, w = os.NewFile(uintptr(fds[0]), "|0"), os.NewFile(uintptr(fds[1]), "|1")
+		toClose = append(toClose, r, w)
+		if p.Size > 0 {
+			if _, err := SetPipeSize(fds[1], p.Size); err != nil {
+				return nil, nil, err
+			}
+		}
+		return r, w, nil
+	}
+
+	// stdin[i] and stdout[i] of stage i; relays between stage i and i+1 when Progress is set
+	stdin := make([]*os.File, n)
+	stdout := make([]*os.File, n)
+	stdin[0], stdout[n-1] = p.Stdin, p.Stdout
+	type relay struct{ from, to *os.File }
+	var relays []relay
+	for i := 0; i+1 < n; i++ {
+		r, w, err := newPipe()
+		if err != nil {
+			return nil, err
+		}
+		if p.Progress == nil {
+			stdout[i], stdin[i+1] = w, r
+			continue
+		}
+		r2, w2, err := newPipe()
+		if err != nil {
+			return nil, err
+		}
+		stdout[i], stdin[i+1] = w, r2
+		relays = append(relays, relay{from: r, to: w2})
+	}
+
+	cmds := make([]*exec.Cmd, n)
+	for i, argv := range p.Stages {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin[i], stdout[i], p.Stderr
+		cmd.Env = p.Env
+		if err := cmd.Start(); err != nil {
+			for _, c := range cmds[:i] {
+				c.Process.Kill()
+				c.Wait()
+			}
+			return nil, fmt.Errorf("start %s: %w", argv[0], err)
+		}
+		cmds[i] = cmd
+	}
+	// Only the children (and relays) may hold the pipe ends now, or no reader would see EOF
+	// and no writer EPIPE.
+	keep := map[*os.File]bool{}
+	for _, r := range relays {
+		keep[r.from], keep[r.to] = true, true
+	}
+	for _, f := range toClose {
+		if !keep[f] {
+			f.Close()
+		}
+	}
+	toClose = nil
+
+	counts := make([]atomic.Int64, len(relays))
+	var wg sync.WaitGroup
+	for i, r := range relays {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			SpliceRelay(r.to, r.from, &counts[i])
+			r.from.Close()
+			r.to.Close()
+		}()
+	}
+	start := time.Now()
+	stopProgress := make(chan struct{})
+	progressDone := make(chan struct{})
+	snapshot := func() []int64 {
+		b := make([]int64, len(counts))
+		for i := range counts {
+			b[i] = counts[i].Load()
+		}
+		return b
+	}
+	go func() {
+		defer close(progressDone)
+		if p.Progress == nil {
+			return
+		}
+		iv := p.ProgressInterval
+		if iv <= 0 {
+			iv = time.Second
+		}
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.Progress(snapshot(), time.Since(start), false)
+			case <-stopProgress:
+				return
+			}
+		}
+	}()
+	stop := context.AfterFunc(ctx, func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+		}
+	})
+	defer stop()
+
+	st := make([]Status, n)
+	for i, c := range cmds {
+		st[i] = Status{Argv: p.Stages[i]}
+		err := c.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				st[i].Signal = ws.Signal()
+			} else {
+				st[i].Code = ee.ExitCode()
+			}
+		} else if err != nil {
+			st[i].Code = 127
+		}
+	}
+	wg.Wait()
+	close(stopProgress)
+	<-progressDone
+	if p.Progress != nil {
+		p.Progress(snapshot(), time.Since(start), true)
+	}
+	return st, nil
+}
+
+// SpliceRelay moves everything from the pipe from to the pipe to with splice(2), adding the bytes
+// to count as they go, until from reaches EOF or to has no reader left (then from is left for
+// the caller to close, which gives its writer EPIPE as a direct pipe would). Both must be
+// blocking pipe ends that this goroutine may block on.
+func SpliceRelay(to, from *os.File, count *atomic.Int64) error {
+	rfd, wfd := int(from.Fd()), int(to.Fd())
+	for {
+		n, err := unix.Splice(rfd, nil, wfd, nil, 1<<20, unix.SPLICE_F_MOVE)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("splice: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		count.Add(n)
+	}
+}

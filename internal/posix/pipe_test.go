@@ -1,0 +1,204 @@
+package posix
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/ctest"
+)
+
+// runPipeline runs p with stdout captured.
+func runPipeline(t *testing.T, ctx context.Context, p *Pipeline) ([]Status, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Stdout = w
+	out := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		out <- string(b)
+	}()
+	st, err := p.Run(ctx)
+	w.Close()
+	s := <-out
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, s
+}
+
+func TestPipelineLikeShell(t *testing.T) {
+	ctx := shortCtx(t, 30*time.Second)
+	dir := t.TempDir()
+	for _, name := range []string{"a", "b", "c"} {
+		os.WriteFile(dir+"/"+name, nil, 0o600)
+	}
+	want, err := exec.Command("sh", "-c", "ls "+dir+" | wc").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, got := runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"ls", dir}, {"wc"}}})
+	if got != string(want) || PipefailStatus(st) != 0 {
+		t.Fatalf("ls | wc: %q %v, want %q", got, st, want)
+	}
+	st, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"printf", "b\\na\\nb\\n"}, {"sort"}, {"uniq", "-c"}, {"wc", "-l"}}})
+	if strings.TrimSpace(got) != "2" || len(st) != 4 {
+		t.Fatalf("four stages: %q %v", got, st)
+	}
+}
+
+func TestPipelinePipefail(t *testing.T) {
+	ctx := shortCtx(t, 30*time.Second)
+	tests := []struct {
+		stages [][]string
+		codes  []int
+		want   int
+	}{
+		{[][]string{{"true"}, {"true"}}, []int{0, 0}, 0},
+		{[][]string{{"false"}, {"true"}}, []int{1, 0}, 1},
+		{[][]string{{"sh", "-c", "exit 3"}, {"sh", "-c", "cat >/dev/null; exit 5"}, {"true"}}, []int{3, 5, 0}, 5},
+		// yes dies of SIGPIPE once head has gone: 128+13, as bash reports it
+		{[][]string{{"yes"}, {"head", "-1"}}, []int{141, 0}, 141},
+	}
+	for _, tt := range tests {
+		st, _ := runPipeline(t, ctx, &Pipeline{Stages: tt.stages})
+		var codes []int
+		for _, s := range st {
+			codes = append(codes, s.Shell())
+		}
+		if !equalInts(codes, tt.codes) || PipefailStatus(st) != tt.want {
+			t.Errorf("%v: statuses %v pipefail %d; want %v %d", tt.stages, codes, PipefailStatus(st), tt.codes, tt.want)
+		}
+		// the same as bash says
+		if _, err := exec.LookPath("bash"); err == nil {
+			var parts []string
+			for _, s := range tt.stages {
+				parts = append(parts, shellQuote(s))
+			}
+			err := exec.Command("bash", "-o", "pipefail", "-c", strings.Join(parts, " | ")+" >/dev/null").Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			if code != tt.want {
+				t.Errorf("%v: bash -o pipefail says %d, we say %d", tt.stages, code, tt.want)
+			}
+		}
+	}
+	if st := (Status{Signal: syscall.SIGKILL}); st.Shell() != 137 {
+		t.Fatalf("SIGKILL status %d", st.Shell())
+	}
+}
+
+func shellQuote(argv []string) string {
+	var q []string
+	for _, a := range argv {
+		q = append(q, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+	}
+	return strings.Join(q, " ")
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPipelineSize: a gcc-compiled stage reports the capacity of the pipe on its stdin.
+func TestPipelineSize(t *testing.T) {
+	bin := ctest.Build(t, "pipesz", `
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+int main(void) { printf("%d\n", fcntl(0, F_GETPIPE_SZ)); return 0; }
+`)
+	ctx := shortCtx(t, 30*time.Second)
+	_, got := runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}})
+	if strings.TrimSpace(got) != strconv.Itoa(DefaultPipeCapacity()) {
+		t.Fatalf("default capacity seen by the stage: %q, want %d", got, DefaultPipeCapacity())
+	}
+	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Size: 300000})
+	if strings.TrimSpace(got) != "524288" {
+		t.Fatalf("capacity after asking 300000: %q, want 524288 (rounded up to a power of two pages)", got)
+	}
+	max, _ := readProcInt("/proc/sys/fs/pipe-max-size")
+	_, err := (&Pipeline{Stages: [][]string{{"true"}, {"true"}}, Size: max + 1}).Run(ctx)
+	if !errors.Is(err, ErrPipeSize) {
+		t.Fatalf("size above pipe-max-size: %v, want ErrPipeSize", err)
+	}
+}
+
+func TestPipelineProgress(t *testing.T) {
+	ctx := shortCtx(t, 30*time.Second)
+	var calls int
+	var final []int64
+	p := &Pipeline{
+		Stages:           [][]string{{"head", "-c", "50000000", "/dev/zero"}, {"cat"}, {"wc", "-c"}},
+		ProgressInterval: 10 * time.Millisecond,
+		Progress: func(b []int64, _ time.Duration, last bool) {
+			calls++
+			if last {
+				final = append([]int64(nil), b...)
+			}
+		},
+	}
+	st, got := runPipeline(t, ctx, p)
+	if strings.TrimSpace(got) != "50000000" || PipefailStatus(st) != 0 {
+		t.Fatalf("through the relays: %q %v", got, st)
+	}
+	if len(final) != 2 || final[0] != 50000000 || final[1] != 50000000 {
+		t.Fatalf("final counts %v, want two relays of 50000000", final)
+	}
+	if calls < 1 {
+		t.Fatal("no progress report")
+	}
+	// a stage that exits early: upstream still gets SIGPIPE through the relay
+	st, _ = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"yes"}, {"head", "-1"}}, Progress: func([]int64, time.Duration, bool) {}})
+	if st[0].Signal != syscall.SIGPIPE {
+		t.Fatalf("yes behind a relay: %+v, want SIGPIPE", st[0])
+	}
+}
+
+func TestPipelineCancel(t *testing.T) {
+	ctx := shortCtx(t, 100*time.Millisecond)
+	start := time.Now()
+	st, _ := runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"sleep", "30"}, {"cat"}}})
+	if time.Since(start) > 10*time.Second || st[0].Signal != syscall.SIGKILL {
+		t.Fatalf("cancelled pipeline: %+v after %v", st, time.Since(start))
+	}
+}
+
+func TestPipelineStartError(t *testing.T) {
+	_, err := (&Pipeline{Stages: [][]string{{"sleep", "30"}, {"/nonexistent/cmd"}}}).Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/cmd") {
+		t.Fatalf("missing command: %v", err)
+	}
+}
+
+func TestPipeInfo(t *testing.T) {
+	l, err := PipeInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	max, _ := readProcInt("/proc/sys/fs/pipe-max-size")
+	if l.PipeBuf != 4096 || l.MaxSize != max || l.DefaultCapacity <= 0 || l.PageSize != os.Getpagesize() {
+		t.Fatalf("%+v", l)
+	}
+}

@@ -1,0 +1,109 @@
+package sock
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseAddr(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Addr
+		net  string // NetAddr()
+	}{
+		{"unix:/tmp/a.sock", Addr{Kind: Unix, Path: "/tmp/a.sock"}, "/tmp/a.sock"},
+		{"unix:rel/a.sock", Addr{Kind: Unix, Path: "rel/a.sock"}, "rel/a.sock"},
+		{"unix:@abs", Addr{Kind: Unix, Path: "abs", Abstract: true}, "@abs"},
+		{"unix-dgram:/run/x", Addr{Kind: UnixDgram, Path: "/run/x"}, "/run/x"},
+		{"unix-dgram:@d", Addr{Kind: UnixDgram, Path: "d", Abstract: true}, "@d"},
+		{"unix-seqpacket:/s", Addr{Kind: UnixSeqpacket, Path: "/s"}, "/s"},
+		{"tcp:127.0.0.1:8080", Addr{Kind: TCP, Host: "127.0.0.1", Port: 8080}, "127.0.0.1:8080"},
+		{"tcp:localhost:0", Addr{Kind: TCP, Host: "localhost", Port: 0}, "localhost:0"},
+		{"tcp::80", Addr{Kind: TCP, Host: "", Port: 80}, ":80"},
+		{"tcp:[::1]:65535", Addr{Kind: TCP, Host: "::1", Port: 65535}, "[::1]:65535"},
+		{"tcp:[0:0::1]:1", Addr{Kind: TCP, Host: "::1", Port: 1}, "[::1]:1"},
+		{"udp:127.0.0.1:53", Addr{Kind: UDP, Host: "127.0.0.1", Port: 53}, "127.0.0.1:53"},
+		{"udp:[::]:0", Addr{Kind: UDP, Host: "::", Port: 0}, "[::]:0"},
+		{"unix:@" + strings.Repeat("a", SunPathMax), Addr{Kind: Unix, Path: strings.Repeat("a", SunPathMax), Abstract: true}, "@" + strings.Repeat("a", SunPathMax)},
+	}
+	for _, tt := range tests {
+		got, err := ParseAddr(tt.in)
+		if err != nil {
+			t.Errorf("ParseAddr(%q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("ParseAddr(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+		if n := got.NetAddr(); n != tt.net {
+			t.Errorf("ParseAddr(%q).NetAddr() = %q, want %q", tt.in, n, tt.net)
+		}
+		if again, err := ParseAddr(got.String()); err != nil || again != got {
+			t.Errorf("round trip of %q via %q = %+v, %v", tt.in, got.String(), again, err)
+		}
+	}
+}
+
+func TestParseAddrErrors(t *testing.T) {
+	tests := []struct{ in, msg string }{
+		{"", "no scheme"},
+		{"/tmp/sock", "did you mean unix:/tmp/sock"},
+		{"sctp:1.2.3.4:5", "unknown scheme"},
+		{"unix:", "no path"},
+		{"unix:@", "no abstract name"},
+		{"unix:/a\x00b", "NUL"},
+		{"unix:/" + strings.Repeat("a", SunPathMax), "limit is 107"},
+		{"tcp:127.0.0.1", "needs HOST:PORT"},
+		{"tcp:8080", "needs HOST:PORT"},
+		{"tcp:127.0.0.1:", "no port"},
+		{"tcp:127.0.0.1:65536", "not a number"},
+		{"tcp:127.0.0.1:-1", "not a number"},
+		{"tcp:127.0.0.1:+1", "not a number"},
+		{"tcp:127.0.0.1:080", "not a number"},
+		{"tcp:127.0.0.1:http", "not a number"},
+		{"tcp:::1:80", "in brackets"},
+		{"tcp:[::1:80", "no closing ]"},
+		{"tcp:[::1]80", "needs :PORT"},
+		{"tcp:[127.0.0.1]:80", "not an IPv6 address"},
+		{"tcp:[fe80::1%eth0]:80", "not an IPv6 address"},
+		{"tcp:[::1]:", "no port"},
+		{"udp:a b:1", "not a host name"},
+	}
+	for _, tt := range tests {
+		_, err := ParseAddr(tt.in)
+		if err == nil {
+			t.Errorf("ParseAddr(%q) succeeded, want an error containing %q", tt.in, tt.msg)
+			continue
+		}
+		if !errors.Is(err, ErrBadAddr) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("ParseAddr(%q) = %v, want ErrBadAddr containing %q", tt.in, err, tt.msg)
+		}
+	}
+}
+
+func FuzzParseAddr(f *testing.F) {
+	for _, s := range []string{"unix:/tmp/a", "unix:@x", "unix-dgram:/d", "unix-seqpacket:@s",
+		"tcp:127.0.0.1:80", "tcp:[::1]:0", "udp::53", "tcp:localhost:1", "tcp:[::ffff:1.2.3.4]:1", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAddr(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadAddr) {
+				t.Fatalf("ParseAddr(%q) error %v does not wrap ErrBadAddr", s, err)
+			}
+			return
+		}
+		if a.Kind.IsUnix() && (a.Path == "" || len(a.Path) > SunPathMax) {
+			t.Fatalf("ParseAddr(%q) = %+v: bad path length", s, a)
+		}
+		if !a.Kind.IsUnix() && (a.Port < 0 || a.Port > 65535) {
+			t.Fatalf("ParseAddr(%q) = %+v: bad port", s, a)
+		}
+		b, err := ParseAddr(a.String())
+		if err != nil || b != a {
+			t.Fatalf("round trip %q -> %q -> %+v, %v; want %+v", s, a.String(), b, err, a)
+		}
+	})
+}

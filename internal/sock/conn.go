@@ -1,0 +1,244 @@
+package sock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Dial connects to a. For unix-dgram the socket is auto-bound to an abstract name first
+// (SO_PASSCRED), so that a listener can send replies back; UDP sockets get an ephemeral port.
+// It returns unix.ETIMEDOUT when ctx's deadline expires first.
+func Dial(ctx context.Context, a Addr) (*Conn, error) {
+	d := net.Dialer{}
+	if a.Kind == UnixDgram {
+		d.Control = func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}
+	}
+	c, err := d.DialContext(ctx, a.Kind.Network(), a.NetAddr())
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctxErr(ctx)
+		}
+		return nil, fmt.Errorf("connect %s: %w", a, bareErrno(err))
+	}
+	conn := newConn(a.Kind, c)
+	conn.Peer.Addr = a
+	return conn, nil
+}
+
+// CloseWrite shuts down the sending side (shutdown(2) SHUT_WR): the peer reads EOF while this
+// side can still read the reply. Datagram sockets have no such thing: it does nothing for them.
+func (c *Conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok && !c.Kind.IsDatagram() {
+		if err := cw.CloseWrite(); err != nil {
+			return fmt.Errorf("shutdown %s: %w", c.Peer.Addr, bareErrno(err))
+		}
+	}
+	return nil
+}
+
+// Stats counts what a relay moved.
+type Stats struct {
+	Sent     int64 // bytes from the input to the socket
+	Received int64 // bytes from the socket to the output
+}
+
+// DatagramLinger is how long a datagram relay waits for replies after its input ends.
+const DatagramLinger = 500 * time.Millisecond
+
+// Relay copies in to c and c to out at once. When in reaches EOF the write side of c is shut
+// down (half-close), and the reply is still read to its end: Relay returns when c's read side
+// reaches EOF, and the input has ended too (an input that is a terminal is not waited for once
+// the peer has closed). Datagram sockets send one datagram per read from in and, having no EOF,
+// stop DatagramLinger after in ends. A send that fails because the peer went away (EPIPE,
+// ECONNRESET) ends the sending only.
+func Relay(ctx context.Context, c *Conn, in io.Reader, out io.Writer) (Stats, error) {
+	var st Stats
+	var sent, received atomic.Int64
+	sendDone := make(chan error, 1)
+	recvDone := make(chan error, 1)
+	go func() {
+		var err error
+		if c.Kind.IsDatagram() || c.Kind == UnixSeqpacket {
+			err = copyMessages(c, in, &sent)
+		} else {
+			_, err = Copy(c, in, &sent)
+		}
+		if err == nil {
+			err = c.CloseWrite()
+		}
+		sendDone <- err
+	}()
+	go func() {
+		var err error
+		if c.Kind.IsDatagram() || c.Kind == UnixSeqpacket {
+			err = copyMessagesOut(out, c, &received)
+		} else {
+			_, err = Copy(out, c, &received)
+		}
+		recvDone <- err
+	}()
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
+	defer stop()
+
+	var sendErr, recvErr error
+	sending, receiving := true, true
+	var linger <-chan time.Time
+	for sending || receiving {
+		select {
+		case sendErr = <-sendDone:
+			sending = false
+			if isPeerGone(sendErr) {
+				sendErr = nil
+			}
+			if c.Kind.IsDatagram() && receiving {
+				linger = time.After(DatagramLinger)
+			}
+		case recvErr = <-recvDone:
+			receiving = false
+			if sending && isTerminal(in) {
+				sending = false
+			}
+		case <-linger:
+			c.SetReadDeadline(aLongTimeAgo)
+			<-recvDone
+			receiving = false
+		case <-ctx.Done():
+			c.Close()
+			return Stats{Sent: sent.Load(), Received: received.Load()}, ctxErr(ctx)
+		}
+	}
+	st.Sent, st.Received = sent.Load(), received.Load()
+	if recvErr != nil {
+		return st, fmt.Errorf("receive from %s: %w", c.Peer.Addr, bareErrno(recvErr))
+	}
+	if sendErr != nil {
+		return st, fmt.Errorf("send to %s: %w", c.Peer.Addr, bareErrno(sendErr))
+	}
+	return st, nil
+}
+
+func isPeerGone(err error) bool {
+	return errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.ECONNREFUSED)
+}
+
+// isTerminal reports whether r is a terminal, without f.Fd (which would make a non-blocking
+// descriptor blocking under a running Copy).
+func isTerminal(r io.Reader) bool {
+	sc, ok := r.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	rc.Control(func(fd uintptr) {
+		_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+		tty = err == nil
+	})
+	return tty
+}
+
+// copyMessages sends each read from in as one message.
+func copyMessages(c *Conn, in io.Reader, count *atomic.Int64) error {
+	buf := make([]byte, MaxDatagram)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			count.Add(int64(n))
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// copyMessagesOut writes each message received on c to out.
+func copyMessagesOut(out io.Writer, c *Conn, count *atomic.Int64) error {
+	buf := make([]byte, MaxDatagram)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			count.Add(int64(n))
+		}
+		if err == io.EOF || (n == 0 && err == nil && c.Kind == UnixSeqpacket) {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// Send connects to a, sends everything from in and, for stream sockets, shuts down the write side
+// and waits for the peer to close without reading its reply into anything. For datagram sockets
+// the input is one datagram (at most MaxDatagram bytes).
+func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
+	c, err := Dial(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
+	defer stop()
+	if a.Kind.IsDatagram() || a.Kind == UnixSeqpacket {
+		data, err := io.ReadAll(io.LimitReader(in, MaxDatagram+1))
+		if err != nil {
+			return 0, err
+		}
+		if len(data) > MaxDatagram {
+			return 0, fmt.Errorf("send to %s: a datagram holds at most %d bytes: %w", a, MaxDatagram, unix.EMSGSIZE)
+		}
+		n, err := c.Write(data)
+		if err != nil {
+			if ctx.Err() != nil {
+				return int64(n), ctxErr(ctx)
+			}
+			return int64(n), fmt.Errorf("send to %s: %w", a, bareErrno(err))
+		}
+		return int64(n), nil
+	}
+	n, err := Copy(c, in, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return n, ctxErr(ctx)
+		}
+		return n, fmt.Errorf("send to %s: %w", a, bareErrno(err))
+	}
+	if err := c.CloseWrite(); err != nil {
+		return n, err
+	}
+	// Wait for the peer to finish: closing with unread input would reset the connection.
+	Copy(io.Discard, c, nil)
+	return n, nil
+}

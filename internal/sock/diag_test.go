@@ -1,0 +1,163 @@
+package sock
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func find(socks []Socket, k Kind, local, state string) *Socket {
+	for i := range socks {
+		if socks[i].Kind == k && socks[i].Local == local && socks[i].State == state {
+			return &socks[i]
+		}
+	}
+	return nil
+}
+
+func ownedByUs(s *Socket) bool {
+	for _, p := range s.Procs {
+		if p.PID == os.Getpid() {
+			return true
+		}
+	}
+	return false
+}
+
+func TestList(t *testing.T) {
+	ctx := testCtx(t)
+	path := filepath.Join(t.TempDir(), "ls.sock")
+	abs := abstractName(t)
+	ul := listen(t, "unix:"+path)
+	listen(t, "unix-dgram:@"+abs)
+	tl := listen(t, "tcp:127.0.0.1:0")
+	t6 := listen(t, "tcp:[::1]:0")
+	udp := listen(t, "udp:127.0.0.1:0")
+
+	// a connection with 5 unread bytes in the server's receive queue
+	accepted := make(chan *Conn, 1)
+	go func() {
+		c, _ := ul.Accept(ctx)
+		accepted <- c
+	}()
+	c, err := Dial(ctx, ul.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("hello"))
+	sc := <-accepted
+	defer sc.Close()
+	time.Sleep(50 * time.Millisecond)
+
+	for _, src := range []struct {
+		name string
+		list func(Filter) ([]Socket, error)
+	}{{"sock_diag", listDiag}, {"/proc/net", listProc}} {
+		socks, err := src.list(Filter{})
+		if err != nil {
+			t.Fatalf("%s: %v", src.name, err)
+		}
+		want := []struct {
+			k            Kind
+			local, state string
+		}{
+			{Unix, path, "LISTEN"},
+			{UnixDgram, "@" + abs, "UNCONN"},
+			{TCP, tl.Addr().NetAddr(), "LISTEN"},
+			{TCP, t6.Addr().NetAddr(), "LISTEN"},
+			{UDP, udp.Addr().NetAddr(), "UNCONN"},
+			{Unix, path, "ESTAB"}, // the accepted end carries the listener's name
+		}
+		for _, w := range want {
+			if find(socks, w.k, w.local, w.state) == nil {
+				t.Errorf("%s: no %s %s %s in %+v", src.name, w.k, w.local, w.state, socks)
+			}
+		}
+		if src.name == "sock_diag" {
+			s := find(socks, Unix, path, "ESTAB")
+			if s == nil || s.RecvQ != 5 || s.PeerInode == 0 {
+				t.Errorf("sock_diag: accepted socket %+v, want RecvQ 5 and a peer", s)
+			}
+		}
+	}
+
+	socks, err := List(Filter{TCP: true, Listening: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := find(socks, TCP, tl.Addr().NetAddr(), "LISTEN")
+	if s == nil || !ownedByUs(s) || s.UID != os.Getuid() {
+		t.Fatalf("List(tcp, listening): %+v, want our listener owned by pid %d", s, os.Getpid())
+	}
+	for _, s := range socks {
+		if s.Kind != TCP || s.State != "LISTEN" {
+			t.Fatalf("filter let %+v through", s)
+		}
+	}
+	socks, _ = List(Filter{Unix: true})
+	if s := find(socks, Unix, path, "LISTEN"); s == nil || !ownedByUs(s) {
+		t.Fatalf("unix listener %+v not owned by us", s)
+	}
+	// the client end: unnamed, its peer resolved to the server's name
+	var client *Socket
+	for i := range socks {
+		if socks[i].Kind == Unix && socks[i].Local == "" && socks[i].Peer == path {
+			client = &socks[i]
+		}
+	}
+	if client == nil || !ownedByUs(client) {
+		t.Fatalf("no client socket with peer %s", path)
+	}
+}
+
+func TestParseProcNet(t *testing.T) {
+	unixText := `Num       RefCount Protocol Flags    Type St Inode Path
+0000000000000000: 00000002 00000000 00010000 0001 01 21001 /run/a b.sock
+0000000000000000: 00000002 00000000 00000000 0002 01 21002 @abs
+0000000000000000: 00000003 00000000 00000000 0001 03 21003
+0000000000000000: 00000002 00000000 00000000 0005 01 21004 /s
+`
+	got := parseProcNetUnix(unixText)
+	want := []Socket{
+		{Kind: Unix, State: "LISTEN", Local: "/run/a b.sock", Inode: 21001},
+		{Kind: UnixDgram, State: "UNCONN", Local: "@abs", Inode: 21002},
+		{Kind: Unix, State: "ESTAB", Inode: 21003},
+		{Kind: UnixSeqpacket, State: "UNCONN", Local: "/s", Inode: 21004},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d sockets: %+v", len(got), got)
+	}
+	for i := range want {
+		g := got[i]
+		if g.Kind != want[i].Kind || g.State != want[i].State || g.Local != want[i].Local || g.Inode != want[i].Inode {
+			t.Errorf("unix line %d: %+v, want %+v", i, g, want[i])
+		}
+	}
+	tcpText := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000  1000        0 3001 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:C350 01 0000000A:00000000 00:00000000 00000000     0        0 3002 1 0000000000000000 20 4 30 10 -1
+`
+	ins := parseProcNetInet(TCP, tcpText)
+	if len(ins) != 2 || ins[0].Local != "127.0.0.1:8080" || ins[0].State != "LISTEN" || ins[0].RecvQ != 3 || ins[0].UID != 1000 || ins[0].Peer != "" ||
+		ins[1].Peer != "127.0.0.1:50000" || ins[1].State != "ESTAB" || ins[1].SendQ != 10 || ins[1].Inode != 3002 {
+		t.Fatalf("tcp: %+v", ins)
+	}
+	tcp6Text := `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4001 1 0000000000000000 100 0 0 10 0
+`
+	ins = parseProcNetInet(TCP, tcp6Text)
+	if len(ins) != 1 || ins[0].Local != "[::1]:80" {
+		t.Fatalf("tcp6: %+v", ins)
+	}
+}
+
+func FuzzParseProcNet(f *testing.F) {
+	f.Add("h\n0000000000000000: 00000002 00000000 00010000 0001 01 21001 /run/a\n")
+	f.Add("h\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000  1000 0 3001 1\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		parseProcNetUnix(s)
+		parseProcNetInet(TCP, s)
+	})
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Streams: BENCH_STREAM_SIZE bytes (default 4 GiB) of zeros through
+#   pipe  ipcx pipe --progress -- head -- cat        vs  head | socat -u - - | cat
+#   unix  ipcx sock send -> ipcx sock listen >/dev/null  vs  socat -> socat over a UNIX socket
+#   tcp   the same over TCP loopback
+# The best of 3 runs each (the machine is shared), ipcx and socat in the same run. Bound: ipcx
+# at least as fast as socat (ratio ipcx/socat <= 1); the goal is 1.5x faster (ratio <= 0.67),
+# which splice(2) gives. Run by scripts/bench (it provides IPCX, BENCH_TMP, best_of and row);
+# alone it builds ipcx itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v socat >/dev/null || { echo "streams: socat is missing (apt-get install socat)" >&2; exit 1; }
+command -v bc >/dev/null || { echo "streams: bc is missing (apt-get install bc)" >&2; exit 1; }
+
+export STREAM_SIZE=${BENCH_STREAM_SIZE:-4294967296}
+repeat=${BENCH_REPEAT:-3}
+if [ -z "${BENCH_TMP:-}" ]; then
+  BENCH_TMP=$(mktemp -d)
+  trap 'rm -rf "$BENCH_TMP"' EXIT
+fi
+export BENCH_TMP
+if [ -z "${IPCX:-}" ]; then
+  IPCX=$BENCH_TMP/ipcx
+  CGO_ENABLED=0 go build -o "$IPCX" ./cmd/ipcx
+fi
+export IPCX
+if ! declare -F best_of >/dev/null; then
+  best_of() {
+    local n=$1 best='' t0 t1 t
+    shift
+    for _ in $(seq "$n"); do
+      t0=$(date +%s.%N); bash -c "$*"; t1=$(date +%s.%N)
+      t=$(echo "$t1 - $t0" | bc -l)
+      if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    done
+    printf '%.3f' "$best"
+  }
+fi
+if ! declare -F row >/dev/null; then
+  row() {
+    local ratio ok
+    ratio=$(echo "$2 / $3" | bc -l)
+    ok=$(echo "$ratio <= $5" | bc -l)
+    printf '%-44s ipcx %8.3fs  %-8s %8.3fs  ratio %5.2f  (bound %s) %s\n' "$1" "$2" "$4" "$3" "$ratio" "$5" \
+      "$([ "$ok" = 1 ] && echo ok || echo OVER)"
+  }
+fi
+
+waitsock() { until [ -S "$1" ]; do sleep 0.01; done; }
+waitport() { until "$IPCX" sock ls --tcp --listening | grep -q "127.0.0.1:$1 "; do sleep 0.01; done; }
+pipe_ipcx() { "$IPCX" pipe --progress -- head -c "$STREAM_SIZE" /dev/zero -- cat > /dev/null 2>"$BENCH_TMP/progress"; }
+pipe_socat() { head -c "$STREAM_SIZE" /dev/zero | socat -u - - | cat > /dev/null; }
+unix_ipcx() {
+  rm -f "$BENCH_TMP/i.sock"
+  "$IPCX" sock listen --once "unix:$BENCH_TMP/i.sock" > /dev/null 2>&1 &
+  local pid=$!; waitsock "$BENCH_TMP/i.sock"
+  head -c "$STREAM_SIZE" /dev/zero | "$IPCX" sock send "unix:$BENCH_TMP/i.sock"
+  wait $pid
+}
+unix_socat() {
+  rm -f "$BENCH_TMP/s.sock"
+  socat -u "UNIX-LISTEN:$BENCH_TMP/s.sock" - > /dev/null &
+  local pid=$!; waitsock "$BENCH_TMP/s.sock"
+  head -c "$STREAM_SIZE" /dev/zero | socat -u - "UNIX-CONNECT:$BENCH_TMP/s.sock"
+  wait $pid
+}
+freeport() { echo $(( 30000 + (RANDOM * 32768 + RANDOM) % 20000 )); }
+tcp_ipcx() {
+  local port; port=$(freeport)
+  "$IPCX" sock listen --once "tcp:127.0.0.1:$port" > /dev/null 2>&1 &
+  local pid=$!; waitport "$port"
+  head -c "$STREAM_SIZE" /dev/zero | "$IPCX" sock send "tcp:127.0.0.1:$port"
+  wait $pid
+}
+tcp_socat() {
+  local port; port=$(freeport)
+  socat -u "TCP4-LISTEN:$port,bind=127.0.0.1,reuseaddr" - > /dev/null &
+  local pid=$!; waitport "$port"
+  head -c "$STREAM_SIZE" /dev/zero | socat -u - "TCP4:127.0.0.1:$port"
+  wait $pid
+}
+export -f waitsock waitport freeport pipe_ipcx pipe_socat unix_ipcx unix_socat tcp_ipcx tcp_socat
+
+gib=$(echo "$STREAM_SIZE / 1073741824" | bc -l)
+for r in pipe unix tcp; do
+  ti=$(best_of "$repeat" ${r}_ipcx)
+  ts=$(best_of "$repeat" ${r}_socat)
+  row "$(printf 'streams %s %.1f GiB' "$r" "$gib")" "$ti" "$ts" socat 1.0
+  printf '    %.2f GiB/s vs %.2f GiB/s: ipcx %.2fx as fast as socat (goal 1.5x)\n' \
+    "$(echo "$gib / $ti" | bc -l)" "$(echo "$gib / $ts" | bc -l)" "$(echo "$ts / $ti" | bc -l)"
+done
