@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -87,8 +88,9 @@ func msgmax() int {
 type queue interface {
 	// send puts m on the queue (m.Prio for POSIX, m.Type for System V).
 	send(ctx context.Context, m msgio.Message, nonblock bool) error
-	// recv takes a message into buf; sel selects it (System V type and flags).
-	recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error)
+	// recv takes a message into buf, waiting at most within for one (0: not at all, < 0: as long
+	// as ctx allows); EAGAIN when none came.
+	recv(ctx context.Context, buf []byte, within time.Duration) (msgio.Message, error)
 	// maxMsg is the largest message the queue takes, in bytes.
 	maxMsg() int
 	// limit says which limit maxMsg is, for errors.
@@ -102,8 +104,8 @@ func (p posixQueue) send(ctx context.Context, m msgio.Message, nonblock bool) er
 	return p.q.Send(ctx, m.Data, m.Prio, nonblock)
 }
 
-func (p posixQueue) recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error) {
-	n, prio, err := p.q.Receive(ctx, buf, nonblock)
+func (p posixQueue) recv(ctx context.Context, buf []byte, within time.Duration) (msgio.Message, error) {
+	n, prio, err := p.q.ReceiveWithin(ctx, buf, within)
 	return msgio.Message{Data: buf[:n], Prio: prio}, err
 }
 
@@ -127,9 +129,10 @@ func (s *sysvQueue) send(ctx context.Context, m msgio.Message, nonblock bool) er
 	return sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
 }
 
-func (s *sysvQueue) recv(ctx context.Context, buf []byte, nonblock bool) (msgio.Message, error) {
+// recv: msgrcv(2) has no timeout, so a bounded wait is a try without waiting.
+func (s *sysvQueue) recv(ctx context.Context, buf []byte, within time.Duration) (msgio.Message, error) {
 	flags := 0
-	if nonblock {
+	if within >= 0 {
 		flags |= sysv.NoWait
 	}
 	if s.except {

@@ -18,7 +18,6 @@ package msgio
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -146,12 +145,27 @@ type Sink struct {
 
 	buf     []byte    // encoded bytes not yet written (batch mode)
 	pending []pending // messages whose bytes are in buf, or in flight in a pipe
+	arena   []byte    // the pending messages' payloads, one after the other
 }
 
+// pending is a message kept until its bytes are known to be out, to put it back otherwise. Its
+// payload is arena[start:stop]: one buffer for all, not an allocation per message.
 type pending struct {
-	msg Message
-	end int // offset in buf just past the message's bytes (batch mode)
+	start, stop int
+	prio        uint
+	typ         int64
+	end         int // offset in buf just past the message's bytes (batch mode)
 }
+
+// keep records m as pending, copying its payload into the arena.
+func (s *Sink) keep(m Message, end int) {
+	start := len(s.arena)
+	s.arena = append(s.arena, m.Data...)
+	s.pending = append(s.pending, pending{start: start, stop: len(s.arena), prio: m.Prio, typ: m.Type, end: end})
+}
+
+// settle forgets the pending messages: they are out.
+func (s *Sink) settle() { s.pending, s.arena = s.pending[:0], s.arena[:0] }
 
 // NewSink returns a sink writing to f. encode appends a message's output form (payload and
 // delimiter, or a JSON line) to dst. putBack returns a message to its queue.
@@ -173,6 +187,10 @@ func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func
 	return s
 }
 
+// Batching reports whether messages are collected and written in batches (a file or device), so
+// that a receiver may wait a little for the next message before flushing.
+func (s *Sink) Batching() bool { return s.kind == outBatch }
+
 // Ready waits until the output can take the next message: for a pipe, until the reader has read
 // everything written so far. If the reader goes away first, the messages in flight are put back and
 // the error wraps ErrOutputClosed. ctx ends the wait (its error is returned; in-flight messages stay
@@ -189,7 +207,7 @@ func (s *Sink) Ready(ctx context.Context) error {
 			return err
 		}
 		if n == 0 {
-			s.pending = s.pending[:0] // read by the reader
+			s.settle() // read by the reader
 			return nil
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
@@ -211,8 +229,7 @@ func (s *Sink) Write(m Message) error {
 	switch s.kind {
 	case outBatch:
 		s.buf = s.encode(s.buf, m)
-		m.Data = bytes.Clone(m.Data)
-		s.pending = append(s.pending, pending{msg: m, end: len(s.buf)})
+		s.keep(m, len(s.buf))
 		if len(s.buf) >= batchSize {
 			return s.Flush()
 		}
@@ -221,12 +238,11 @@ func (s *Sink) Write(m Message) error {
 		s.buf = s.encode(s.buf[:0], m)
 		if _, err := s.f.Write(s.buf); err != nil {
 			// A message not written whole is put back; a reader may have seen its first n bytes.
-			s.pending = append(s.pending, pending{msg: Message{Data: bytes.Clone(m.Data), Prio: m.Prio, Type: m.Type}})
+			s.keep(m, 0)
 			return s.failed(outputErr(err), 0)
 		}
 		if s.kind == outPipe {
-			m.Data = bytes.Clone(m.Data)
-			s.pending = append(s.pending, pending{msg: m})
+			s.keep(m, 0)
 		}
 		return nil
 	}
@@ -242,7 +258,8 @@ func (s *Sink) Flush() error {
 	if err != nil {
 		return s.failed(outputErr(err), n)
 	}
-	s.buf, s.pending = s.buf[:0], s.pending[:0]
+	s.buf = s.buf[:0]
+	s.settle()
 	return nil
 }
 
@@ -266,14 +283,16 @@ func (s *Sink) failed(cause error, written int) error {
 		if s.kind == outBatch && p.end <= written {
 			continue
 		}
-		if err := s.putBack(p.msg); err != nil {
+		m := Message{Data: s.arena[p.start:p.stop], Prio: p.prio, Type: p.typ}
+		if err := s.putBack(m); err != nil {
 			e.Lost++
 			e.LostErr = err
 			continue
 		}
 		e.PutBack++
 	}
-	s.buf, s.pending = s.buf[:0], s.pending[:0]
+	s.buf = s.buf[:0]
+	s.settle()
 	return e
 }
 

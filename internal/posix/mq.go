@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -112,8 +113,12 @@ func (q *Queue) Send(ctx context.Context, msg []byte, prio uint, nonblock bool) 
 	if len(msg) > 0 {
 		p = unsafe.Pointer(&msg[0])
 	}
-	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
-		_, _, e := unix.Syscall6(sysMqTimedsend, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(ts)), 0)
+	var within time.Duration = -1
+	if nonblock {
+		within = 0
+	}
+	err := q.timed(ctx, within, func(ts unix.Timespec) unix.Errno {
+		_, _, e := unix.Syscall6(sysMqTimedsend, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(&ts)), 0)
 		return e
 	})
 	if err != nil && ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
@@ -126,13 +131,23 @@ func (q *Queue) Send(ctx context.Context, msg []byte, prio uint, nonblock bool) 
 // (else EMSGSIZE), and returns its length and priority. When the queue is empty it waits as Send
 // does; with nonblock it returns EAGAIN.
 func (q *Queue) Receive(ctx context.Context, buf []byte, nonblock bool) (int, uint, error) {
+	var within time.Duration = -1
+	if nonblock {
+		within = 0
+	}
+	return q.ReceiveWithin(ctx, buf, within)
+}
+
+// ReceiveWithin is Receive waiting at most d for a message (EAGAIN after it); d = 0 does not wait,
+// d < 0 waits as long as ctx allows.
+func (q *Queue) ReceiveWithin(ctx context.Context, buf []byte, d time.Duration) (int, uint, error) {
 	if len(buf) == 0 {
 		return 0, 0, fmt.Errorf("mq_receive(%s): empty buffer: %w", q.Name, unix.EMSGSIZE)
 	}
 	var n uintptr
 	var prio uint32
-	err := q.timed(ctx, nonblock, func(ts *unix.Timespec) unix.Errno {
-		r, _, e := unix.Syscall6(sysMqTimedreceive, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(ts)), 0)
+	err := q.timed(ctx, d, func(ts unix.Timespec) unix.Errno {
+		r, _, e := unix.Syscall6(sysMqTimedreceive, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(&ts)), 0)
 		n = r
 		return e
 	})
@@ -145,16 +160,21 @@ func (q *Queue) Receive(ctx context.Context, buf []byte, nonblock bool) (int, ui
 	return int(n), uint(prio), nil
 }
 
+// spinTries is how often a would-block call is retried before sleeping.
+const spinTries = 8
+
 // expired is an absolute time long past: a timed call with it never sleeps.
 var expired = unix.Timespec{}
 
+// The calls take the timeout by value and pass its address straight to the system call, so it
+// stays on the stack: no allocation per message.
+
 // timed runs call, a mq_timed* system call taking an absolute CLOCK_REALTIME timeout, until it
-// succeeds, fails for good, or ctx is done. With nonblock it tries once (with a timeout already
-// past) and reports a would-block as EAGAIN.
-func (q *Queue) timed(ctx context.Context, nonblock bool, call func(*unix.Timespec) unix.Errno) error {
-	if nonblock {
-		ts := expired
-		switch e := call(&ts); e {
+// succeeds, fails for good, or ctx is done. It waits at most within (0: tries once, with a timeout
+// already past; < 0: as long as ctx allows) and reports a wait that ran out as EAGAIN.
+func (q *Queue) timed(ctx context.Context, within time.Duration, call func(unix.Timespec) unix.Errno) error {
+	if within == 0 {
+		switch e := call(expired); e {
 		case 0:
 			return nil
 		case unix.ETIMEDOUT:
@@ -163,23 +183,47 @@ func (q *Queue) timed(ctx context.Context, nonblock bool, call func(*unix.Timesp
 			return e
 		}
 	}
-	// The first try sleeps as long as allowed, but no longer than a slice.
+	// A peer on another CPU usually makes room (or a message) within microseconds: retry a few
+	// times, yielding, before sleeping in the kernel, as adaptive mutexes do. A sleep and its
+	// wake-up cost a Go program more than a C one.
+	for range spinTries {
+		switch e := call(expired); e {
+		case 0:
+			return nil
+		case unix.ETIMEDOUT:
+			runtime.Gosched()
+		default:
+			return e
+		}
+	}
 	deadline, hasDeadline := ctx.Deadline()
+	var giveUp time.Time
+	if within > 0 {
+		giveUp = time.Now().Add(within)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		until := time.Now().Add(waitSlice)
+		// Sleep in the kernel no longer than a slice, so that cancellation is noticed.
+		now := time.Now()
+		until := now.Add(waitSlice)
 		if hasDeadline && deadline.Before(until) {
 			until = deadline
 		}
-		ts := unix.NsecToTimespec(until.UnixNano())
-		switch e := call(&ts); e {
+		if within > 0 && giveUp.Before(until) {
+			until = giveUp
+		}
+		switch e := call(unix.NsecToTimespec(until.UnixNano())); e {
 		case 0:
 			return nil
 		case unix.ETIMEDOUT, unix.EINTR:
-			if hasDeadline && !time.Now().Before(deadline) {
+			now = time.Now()
+			if hasDeadline && !now.Before(deadline) {
 				return context.DeadlineExceeded
+			}
+			if within > 0 && !now.Before(giveUp) {
+				return unix.EAGAIN
 			}
 		default:
 			return e

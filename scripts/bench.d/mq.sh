@@ -70,8 +70,8 @@ id=${sysv#id:}
 
 for flavor in posix sysv; do
   if [ $flavor = posix ]; then q=/bench; cq=/bench; else q=$sysv; cq=$id; fi
-  c=$(best_of 3 "./crecv $cq $N > /dev/null & ./csend $cq < input; wait")
-  x=$(best_of 3 "$IPCX mq recv --count $N $q > /dev/null & $IPCX mq send $q < input; wait")
+  read -r c x < <(interleaved 5 "./crecv $cq $N > /dev/null & ./csend $cq < input; wait" \
+    "$IPCX mq recv --count $N $q > /dev/null & $IPCX mq send $q < input; wait")
   row "mq $flavor: $N x 32-byte messages" "$x" "$c" "C pair" 1.5
 done
 "$IPCX" mq rm /bench "$sysv"
