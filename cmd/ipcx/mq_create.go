@@ -113,7 +113,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		defer q.Close()
 		if created {
 			// The kernel applies the umask; the user asked for this mode.
-			if err := unix.Fchmod(int(q.Fd()), mode); err != nil {
+			if err := q.Chmod(mode); err != nil {
 				return obj.fail(err)
 			}
 		}
@@ -121,8 +121,10 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		if err != nil {
 			return obj.fail(err)
 		}
-		var st unix.Stat_t
-		unix.Fstat(int(q.Fd()), &st)
+		st, err := q.Stat()
+		if err != nil {
+			return obj.fail(err)
+		}
 		out = createdQueue{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created,
 			MaxMsg: at.MaxMsg, MsgSize: at.MsgSize}
 	} else {

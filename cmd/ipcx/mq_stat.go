@@ -116,13 +116,12 @@ func posixMqStatus(name string) (mqStatus, error) {
 	if err != nil {
 		return mqStatus{}, err
 	}
-	var fst unix.Stat_t
-	if err := unix.Fstat(int(q.Fd()), &fst); err != nil {
+	fst, err := q.Stat()
+	if err != nil {
 		return mqStatus{}, err
 	}
-	ctime := time.Unix(fst.Ctim.Unix()).UTC()
 	st := mqStatus{Flavor: "posix", Address: name, Name: name, MaxMsg: &at.MaxMsg, MsgSize: &at.MsgSize,
-		Messages: at.CurMsgs, Mode: render.Mode(fst.Mode), UID: fst.Uid, GID: fst.Gid, Owner: userName(fst.Uid), CTime: &ctime}
+		Messages: at.CurMsgs, Mode: render.Mode(fst.Mode), UID: fst.UID, GID: fst.GID, Owner: userName(fst.UID), CTime: &fst.CTime}
 	if dir, release, err := posix.MqueueDir(); err == nil {
 		defer release()
 		if info, err := posix.MqStatIn(dir, name); err == nil {

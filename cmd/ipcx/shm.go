@@ -111,12 +111,12 @@ func openShm(a addr.Addr, write bool) (*shmHandle, error) {
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		var st unix.Stat_t
-		if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		fi, err := f.Stat()
+		if err != nil {
 			f.Close()
 			return nil, h.fail(err)
 		}
-		h.file, h.size = f, st.Size
+		h.file, h.size = f, fi.Size()
 		return h, nil
 	}
 	id, err := sysvShmID(a, 0, 0)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -102,12 +103,11 @@ func shmCreateRun(opts *shmCreateOptions) error {
 			return h.fail(err)
 		}
 		defer f.Close()
-		fd := int(f.Fd())
 		if created {
 			// The kernel applies the umask; the user asked for this mode.
-			err := unix.Fchmod(fd, mode)
+			err := f.Chmod(os.FileMode(mode))
 			if err == nil {
-				err = unix.Ftruncate(fd, size)
+				err = f.Truncate(size)
 			}
 			if err != nil {
 				posix.ShmUnlink(a.Name)
@@ -117,15 +117,15 @@ func shmCreateRun(opts *shmCreateOptions) error {
 				return h.fail(err)
 			}
 		}
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
+		fi, err := f.Stat()
+		if err != nil {
 			return h.fail(err)
 		}
-		if st.Size < size {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, st.Size, size),
+		if fi.Size() < size {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, fi.Size(), size),
 				hint: fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)}
 		}
-		out = createdShm{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created, Size: st.Size}
+		out = createdShm{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(uint32(fi.Mode().Perm())), Created: created, Size: fi.Size()}
 	} else {
 		id, err := sysvShmID(a, size, sysv.Create|sysv.Exclusive|int(mode))
 		created := err == nil

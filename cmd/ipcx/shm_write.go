@@ -102,11 +102,10 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	}
 	// A regular file on standard input has a known length: check it, then copy straight in.
 	if f, ok := opts.io.In.(*os.File); ok {
-		var st unix.Stat_t
-		if unix.Fstat(int(f.Fd()), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			pos, err := f.Seek(0, io.SeekCurrent)
 			if err == nil {
-				n := max(st.Size-pos, 0)
+				n := max(st.Size()-pos, 0)
 				if n > room {
 					return tooLong(fmt.Sprint(n))
 				}

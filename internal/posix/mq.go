@@ -81,6 +81,24 @@ func MqUnlink(name string) error {
 	return nil
 }
 
+// Chmod sets the queue's permission bits exactly (mq_open applies the umask).
+func (q *Queue) Chmod(mode uint32) error {
+	if err := unix.Fchmod(int(q.f.Fd()), mode); err != nil {
+		return fmt.Errorf("fchmod(%s): %w", q.Name, err)
+	}
+	return nil
+}
+
+// Stat describes the queue's inode: mode, owner and times (not its messages: see Attr).
+func (q *Queue) Stat() (MqInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(q.f.Fd()), &st); err != nil {
+		return MqInfo{}, fmt.Errorf("fstat(%s): %w", q.Name, err)
+	}
+	return MqInfo{Name: q.Name, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid,
+		CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC()}, nil
+}
+
 // Close closes the queue descriptor.
 func (q *Queue) Close() error { return q.f.Close() }
 
