@@ -10,7 +10,6 @@ import (
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type mqLsOptions struct {
@@ -131,11 +130,8 @@ func posixRow(q posix.MqInfo) mqStatus {
 		st.NotifyPID = &q.NotifyPID
 	}
 	// The message count and sizes need the queue opened; do it when permitted.
-	if mq, err := posix.MqOpen(q.Name, unix.O_RDONLY, 0, nil); err == nil {
-		if at, err := mq.Attr(); err == nil {
-			st.Messages, st.MaxMsg, st.MsgSize = at.CurMsgs, &at.MaxMsg, &at.MsgSize
-		}
-		mq.Close()
+	if at, err := posix.MqGetAttr(q.Name); err == nil {
+		st.Messages, st.MaxMsg, st.MsgSize = at.CurMsgs, &at.MaxMsg, &at.MsgSize
 	}
 	return st
 }

@@ -262,19 +262,12 @@ func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 		if err != nil {
 			continue // removed meanwhile
 		}
-		var st unix.Stat_t
-		if unix.Lstat(dir+"/"+e.Name(), &st) != nil {
-			continue
-		}
 		o := Object{Kind: MQ, Flavor: POSIX, Name: name, Mode: info.Mode, UID: info.UID, GID: info.GID,
 			CUID: info.UID, CGID: info.GID, Size: info.Bytes, Messages: -1, NotifyPID: info.NotifyPID,
-			CTime: info.CTime, MTime: info.MTime, dev: st.Dev, ino: st.Ino}
+			CTime: info.CTime, MTime: info.MTime, dev: info.Dev, ino: info.Ino}
 		if attrs {
-			if q, err := posix.MqOpen(name, unix.O_RDONLY, 0, nil); err == nil {
-				if at, err := q.Attr(); err == nil {
-					o.Messages, o.MaxMsg, o.MsgSize = at.CurMsgs, at.MaxMsg, at.MsgSize
-				}
-				q.Close()
+			if at, err := posix.MqGetAttr(name); err == nil {
+				o.Messages, o.MaxMsg, o.MsgSize = at.CurMsgs, at.MaxMsg, at.MsgSize
 			}
 		}
 		inv.Objects = append(inv.Objects, o)

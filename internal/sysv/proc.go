@@ -154,13 +154,15 @@ func parseTable[T any](r io.Reader, min int, row func(*[maxFields]int64) T) ([]T
 		var f [maxFields]int64
 		n := 0
 		for {
-			l = bytes.TrimLeft(l, " \t")
+			for len(l) > 0 && (l[0] == ' ' || l[0] == '\t') {
+				l = l[1:]
+			}
 			if len(l) == 0 {
 				break
 			}
-			j := bytes.IndexAny(l, " \t")
-			if j < 0 {
-				j = len(l)
+			j := 0
+			for j < len(l) && l[j] != ' ' && l[j] != '\t' {
+				j++
 			}
 			if n < maxFields {
 				base := uint64(10)
