@@ -1,6 +1,7 @@
-// Package testns runs a test binary in a private IPC and mount namespace when it runs as root, with
-// a fresh mqueue filesystem on /dev/mqueue and a fresh tmpfs on /dev/shm, so that tests can neither
-// see nor leak the host's IPC objects. Every package whose tests make IPC objects calls Main from
+// Package testns runs a test binary in a private IPC, mount and network namespace when it runs as
+// root, with a fresh mqueue filesystem on /dev/mqueue, a fresh tmpfs on /dev/shm and a loopback
+// interface of its own, so that tests can neither see nor leak the host's IPC objects, and no
+// other process takes the ports they pick. Every package whose tests make IPC objects calls Main from
 // its TestMain.
 //
 // When not root, tests run in the host namespaces: they must use unique names and clean up.
@@ -61,7 +62,7 @@ func reexec() int {
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), envVar+"=new")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWIPC | unix.CLONE_NEWNS}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWIPC | unix.CLONE_NEWNS | unix.CLONE_NEWNET}
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -87,6 +88,27 @@ func mountPrivate() error {
 	}
 	if err := unix.Mount("tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
 		return fmt.Errorf("mount tmpfs on /dev/shm: %w", err)
+	}
+	return loopbackUp()
+}
+
+// loopbackUp brings up lo, which a new network namespace has down.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback flags: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("bring up lo: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package testns
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"testing"
 
@@ -32,6 +34,21 @@ func TestPrivateMounts(t *testing.T) {
 			t.Errorf("%s is not fresh: %d entries", path, len(ents))
 		}
 	}
+	// The network namespace is new (not the parent's: the binary before its re-execution), with loopback up: a listener there is reachable, and the
+	// host's sockets are not visible.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatalf("loopback in the test namespace: %v", err)
+	}
+	c.Close()
+	l.Close()
+	if self, host := netNS(t, "/proc/self/ns/net"), netNS(t, fmt.Sprintf("/proc/%d/ns/net", os.Getppid())); self == host {
+		t.Error("tests share the host's network namespace")
+	}
 	// The IPC namespace is new: no System V object of the host is visible.
 	for _, f := range []string{"/proc/sysvipc/msg", "/proc/sysvipc/sem", "/proc/sysvipc/shm"} {
 		b, err := os.ReadFile(f)
@@ -48,4 +65,13 @@ func TestPrivateMounts(t *testing.T) {
 			t.Errorf("%s has %d lines, want the header alone", f, lines)
 		}
 	}
+}
+
+func netNS(t *testing.T, path string) string {
+	t.Helper()
+	s, err := os.Readlink(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
