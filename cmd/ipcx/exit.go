@@ -44,6 +44,17 @@ func usageHint(hint, format string, args ...any) error {
 	return &cmdError{code: exitUsage, msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
+// keyError reports an address whose System V key cannot be computed: ftok(3) of a file that is
+// missing (exit 3) or cannot be read.
+func keyError(a addr.Addr, err error) error {
+	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: cannot compute the key: %v", a, errors.Unwrap(err))}
+	if errors.Is(err, unix.ENOENT) {
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such file: %s", a, a.Path)
+	}
+	e.hint = "ftok:PATH:PROJ needs an existing file; create it, or name the object by key (0x1a2b) or id (id:N)"
+	return e
+}
+
 // run executes the command line and returns the exit code. It is main without os.Exit.
 func run(args []string, io *iostreams.IOStreams) (code int) {
 	defer func() {
@@ -140,6 +151,11 @@ func (o object) fail(err error) error {
 	case errors.Is(err, unix.ENOSPC):
 		e.msg = fmt.Sprintf("%s: a system limit on the number of %ss is reached", o, o.what)
 		e.hint = "see the limits with: ipcx limits"
+	case errors.Is(err, unix.ENOMEM):
+		e.msg = fmt.Sprintf("%s: not enough memory, or above the system's limits for a %s", o, o.what)
+		e.hint = "see the limits with: ipcx limits"
+	case errors.Is(err, unix.EISDIR):
+		e.msg = fmt.Sprintf("%s: is a directory, not a %s", o, o.what)
 	case errors.Is(err, unix.EMFILE):
 		e.msg = fmt.Sprintf("%s: too many open %ss (queues_max or RLIMIT_MSGQUEUE)", o, o.what)
 	case errors.Is(err, posix.ErrNoMqueueFS):

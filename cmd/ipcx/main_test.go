@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -70,5 +71,24 @@ func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+	// Every failure of ipcx speaks in its own voice: lines "ipcx: ..." (the error, then hints or
+	// notes), never a Go panic, a usage dump or a bare errno. (A failure may also be silent: a
+	// child's status passed on, audit's findings; sig trap/wait announce "ready pid=N"; the
+	// util-linux compatibility commands speak as the tool they stand for.)
+	if args[1] == "ipcx" && got != 0 {
+		voice := []string{"ipcx: ", "ready pid="}
+		if len(args) > 2 && (args[2] == "ipcs" || args[2] == "ipcrm" || args[2] == "ipcmk") {
+			voice = append(voice, args[2]+": ", "Try '"+args[2]+" --help'")
+		}
+		for _, line := range strings.Split(strings.TrimRight(ts.ReadFile("stderr"), "\n"), "\n") {
+			ok := line == ""
+			for _, v := range voice {
+				ok = ok || strings.HasPrefix(line, v)
+			}
+			if !ok {
+				ts.Fatalf("ipcx's stderr has a line not in its voice: %q", line)
+			}
+		}
 	}
 }

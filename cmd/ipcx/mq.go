@@ -68,7 +68,7 @@ func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, usageErrorf("%v", err)
+		return 0, keyError(a, err)
 	}
 	return sysv.MsgGet(key, flags)
 }

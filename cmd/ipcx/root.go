@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"github.com/spf13/pflag"
 	"runtime/debug"
 	"strings"
 
@@ -59,9 +61,7 @@ OUTPUT
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetIn(io.In)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageErrorf("%v (see: %s --help)", err, c.CommandPath())
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.SetVersionTemplate("ipcx {{.Version}}\n")
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
 	root.AddGroup(&cobra.Group{ID: "inventory", Title: "Inspection and cleanup:"})
@@ -78,6 +78,25 @@ OUTPUT
 	)
 	root.AddCommand(inventoryCommands(io)...)
 	return root
+}
+
+// flagError turns pflag's errors into ipcx's: a bad value says what form was wanted instead of
+// quoting strconv or time.
+func flagError(c *cobra.Command, err error) error {
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) {
+		want := map[string]string{
+			"int": "a whole number", "int32": "a whole number", "int64": "a whole number",
+			"uint": "a whole number, 0 or more", "uint32": "a whole number, 0 or more", "uint64": "a whole number, 0 or more",
+			"duration": "a duration such as 500ms, 10s or 2m", "bool": "true or false",
+			"float64": "a number",
+		}[ive.GetFlag().Value.Type()]
+		if want == "" {
+			want = "a valid value"
+		}
+		return usageErrorf("%s: invalid --%s %q: want %s (see: %s --help)", cmdPath(c), ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
+	}
+	return usageErrorf("%s: %v (see: %s --help)", cmdPath(c), err, c.CommandPath())
 }
 
 // groupObjects puts a noun command in the "IPC objects" help group.
