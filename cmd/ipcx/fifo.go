@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -57,12 +59,20 @@ func streamFail(o object, err error) error {
 		e.hint = fmt.Sprintf("start a reader first (ipcx fifo read %s), or drop --nonblock to wait for one", o.addr)
 	case errors.Is(err, unix.EPIPE):
 		e.code, e.msg = exitSignalBase+int(unix.SIGPIPE), fmt.Sprintf("%s: the reader went away", o)
+	case errors.Is(err, unix.ENOENT) && !dirExists(filepath.Dir(o.addr)):
+		// Not a missing FIFO but a missing directory: "create the FIFO" would not help.
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such directory: %s", o, filepath.Dir(o.addr))
 	case errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.ENAMETOOLONG), errors.Is(err, unix.ELOOP):
 		e.msg = fmt.Sprintf("%s: %v", o, unwrapErrno(err))
 	default:
 		return o.fail(err)
 	}
 	return e
+}
+
+func dirExists(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
 
 // notFIFOText says what a path that is not a FIFO is, from the domain's error.

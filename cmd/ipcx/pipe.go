@@ -168,11 +168,13 @@ func pipeRun(opts *pipeOptions) error {
 	if err != nil {
 		// as a shell: 127 for a command not found, 126 for one that cannot be executed
 		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: %v", err)}
+		var se *posix.StartError
+		errors.As(err, &se)
 		switch {
-		case errors.Is(err, exec.ErrNotFound), errors.Is(err, unix.ENOENT):
-			e.code = 127
-		case errors.Is(err, unix.EACCES), errors.Is(err, unix.ENOEXEC):
-			e.code = 126
+		case se != nil && (errors.Is(err, exec.ErrNotFound) || errors.Is(err, unix.ENOENT)):
+			e.code, e.msg = 127, fmt.Sprintf("pipe: %s: command not found", se.Command)
+		case se != nil && (errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOEXEC)):
+			e.code, e.msg = 126, fmt.Sprintf("pipe: %s: cannot be executed (%v)", se.Command, unwrapErrno(err))
 		case errors.Is(err, posix.ErrPipeSize):
 			e.hint = "see the limits with: ipcx pipe info"
 		}

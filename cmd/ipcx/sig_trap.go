@@ -150,7 +150,7 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	}
 	if opts.pidfile != "" {
 		if err := writePidfile(opts.pidfile); err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: pidfile: %v", opts.verb, err)}
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(err))}
 		}
 		defer os.Remove(opts.pidfile)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sock"
@@ -69,7 +70,14 @@ func sockFail(o object, err error) error {
 		return nil
 	}
 	e := &cmdError{code: exitFailure}
+	var dns *net.DNSError
 	switch {
+	case errors.As(err, &dns):
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such host: %s", o, dns.Name)
+		if !dns.IsNotFound {
+			e.code, e.msg = exitFailure, fmt.Sprintf("%s: cannot look up %s: %s", o, dns.Name, dns.Err)
+		}
+		e.hint = "use a numeric address such as tcp:127.0.0.1:PORT or tcp:[::1]:PORT"
 	case errors.Is(err, unix.ECONNREFUSED):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: connection refused: nothing listens there", o)
 		e.hint = "see what listens with: ipcx sock ls --listening"

@@ -213,7 +213,7 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 				c.Process.Kill()
 				c.Wait()
 			}
-			return nil, fmt.Errorf("start %s: %w", argv[0], err)
+			return nil, &StartError{Command: argv[0], Err: err}
 		}
 		cmds[i] = cmd
 	}
@@ -322,3 +322,12 @@ func SpliceRelay(to, from *os.File, count *atomic.Int64) error {
 		count.Add(n)
 	}
 }
+
+// StartError is a pipeline stage that could not be started (not found, not executable).
+type StartError struct {
+	Command string
+	Err     error
+}
+
+func (e *StartError) Error() string { return fmt.Sprintf("start %s: %v", e.Command, e.Err) }
+func (e *StartError) Unwrap() error { return e.Err }
