@@ -57,3 +57,6 @@ func (w *waitFlags) context(parent context.Context) (context.Context, context.Ca
 	}
 	return parent, func() {}
 }
+
+// errFlavorFlags is the usage error of an ls given both --posix and --sysv.
+var errFlavorFlags = usageErrorf("--posix and --sysv exclude each other; give neither for both")

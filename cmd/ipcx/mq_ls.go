@@ -49,12 +49,7 @@ to mount one.
 var mqLsColumns = []render.Column[mqStatus]{
 	{Header: "FLAVOR", Value: func(s mqStatus) string { return s.Flavor }},
 	{Header: "ADDRESS", Value: func(s mqStatus) string { return s.Address }},
-	{Header: "KEY", Value: func(s mqStatus) string {
-		if s.Key == nil {
-			return "-"
-		}
-		return s.Key.String()
-	}},
+	{Header: "KEY", Value: func(s mqStatus) string { return optKey(s.Key) }},
 	{Header: "MODE", Value: func(s mqStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s mqStatus) string { return s.Owner }},
 	{Header: "MESSAGES", Value: func(s mqStatus) string {
@@ -71,7 +66,7 @@ var mqLsColumns = []render.Column[mqStatus]{
 
 func mqLsRun(opts *mqLsOptions) error {
 	if opts.posix && opts.sysv {
-		return usageErrorf("--posix and --sysv exclude each other; give neither for both")
+		return errFlavorFlags
 	}
 	rows := []mqStatus{}
 	if !opts.posix {

@@ -189,6 +189,14 @@ func optInt(p *int) string {
 	return fmt.Sprint(*p)
 }
 
+// optKey is a key's cell: "-" for objects that have none (POSIX).
+func optKey(k *sysv.Key) string {
+	if k == nil {
+		return "-"
+	}
+	return k.String()
+}
+
 func optTime(t *time.Time, human bool) string {
 	if t == nil {
 		return "-"

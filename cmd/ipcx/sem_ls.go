@@ -47,12 +47,7 @@ semaphore).
 var semLsColumns = []render.Column[semStatus]{
 	{Header: "FLAVOR", Value: func(s semStatus) string { return s.Flavor }},
 	{Header: "ADDRESS", Value: func(s semStatus) string { return s.Address }},
-	{Header: "KEY", Value: func(s semStatus) string {
-		if s.Key == nil {
-			return "-"
-		}
-		return s.Key.String()
-	}},
+	{Header: "KEY", Value: func(s semStatus) string { return optKey(s.Key) }},
 	{Header: "MODE", Value: func(s semStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s semStatus) string { return s.Owner }},
 	{Header: "NSEMS", Value: func(s semStatus) string { return fmt.Sprint(s.NSems) }},
@@ -63,7 +58,7 @@ var semLsColumns = []render.Column[semStatus]{
 
 func semLsRun(opts *semLsOptions) error {
 	if opts.posix && opts.sysv {
-		return usageErrorf("--posix and --sysv exclude each other; give neither for both")
+		return errFlavorFlags
 	}
 	rows := []semStatus{}
 	if !opts.posix {

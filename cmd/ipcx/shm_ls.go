@@ -46,12 +46,7 @@ removed) and POSIX objects from /dev/shm (its regular files except glibc's sem.*
 var shmLsColumns = []render.Column[shmStatus]{
 	{Header: "FLAVOR", Value: func(s shmStatus) string { return s.Flavor }},
 	{Header: "ADDRESS", Value: func(s shmStatus) string { return s.Address }},
-	{Header: "KEY", Value: func(s shmStatus) string {
-		if s.Key == nil {
-			return "-"
-		}
-		return s.Key.String()
-	}},
+	{Header: "KEY", Value: func(s shmStatus) string { return optKey(s.Key) }},
 	{Header: "MODE", Value: func(s shmStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s shmStatus) string { return s.Owner }},
 	shmSizeColumn(),
@@ -68,7 +63,7 @@ var shmLsColumns = []render.Column[shmStatus]{
 
 func shmLsRun(opts *shmLsOptions) error {
 	if opts.posix && opts.sysv {
-		return usageErrorf("--posix and --sysv exclude each other; give neither for both")
+		return errFlavorFlags
 	}
 	rows := []shmStatus{}
 	if !opts.posix {
