@@ -133,8 +133,9 @@ func owner(f []int64) Owner {
 const maxFields = 16
 
 // parseTable reads a /proc/sysvipc table: a header line, then one object per line with at least
-// min fields, all numbers: the key signed decimal, the perms octal, the rest decimal. It scans the
-// bytes itself, without a string per field: a listing of 20,000 objects is mostly this loop.
+// min fields, all numbers: the key signed decimal, the perms octal, the rest unsigned decimal. It
+// scans the bytes itself, without a string per field: a listing of 20,000 objects is mostly this
+// loop.
 func parseTable[T any](r io.Reader, min int, row func(*[maxFields]int64) T) ([]T, error) {
 	text, err := io.ReadAll(r)
 	if err != nil {
@@ -170,7 +171,7 @@ func parseTable[T any](r io.Reader, min int, row func(*[maxFields]int64) T) ([]T
 					base = 8
 				}
 				v, ok := parseInt(l[:j], base)
-				if !ok {
+				if !ok || (v < 0 && n != 0) { // only the key is signed
 					return nil, fmt.Errorf("line %d: field %d %q is not a number", line, n+1, l[:j])
 				}
 				f[n] = v

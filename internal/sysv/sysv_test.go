@@ -262,6 +262,8 @@ func TestParseTableRanges(t *testing.T) {
 		"h\n1 0 800 0 0 0 0 0 0 0 0 0 0 0\n",                    // perms not octal
 		"h\n1 0 600 99999999999999999999 0 0 0 0 0 0 0 0 0 0\n", // over int64
 		"h\n1 0 600 - 0 0 0 0 0 0 0 0 0 0\n",
+		"h\n1 0 600 0 -1 0 0 0 0 0 0 0 0 0\n", // a count below zero
+		"h\n1 -1 600 0 0 0 0 0 0 0 0 0 0 0\n", // an id below zero
 	} {
 		if _, err := ParseMsgQueues(strings.NewReader(bad)); err == nil {
 			t.Errorf("parsed %q", bad)
