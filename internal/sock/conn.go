@@ -200,6 +200,10 @@ func copyMessagesOut(out io.Writer, c *Conn, count *atomic.Int64) error {
 	}
 }
 
+// ErrPeerStillOpen is wrapped, with the end of the context, by the error of a Send that sent
+// everything but ended while it waited for the peer to close the connection.
+var ErrPeerStillOpen = errors.New("the peer did not close the connection")
+
 // Send connects to a, sends everything from in and, for stream sockets, shuts down the write side
 // and waits for the peer to close without reading its reply into anything. For datagram sockets
 // the input is one datagram (at most MaxDatagram bytes).
@@ -238,7 +242,12 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 	if err := c.CloseWrite(); err != nil {
 		return n, err
 	}
-	// Wait for the peer to finish: closing with unread input would reset the connection.
+	// Wait for the peer to finish: closing with unread input would reset the connection. What
+	// the peer says meanwhile is not ours to show, nor is a reset then ours to report; but a
+	// timeout or Ctrl-C during this wait is.
 	Copy(io.Discard, c, nil)
+	if ctx.Err() != nil {
+		return n, fmt.Errorf("%w: %w", ErrPeerStillOpen, ctxErr(ctx))
+	}
 	return n, nil
 }

@@ -481,3 +481,35 @@ func TestCopyPipeToPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestSendWaitForPeerEnds: Send waits for a stream peer to close after the data is sent; a peer
+// that holds the connection open makes that wait end with ctx: ETIMEDOUT for a deadline,
+// context.Canceled for a cancellation, never success.
+func TestSendWaitForPeerEnds(t *testing.T) {
+	l := listen(t, "tcp:127.0.0.1:0")
+	held := make(chan *Conn, 4)
+	go func() {
+		for {
+			c, err := l.Accept(context.Background())
+			if err != nil {
+				return
+			}
+			held <- c // read nothing, close nothing
+		}
+	}()
+	t.Cleanup(func() {
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if n, err := Send(ctx, l.Addr(), strings.NewReader("hello")); !errors.Is(err, unix.ETIMEDOUT) || n != 5 {
+		t.Fatalf("Send to a peer that holds the connection, with a deadline: %d, %v; want 5, ETIMEDOUT", n, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	if _, err := Send(ctx, l.Addr(), strings.NewReader("hello")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Send to a peer that holds the connection, cancelled: %v; want context.Canceled", err)
+	}
+}
