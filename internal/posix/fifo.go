@@ -285,6 +285,38 @@ func ReadNow(f *os.File, p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteNow writes p to the FIFO or pipe f without waiting for room: it writes what fits and
+// returns EAGAIN with the number of bytes written when the rest does not fit now (a reader that
+// does not read). A write of at most PipeBuf bytes is all or nothing, as pipe(7) promises.
+func WriteNow(f *os.File, p []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			m, err := unix.Write(int(fd), p[n:])
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				werr = err
+				return true
+			}
+			n += m
+		}
+		return true
+	}); err != nil {
+		return n, err
+	}
+	if werr != nil {
+		return n, fmt.Errorf("write %s: %w", f.Name(), werr)
+	}
+	return n, nil
+}
+
 // WriteLines copies r to the FIFO or pipe w a line at a time: every write(2) holds whole lines
 // and at most PipeBuf bytes, so lines from many concurrent writers never interleave. Lines are
 // gathered into one write while r has more of them buffered. A line longer than PipeBuf is
