@@ -168,7 +168,7 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 	defer l.Close()
 	obj = sockObject(l.Addr().String())
-	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", l.Addr())
+	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", sock.Printable(l.Addr().String()))
 
 	var outMu sync.Mutex
 	emit := func(ev sockEvent) error {
