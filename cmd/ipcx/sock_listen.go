@@ -202,7 +202,7 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 
 	if a.Kind.IsDatagram() {
-		buf := make([]byte, sock.MaxDatagram)
+		buf := make([]byte, l.DatagramBufSize())
 		for {
 			wctx, cancel := wait()
 			n, peer, err := l.ReadDatagram(wctx, buf)
@@ -212,7 +212,9 @@ func sockListenRun(opts *sockListenOptions) error {
 			}
 			var sent int64
 			if opts.echo {
-				if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
+				if peer.Addr.Kind.IsUnix() && peer.Addr.Path == "" {
+					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: its socket has no address to reply to (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(peer))
+				} else if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
 					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(peer), unwrapErrno(err))
 				} else {
 					sent = int64(n)

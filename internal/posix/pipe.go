@@ -76,17 +76,28 @@ func readProcInt(path string) (int, error) {
 // ErrPipeSize is wrapped by the error for a capacity above pipe-max-size.
 var ErrPipeSize = errors.New("pipe size above /proc/sys/fs/pipe-max-size")
 
+// CheckPipeSize refuses a pipe capacity above /proc/sys/fs/pipe-max-size with ErrPipeSize.
+func CheckPipeSize(size int64) error {
+	max, err := readProcInt("/proc/sys/fs/pipe-max-size")
+	if err != nil {
+		return err
+	}
+	if size > 1<<31 && size > int64(max) {
+		return fmt.Errorf("%w: %d > %d, and no pipe holds more than 2G (2147483648)", ErrPipeSize, size, max)
+	}
+	if size > int64(max) {
+		return fmt.Errorf("%w: %d > %d (raise it with: sysctl fs.pipe-max-size=%d)", ErrPipeSize, size, max, size)
+	}
+	return nil
+}
+
 // SetPipeSize sets the capacity of the pipe fd to at least size bytes (the kernel rounds up to a
 // power-of-two number of pages) and returns the capacity it got. A size above
 // /proc/sys/fs/pipe-max-size is refused with ErrPipeSize, even for root, whom the kernel would
 // let exceed it. See fcntl(2) F_SETPIPE_SZ.
 func SetPipeSize(fd int, size int) (int, error) {
-	max, err := readProcInt("/proc/sys/fs/pipe-max-size")
-	if err != nil {
+	if err := CheckPipeSize(int64(size)); err != nil {
 		return 0, err
-	}
-	if size > max {
-		return 0, fmt.Errorf("%w: %d > %d (raise it with: sysctl fs.pipe-max-size=%d)", ErrPipeSize, size, max, size)
 	}
 	if size <= 0 {
 		return 0, fmt.Errorf("pipe size %d: %w", size, unix.EINVAL)

@@ -67,6 +67,24 @@ const SunPathMax = 107
 // ErrBadAddr is wrapped by every address-parsing error.
 var ErrBadAddr = errors.New("invalid socket address")
 
+// TooLongError is the error of a UNIX socket path or abstract name longer than SunPathMax. It
+// wraps ErrBadAddr.
+type TooLongError struct {
+	Kind     Kind
+	Abstract bool
+	Len      int // bytes, without the '@' of an abstract name
+}
+
+func (e *TooLongError) Error() string {
+	what := "path"
+	if e.Abstract {
+		what = "abstract name"
+	}
+	return fmt.Sprintf("%v: the %s of a %s address is %d bytes long, the limit is %d", ErrBadAddr, what, e.Kind, e.Len, SunPathMax)
+}
+
+func (e *TooLongError) Unwrap() error { return ErrBadAddr }
+
 // Addr is a parsed socket address.
 type Addr struct {
 	Kind Kind
@@ -148,7 +166,7 @@ func parseUnix(kind Kind, rest string) (Addr, error) {
 		return Addr{}, fmt.Errorf("%w: %s address contains a NUL byte", ErrBadAddr, kind)
 	}
 	if len(rest) > SunPathMax {
-		return Addr{}, fmt.Errorf("%w: %s address is %d bytes long, the limit is %d", ErrBadAddr, kind, len(rest), SunPathMax)
+		return Addr{}, &TooLongError{Kind: kind, Abstract: a.Abstract, Len: len(rest)}
 	}
 	a.Path = rest
 	return a, nil
