@@ -384,7 +384,8 @@ func socketOwners() map[uint64][]Proc {
 			}
 			if comm == "" {
 				b, _ := os.ReadFile("/proc/" + p.Name() + "/comm")
-				comm = strings.TrimSpace(string(b))
+				// a program's name is its file's, which anyone may choose: escape it as a name
+				comm = Printable(strings.TrimSuffix(string(b), "\n"))
 			}
 			n, _ := strconv.Atoi(f.Name())
 			owners[ino] = append(owners[ino], Proc{PID: pid, Command: comm, FD: n})

@@ -2,6 +2,7 @@ package sock
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -221,5 +222,54 @@ func TestPrintable(t *testing.T) {
 		if got := Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestListEscapesCommands: a process's command name is its executable's file name, which may hold
+// an escape sequence; the owners of a socket are listed with it escaped.
+func TestListEscapesCommands(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "\x1b[31mslp")
+	if err := os.Symlink(sleep, bin); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: "@" + abstractName(t)}); err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "socket")
+	defer f.Close()
+	cmd := exec.Command(bin, "30")
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	want := `\x1b[31mslp`
+	for i := 0; ; i++ {
+		socks, err := List(Filter{Unix: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range socks {
+			for _, p := range s.Procs {
+				if strings.ContainsRune(p.Command, 0x1b) {
+					t.Fatalf("raw escape in the command %q", p.Command)
+				}
+				if p.PID == cmd.Process.Pid && p.Command == want {
+					return
+				}
+			}
+		}
+		if i > 100 {
+			t.Fatalf("no socket held by pid %d named %q", cmd.Process.Pid, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
