@@ -29,9 +29,16 @@ func newSemRunCmd(io *iostreams.IOStreams, runF func(*semRunOptions) error) *cob
 		Use:   "run ADDR [flags] -- CMD [ARG...]",
 		Short: "Run a command holding one unit of a semaphore (flock for semaphores)",
 		Long: `Wait for one unit of the semaphore, run CMD, and give the unit back when CMD ends, whatever its
-fate: exit, killed by a signal, or ipcx itself interrupted (SIGINT, SIGTERM and SIGHUP are passed
-on to CMD, and the unit is given back once it has ended). ipcx exits with CMD's status, 128+N
+fate: exit, killed by a signal, or ipcx itself interrupted. ipcx exits with CMD's status, 128+N
 when a signal N killed it.
+
+SIGNALS
+While ipcx waits for the unit, SIGINT, SIGQUIT, SIGTERM and SIGHUP stop the wait: nothing is
+taken, CMD does not run, and ipcx exits 128+N. While CMD runs, it is in ipcx's process group, so
+Ctrl-C and Ctrl-\ on the terminal reach CMD directly, once; ipcx does not pass SIGINT or SIGQUIT
+on again. SIGTERM and SIGHUP sent to ipcx (kill PID) are passed on to CMD. Either way the unit is
+given back once CMD has ended. To interrupt CMD from elsewhere, send ipcx SIGTERM, or signal the
+whole process group (kill -INT -PGID).
 
 A semaphore created with --value N lets at most N such commands run at once; --value 1 makes a
 mutex. With a System V semaphore the unit is taken with SEM_UNDO, so even kill -9 of ipcx gives it
@@ -80,10 +87,13 @@ func semRunRun(opts *semRunOptions) error {
 	}
 	defer h.close()
 
-	// From the moment the unit is taken, signals are passed on to CMD rather than ending ipcx, so
-	// that the unit is always given back. Registering before the wait leaves no gap.
+	// Until the unit is taken, a signal stops the wait. From then on ipcx does not die of one, so
+	// that the unit is always given back: SIGTERM and SIGHUP (aimed at ipcx) are passed on to CMD;
+	// SIGINT and SIGQUIT are not, since the terminal sends them to the whole foreground process
+	// group, CMD included, and passing them on would deliver one Ctrl-C twice. Registering before
+	// the wait leaves no gap.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, interruptSignals...)
 	defer signal.Stop(sigs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -124,7 +134,9 @@ func semRunRun(opts *semRunOptions) error {
 		for {
 			select {
 			case s := <-sigs:
-				cmd.Process.Signal(s)
+				if s == syscall.SIGTERM || s == syscall.SIGHUP {
+					cmd.Process.Signal(s)
+				}
 			case <-done:
 				return
 			}
