@@ -76,7 +76,7 @@ linked to its name — so no process ever opens a half-made one.
 }
 
 func semCreateRun(opts *semCreateOptions) error {
-	a, err := parseAddr(opts.addr)
+	a, err := parseSemAddr(opts.addr)
 	if err != nil {
 		return err
 	}

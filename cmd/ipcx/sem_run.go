@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 type semRunOptions struct {
@@ -121,7 +123,7 @@ func semRunRun(opts *semRunOptions) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
 	if err := cmd.Start(); err != nil {
 		if perr := h.release(); perr != nil {
-			printError(opts.io.ErrOut, h.fail(perr).(*cmdError))
+			printError(opts.io.ErrOut, h.releaseFail(perr))
 		}
 		code := 126
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
@@ -145,14 +147,26 @@ func semRunRun(opts *semRunOptions) error {
 	werr := cmd.Wait()
 	close(done)
 	if perr := h.release(); perr != nil {
-		e := h.fail(perr).(*cmdError)
-		e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, e.msg)
-		printError(opts.io.ErrOut, e)
+		printError(opts.io.ErrOut, h.releaseFail(perr))
 		if werr == nil {
 			return &silentExit{code: exitFailure}
 		}
 	}
 	return commandStatus(h.obj, werr)
+}
+
+// releaseFail words a release that failed after CMD ran, naming the object once.
+func (h *semHandle) releaseFail(err error) *cmdError {
+	if h.posix == nil && (errors.Is(err, unix.EIDRM) || errors.Is(err, unix.EINVAL)) {
+		// semop on an id that no longer exists: EIDRM, or EINVAL once the id is gone for good.
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the set was removed while CMD ran; there was no unit to give back", h.obj)}
+	}
+	e, ok := h.fail(err).(*cmdError)
+	if !ok {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: could not give the unit back: %v", h.obj, err)}
+	}
+	e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, strings.TrimPrefix(e.msg, h.obj.String()+": "))
+	return e
 }
 
 // release gives back the unit take took (System V: with SEM_UNDO, cancelling the adjustment).

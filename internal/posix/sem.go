@@ -51,8 +51,24 @@ type Sem struct {
 	mem  []byte
 }
 
-func semPath(name string) (string, error) {
+// SemNameMax is the longest semaphore name, without the leading slash: the file name sem.NAME must
+// fit in NAME_MAX (255) bytes, as glibc's sem_open(3) requires (ENAMETOOLONG otherwise).
+const SemNameMax = NameMax - len(semPrefix)
+
+// ValidSemName checks a semaphore name: a valid POSIX IPC name of at most SemNameMax bytes.
+func ValidSemName(name string) error {
 	if err := ValidName(name); err != nil {
+		return err
+	}
+	if len(name)-1 > SemNameMax {
+		return fmt.Errorf("%w: a semaphore name is at most %d bytes (its file is %s%s in %s), this one is %d",
+			ErrBadName, SemNameMax, semPrefix, "NAME", Dir, len(name)-1)
+	}
+	return nil
+}
+
+func semPath(name string) (string, error) {
+	if err := ValidSemName(name); err != nil {
 		return "", err
 	}
 	return Dir + "/" + semPrefix + name[1:], nil
@@ -310,6 +326,9 @@ func SemStat(name string) (*SemInfo, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
 		return nil, fmt.Errorf("stat %s: %w", name, err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return nil, fmt.Errorf("stat %s: a symbolic link: %w", name, unix.ELOOP) // as open with O_NOFOLLOW says
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("stat %s: not a regular file: %w", name, unix.EINVAL)

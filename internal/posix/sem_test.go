@@ -424,3 +424,32 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not reached within 5s")
 }
+
+// The longest semaphore name is 251 bytes, where glibc's sem_open draws the line too (the file
+// sem.NAME must fit in NAME_MAX): ValidSemName agrees with it on both sides of the limit.
+func TestSemNameLimitMatchesGlibc(t *testing.T) {
+	peer := cpeer(t)
+	base := uniq(t, "n")
+	for _, n := range []int{SemNameMax, SemNameMax + 1, NameMax} {
+		name := base + strings.Repeat("x", n-len(base)+1)
+		ours := ValidSemName(name)
+		out, cerr := exec.Command(peer, "create", name, "0").CombinedOutput()
+		if cerr == nil {
+			SemUnlink(name)
+		}
+		if (ours == nil) != (cerr == nil) {
+			t.Errorf("%d-byte name: ValidSemName %v, glibc sem_open %v %s", n, ours, cerr, out)
+		}
+		if n > SemNameMax && !errors.Is(ours, ErrBadName) {
+			t.Errorf("%d-byte name: %v, want ErrBadName", n, ours)
+		}
+		s, err := SemOpen(name, unix.O_CREAT|unix.O_EXCL, 0o600, 0)
+		if err == nil {
+			s.Close()
+			SemUnlink(name)
+		}
+		if (err == nil) != (n <= SemNameMax) {
+			t.Errorf("%d-byte name: SemOpen %v", n, err)
+		}
+	}
+}
