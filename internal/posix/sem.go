@@ -42,8 +42,9 @@ const (
 )
 
 // semWaitSlice bounds each futex sleep so that a cancelled context is noticed; a post still wakes the
-// waiter at once.
-const semWaitSlice = 100 * time.Millisecond
+// waiter at once, through the futex. It is a variable so that tests can make it long and check that
+// a wake-up came through the futex, not through the end of a slice.
+var semWaitSlice = 100 * time.Millisecond
 
 // Sem is an open named semaphore: its 32-byte file mapped shared.
 type Sem struct {

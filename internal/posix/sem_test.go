@@ -258,10 +258,16 @@ func TestSemInteropC(t *testing.T) {
 		t.Errorf("peer: %v", err)
 	}
 
-	// We block; C's sem_post wakes us.
+	// We block; C's sem_post wakes us, through the futex: with futex sleeps of 30 s, a wake-up
+	// within 2 s can only have come from the FUTEX_WAKE of C's sem_post (which it makes only when
+	// it sees our waiter registered), not from the end of a sleep.
+	defer func(d time.Duration) { semWaitSlice = d }(semWaitSlice)
+	semWaitSlice = 30 * time.Second
 	done := make(chan error)
 	go func() { done <- s.Wait(context.Background()) }()
 	waitFor(t, func() bool { return s.Waiters() == 1 })
+	time.Sleep(50 * time.Millisecond) // let the waiter reach its futex sleep
+	posted := time.Now()
 	if out, err := exec.Command(peer, "post", name).CombinedOutput(); err != nil {
 		t.Fatalf("peer post: %v %s", err, out)
 	}
@@ -270,8 +276,9 @@ func TestSemInteropC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Go waiter not woken by C sem_post")
+		t.Logf("woken %v after C's sem_post started", time.Since(posted))
+	case <-time.After(2 * time.Second):
+		t.Fatal("Go waiter not woken by C sem_post's FUTEX_WAKE within 2s")
 	}
 	if s.Waiters() != 0 {
 		t.Errorf("waiters %d after wake-up", s.Waiters())
