@@ -91,12 +91,22 @@ type semHandle struct {
 // openSem opens the existing semaphore a names. index selects the semaphore of a System V set;
 // indexSet says whether the user gave --index, which POSIX semaphores refuse.
 func openSem(a addr.Addr, index int, indexSet bool) (*semHandle, error) {
+	return openSemFor(a, index, indexSet, true)
+}
+
+// openSemFor is openSem, opening a POSIX semaphore read-only unless write is set (for reading its
+// value, read permission is enough).
+func openSemFor(a addr.Addr, index int, indexSet, write bool) (*semHandle, error) {
 	h := &semHandle{obj: semObject(a), index: index}
 	if a.Kind == addr.POSIX {
 		if indexSet {
 			return nil, usageHint("--index numbers the semaphores of a System V set", "a POSIX semaphore is a single semaphore: drop --index")
 		}
-		s, err := posix.SemOpen(a.Name, 0, 0, 0)
+		open := posix.SemOpenReadOnly
+		if write {
+			open = func(name string) (*posix.Sem, error) { return posix.SemOpen(name, 0, 0, 0) }
+		}
+		s, err := open(a.Name)
 		if err != nil {
 			return nil, h.fail(err)
 		}

@@ -90,13 +90,13 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	}
 	room := h.size - off
 	tooLong := func(n string) error {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s bytes) does not fit in the %d bytes from offset %d to the end; nothing was written", h.obj, n, room, off),
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", h.obj, n, bytesText(room), off),
 			hint: "write less, at a lower --offset, or into a larger object"}
 	}
 	if len(opts.data) == 1 {
 		data := []byte(opts.data[0])
 		if int64(len(data)) > room {
-			return tooLong(fmt.Sprint(len(data)))
+			return tooLong(bytesText(int64(len(data))))
 		}
 		return h.writeFail(h.writeAt(bytes.NewReader(data), int64(len(data)), off))
 	}
@@ -107,7 +107,7 @@ func shmWriteRun(opts *shmWriteOptions) error {
 			if err == nil {
 				n := max(st.Size()-pos, 0)
 				if n > room {
-					return tooLong(fmt.Sprint(n))
+					return tooLong(bytesText(n))
 				}
 				return h.writeFail(h.writeAt(f, n, off))
 			}
@@ -120,7 +120,7 @@ func shmWriteRun(opts *shmWriteOptions) error {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", h.obj, err)}
 	}
 	if int64(len(buf)) > room {
-		return tooLong(fmt.Sprintf("more than %d", room))
+		return tooLong("more than " + bytesText(room))
 	}
 	return h.writeFail(h.writeAt(bytes.NewReader(buf), int64(len(buf)), off))
 }
@@ -138,7 +138,7 @@ func (h *shmHandle) writeFail(written, total, off int64, err error) error {
 	if written == 0 {
 		e.msg += "; nothing was written"
 	} else {
-		e.msg += fmt.Sprintf("; the first %d of the %d bytes were written, from offset %d", written, total, off)
+		e.msg += fmt.Sprintf("; the first %d of the %s were written, from offset %d", written, bytesText(total), off)
 	}
 	return e
 }

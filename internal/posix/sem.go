@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -48,8 +49,9 @@ var semWaitSlice = 100 * time.Millisecond
 
 // Sem is an open named semaphore: its 32-byte file mapped shared.
 type Sem struct {
-	name string
-	mem  []byte
+	name     string
+	mem      []byte
+	readOnly bool // mapped PROT_READ by SemOpenReadOnly: Value and Waiters only
 }
 
 // SemNameMax is the longest semaphore name, without the leading slash: the file name sem.NAME must
@@ -112,8 +114,30 @@ func SemOpen(name string, flags int, mode uint32, value uint) (*Sem, error) {
 	}
 }
 
-func semMapExisting(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+// SemOpenReadOnly opens the existing semaphore name to read its value, needing only read
+// permission: the file is opened O_RDONLY and mapped PROT_READ (glibc's sem_open always asks for
+// both, so sem_getvalue of a semaphore one may only read fails with EACCES). Post and the waits
+// of such a Sem fail with EBADF.
+func SemOpenReadOnly(name string) (*Sem, error) {
+	path, err := semPath(name)
+	if err != nil {
+		return nil, err
+	}
+	mem, err := semMap(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("sem_open %s: %w", name, err)
+	}
+	return &Sem{name: name, mem: mem, readOnly: true}, nil
+}
+
+func semMapExisting(path string) ([]byte, error) { return semMap(path, true) }
+
+func semMap(path string, write bool) ([]byte, error) {
+	flags, prot := unix.O_RDONLY, unix.PROT_READ
+	if write {
+		flags, prot = unix.O_RDWR, unix.PROT_READ|unix.PROT_WRITE
+	}
+	fd, err := unix.Open(path, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +149,7 @@ func semMapExisting(path string) ([]byte, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < SemSize {
 		return nil, unix.EINVAL // mapping a short file would SIGBUS on first touch
 	}
-	return unix.Mmap(fd, 0, SemSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	return unix.Mmap(fd, 0, SemSize, prot, unix.MAP_SHARED)
 }
 
 func semCreate(path string, mode uint32, value uint32) ([]byte, error) {
@@ -227,6 +251,9 @@ func (s *Sem) Post(n int) error {
 	if n < 1 || n > SemValueMax {
 		return fmt.Errorf("sem_post %s: count %d: %w", s.name, n, unix.EINVAL)
 	}
+	if s.readOnly {
+		return fmt.Errorf("sem_post %s: opened read-only: %w", s.name, unix.EBADF)
+	}
 	p := s.data()
 	for {
 		d := atomic.LoadUint64(p)
@@ -245,6 +272,9 @@ func (s *Sem) Post(n int) error {
 // TryWait takes one unit if the value is not zero, and fails with EAGAIN otherwise
 // (sem_trywait(3)).
 func (s *Sem) TryWait() error {
+	if s.readOnly {
+		return fmt.Errorf("sem_trywait %s: opened read-only: %w", s.name, unix.EBADF)
+	}
 	p := s.data()
 	for {
 		d := atomic.LoadUint64(p)
@@ -260,8 +290,8 @@ func (s *Sem) TryWait() error {
 // Wait takes one unit, blocking while the value is zero (sem_wait(3)). It returns unix.ETIMEDOUT
 // when ctx's deadline passes first and ctx.Err() when ctx is cancelled; signals are retried.
 func (s *Sem) Wait(ctx context.Context) error {
-	if s.TryWait() == nil {
-		return nil
+	if err := s.TryWait(); err == nil || errors.Is(err, unix.EBADF) {
+		return err
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	p := s.data()

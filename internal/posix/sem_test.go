@@ -460,3 +460,36 @@ func TestSemNameLimitMatchesGlibc(t *testing.T) {
 		}
 	}
 }
+
+// A semaphore opened read-only reads its value with read permission alone, and refuses to change
+// it (EBADF) rather than fault on its read-only mapping.
+func TestSemOpenReadOnly(t *testing.T) {
+	s, name := newSem(t, 4)
+	if err := unix.Chmod(Dir+"/"+semPrefix+name[1:], 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r, err := SemOpenReadOnly(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Value() != 4 || r.Waiters() != 0 {
+		t.Errorf("read-only value %d waiters %d, want 4 0", r.Value(), r.Waiters())
+	}
+	s.Post(1)
+	if r.Value() != 5 {
+		t.Errorf("read-only value %d after a post, want 5", r.Value())
+	}
+	if err := r.Post(1); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Post on read-only: %v, want EBADF", err)
+	}
+	if err := r.TryWait(); !errors.Is(err, unix.EBADF) {
+		t.Errorf("TryWait on read-only: %v, want EBADF", err)
+	}
+	if err := r.Wait(context.Background()); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Wait on read-only: %v, want EBADF", err)
+	}
+	if s.Value() != 5 {
+		t.Errorf("value %d, want 5", s.Value())
+	}
+}
