@@ -21,7 +21,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 		Short: "Shared memory, POSIX (/name) and System V segments (key, id)",
 		Long: `Shared memory of both flavors: a /name is a POSIX shared memory object (shm_open(3), a file in
 /dev/shm), a key or an id a System V segment (shmget(2)). Sizes and offsets take 4096, 64K, 1M
-(1024-based) or 1MB (1000-based).
+(1024-based), 1MB (1000-based) or 0x1000 (hexadecimal, no unit).
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm create /frame --size 1M

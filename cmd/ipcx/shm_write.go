@@ -46,7 +46,7 @@ offset instead (default: to the end).
 			return shmWriteRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K)")
+	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K or 0x1000)")
 	c.Flags().BoolVar(&opts.zero, "zero", false, "write zeros instead of data")
 	c.Flags().StringVar(&opts.length, "length", "", "with --zero: how many bytes to clear (default: to the end)")
 	return c
