@@ -493,3 +493,28 @@ func TestSemOpenReadOnly(t *testing.T) {
 		t.Errorf("value %d, want 5", s.Value())
 	}
 }
+
+// FuzzValidSemName: a name ValidSemName accepts is a valid POSIX name whose file sem.NAME fits in
+// NAME_MAX and stays inside Dir; one it refuses is refused with ErrBadName.
+func FuzzValidSemName(f *testing.F) {
+	for _, s := range []string{"/a", "/", "a", "/a/b", "/" + strings.Repeat("x", SemNameMax), "/" + strings.Repeat("x", SemNameMax+1), "/..", "/\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := ValidSemName(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadName) {
+				t.Fatalf("ValidSemName(%q) = %v, not ErrBadName", s, err)
+			}
+			return
+		}
+		if ValidName(s) != nil || len(s)-1 > SemNameMax {
+			t.Fatalf("ValidSemName accepted %q", s)
+		}
+		p, err := semPath(s)
+		if err != nil || !strings.HasPrefix(p, Dir+"/"+semPrefix) || strings.Contains(p[len(Dir)+1:], "/") ||
+			len(p)-len(Dir)-1 > NameMax {
+			t.Fatalf("semPath(%q) = %q, %v", s, p, err)
+		}
+	})
+}
