@@ -47,7 +47,8 @@ mutex. With a System V semaphore the unit is taken with SEM_UNDO, so even kill -
 back; a POSIX semaphore cannot do that (sem_open(3) has no undo).
 
 --nonblock does not wait (exit 5 when no unit is free); --timeout waits at most that long (exit
-124; --timeout 0: when no unit is free at once); CMD does not run then. For a System V set, --index picks the semaphore (default 0).
+124; with --timeout 0, when no unit is free at once); CMD does not run then. For a System V set,
+--index picks the semaphore (default 0).
 
 ` + exitStatusHelp + `
   126  CMD cannot be executed;  127  CMD not found`,
