@@ -82,6 +82,11 @@ func run(args []string, io *iostreams.IOStreams) (code int) {
 			ce.hint = fmt.Sprintf("see: %s --help", cmd.CommandPath())
 		}
 	}
+	// A usage error about a flag names the command it was given to, as cobra's own flag errors
+	// do: "ipcx: mq recv: --count must be at least 1".
+	if ce.code == exitUsage && strings.HasPrefix(ce.msg, "-") && cmd != nil && cmd.HasParent() {
+		ce.msg = cmdPath(cmd) + ": " + ce.msg
+	}
 	printError(io.ErrOut, ce)
 	return ce.code
 }

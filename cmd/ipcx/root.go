@@ -83,6 +83,10 @@ OUTPUT
 // flagError turns pflag's errors into ipcx's: a bad value says what form was wanted instead of
 // quoting strconv or time.
 func flagError(c *cobra.Command, err error) error {
+	prefix := cmdPath(c) + ": "
+	if !c.HasParent() {
+		prefix = ""
+	}
 	var ive *pflag.InvalidValueError
 	if errors.As(err, &ive) {
 		want := map[string]string{
@@ -94,9 +98,9 @@ func flagError(c *cobra.Command, err error) error {
 		if want == "" {
 			want = "a valid value"
 		}
-		return usageErrorf("%s: invalid --%s %q: want %s (see: %s --help)", cmdPath(c), ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
+		return usageErrorf("%sinvalid --%s %q: want %s (see: %s --help)", prefix, ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
 	}
-	return usageErrorf("%s: %v (see: %s --help)", cmdPath(c), err, c.CommandPath())
+	return usageErrorf("%s%v (see: %s --help)", prefix, err, c.CommandPath())
 }
 
 // groupObjects puts a noun command in the "IPC objects" help group.
@@ -106,7 +110,7 @@ func groupObjects(c *cobra.Command) *cobra.Command {
 }
 
 // cmdPath is a command's path without the leading "ipcx", for messages that ipcx prefixes itself.
-func cmdPath(c *cobra.Command) string { return strings.TrimPrefix(c.CommandPath(), "ipcx ") }
+func cmdPath(c *cobra.Command) string { return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ") }
 
 // noArgs, exactArgs, minArgs and rangeArgs validate positional arguments as usage errors (exit 2).
 func exactArgs(n int, what string) cobra.PositionalArgs {
