@@ -160,6 +160,14 @@ func sigSendRun(opts *sigSendOptions) error {
 	}
 	var targets []sigTarget
 	for _, a := range opts.targets {
+		// kill(2) gives -1 and 0 special meanings that sig send never takes: -1 is every process
+		// the caller may signal, 0 (and -0) the caller's own process group.
+		switch a {
+		case "-1":
+			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
+		case "0", "-0":
+			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
+		}
 		t := sigTarget{group: strings.HasPrefix(a, "-")}
 		if t.pid, err = parsePid("sig send", strings.TrimPrefix(a, "-")); err != nil {
 			return usageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)

@@ -95,9 +95,10 @@ func (p *Process) Wait(timeout time.Duration) (bool, error) {
 // Exited reports whether the process has exited, without waiting.
 func (p *Process) Exited() (bool, error) { return p.Wait(0) }
 
-// SignalGroup sends s to every process of process group pgid (kill(-pgid, s)).
+// SignalGroup sends s to every process of process group pgid (kill(-pgid, s)). pgid must be 2 or
+// more: kill(-1) would signal every process the caller may signal, and kill(0) the caller's group.
 func SignalGroup(pgid int, s Signal) error {
-	if pgid <= 0 {
+	if pgid <= 1 {
 		return fmt.Errorf("kill(-%d, %v): %w", pgid, s, unix.EINVAL)
 	}
 	if err := unix.Kill(-pgid, unix.Signal(s)); err != nil {

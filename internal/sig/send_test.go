@@ -106,3 +106,14 @@ func TestQueueInfo(t *testing.T) {
 		t.Errorf("QueueInfo = %+v", info)
 	}
 }
+
+// kill(-1) reaches every process the caller may signal and kill(0) the caller's own group: neither
+// is a process group SignalGroup may address. (Signal 0 only checks, so the test is harmless even
+// when the refusal is missing.)
+func TestSignalGroupRefusesAll(t *testing.T) {
+	for _, pgid := range []int{1, 0, -1} {
+		if err := SignalGroup(pgid, 0); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("SignalGroup(%d, 0) = %v, want EINVAL", pgid, err)
+		}
+	}
+}
