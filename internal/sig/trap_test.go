@@ -211,8 +211,8 @@ func TestTrapTermSenderFromTrace(t *testing.T) {
 	if r.Signal != 15 || r.Sender != SenderProcess || r.Pid != shell || r.Uid != -1 && r.Uid != 0 || r.Via != "trace" || r.CodeName() != "user" || r.Comm != "sh" && r.Comm != "" {
 		t.Errorf("kill -TERM from shell %d: got %+v", shell, r)
 	}
-	if out, _ := exec.Command("sh", "-c", "ls /sys/kernel/tracing/instances").Output(); !strings.Contains(string(out), fmt.Sprintf("ipcx-sig-%d", p.Pid)) {
-		t.Errorf("no trace instance of the trap in %q", out)
+	if left := leftInstances(t, p.Pid); len(left) != 1 {
+		t.Errorf("trace instances of the trap: %v, want one", left)
 	}
 	// The trap still receives blockable signals through its signalfd.
 	proc, _ := OpenProcess(p.Pid)
