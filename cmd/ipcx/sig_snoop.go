@@ -177,10 +177,7 @@ func toSnoopEvent(e sig.TraceEvent) snoopEvent {
 	ev := snoopEvent{Time: e.WallTime().UTC(), Event: e.Event, Signal: e.Signal.String(), Number: int(e.Signal),
 		Code: sig.CodeName(e.Signal, e.Code), SiCode: e.Code, Result: sig.Outcome(e)}
 	if e.Event == "generate" {
-		pid := e.Pid
-		if tgid, _, err := sig.ProcessOf(e.Pid); err == nil {
-			pid = tgid
-		}
+		pid := e.SenderPid
 		ev.SenderPid, ev.SenderComm = &pid, e.Comm
 		ev.TargetPid, ev.TargetComm = e.TargetPid, e.TargetComm
 	} else {

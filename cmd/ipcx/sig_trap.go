@@ -43,8 +43,9 @@ type sigEvent struct {
 	Code   string `json:"code"`
 	SiCode *int32 `json:"siCode"`
 	Value  *int32 `json:"value"`
-	Via    string `json:"via,omitempty"` // signalfd or trace
-	Why    string `json:"why,omitempty"` // why the sender is unknown
+	Via    string `json:"via,omitempty"`   // signalfd or trace
+	Why    string `json:"why,omitempty"`   // why the sender (or its uid) is unknown
+	Sends  int    `json:"sends,omitempty"` // via trace, when more than 1: the sends one line stands for (coalesced; the sender is the last one's)
 }
 
 func newSigTrapCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *cobra.Command {
@@ -224,6 +225,9 @@ func toEvent(r sig.Received) sigEvent {
 	if r.Sender != sig.SenderUnknown {
 		code := r.Code
 		ev.SiCode = &code
+	}
+	if r.Sends > 1 {
+		ev.Sends = r.Sends
 	}
 	if r.HasValue {
 		v := r.Value
