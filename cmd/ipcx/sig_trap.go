@@ -64,10 +64,13 @@ unknown) in its environment and no signal blocked; ipcx waits for it before the 
 
 HOW: ipcx blocks the signals and re-executes itself (same pid) so that every thread keeps them
 blocked, then reads them with their siginfo from a signalfd(2). The Go runtime never lets HUP, INT,
-TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT, CHLD, PROF and URG stay blocked: those are
-still trapped, and as root the sender comes from the kernel's signal:signal_generate trace events
-(a private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
-cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused.
+TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT and CHLD stay blocked: those are still
+trapped, and as root the sender comes from the kernel's signal:signal_generate trace events (a
+private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
+cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused. So are PROF, which the
+Go runtime's profiler keeps for itself, and URG, which the runtime sends its own threads to
+preempt goroutines (a sent one cannot be told from those). CHLD is refused with --exec: each
+command's own exit would show as a CHLD.
 
 Standard signals (1-31) coalesce: while one is pending the kernel drops another of the same number,
 so a burst may show as one line. Real-time signals (RTMIN+1..RTMAX) queue, in order, each with its
@@ -137,6 +140,9 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		if err := sig.CheckTrappable(s); errors.As(err, &ce) {
 			return usageErrorf("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
 		}
+	}
+	if set.Has(17) && opts.exec != "" {
+		return usageErrorf("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
 	}
 	if opts.count < 0 || opts.timeout < 0 {
 		return usageErrorf("sig %s: --count and --timeout must not be negative", opts.verb)

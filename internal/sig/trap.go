@@ -57,7 +57,8 @@ func (e *CannotTrapError) Error() string {
 }
 
 // CheckTrappable refuses KILL and STOP (the kernel never lets them be caught), 32 and 33 (glibc's
-// and the Go runtime's own) and RTMIN (34: it kills a Go program even when notified, golang/go#39343).
+// and the Go runtime's own), RTMIN (34: it kills a Go program even when notified, golang/go#39343)
+// PROF (the runtime's profiler swallows it) and URG (the runtime preempts goroutines with it).
 func CheckTrappable(s Signal) error {
 	switch s {
 	case 9, 19:
@@ -66,6 +67,12 @@ func CheckTrappable(s Signal) error {
 		return &CannotTrapError{s, "glibc and the Go runtime use it for their threads"}
 	case RTMIN:
 		return &CannotTrapError{s, "it kills a Go program even when caught (golang/go#39343); use RTMIN+1 or above"}
+	case 27:
+		return &CannotTrapError{s, "the Go runtime keeps it for its profiler and never passes it on"}
+	case 23:
+		// Its preemption signals are tgkill()s to single threads, which a trace filtered on
+		// ipcx's pid does not show: nothing tells a sent URG from the runtime's own reliably.
+		return &CannotTrapError{s, "the Go runtime sends it to its own threads to preempt goroutines, and those cannot be told apart from a URG sent to ipcx"}
 	}
 	if !s.Valid() {
 		return &CannotTrapError{s, "not a signal"}

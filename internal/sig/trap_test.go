@@ -321,7 +321,7 @@ func TestUnblockedCommand(t *testing.T) {
 }
 
 func TestCheckTrappable(t *testing.T) {
-	for _, s := range []Signal{9, 19, 32, 33, 34, 0, 65} {
+	for _, s := range []Signal{9, 19, 32, 33, 34, 27, 23, 0, 65} {
 		var e *CannotTrapError
 		if err := CheckTrappable(s); !errors.As(err, &e) || e.Reason == "" {
 			t.Errorf("CheckTrappable(%d) = %v", s, err)
