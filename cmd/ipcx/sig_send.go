@@ -42,7 +42,8 @@ func newSigSendCmd(io *iostreams.IOStreams, runF func(*sigSendOptions) error) *c
 		Short: "Send a signal to processes or process groups, with a value, a follow-up, a wait",
 		Long: `Send SIG to each TARGET: a pid, or -PGID for every process of a process group (kill(2)). A pid
 is held by a pidfd (pidfd_open(2)) from the start, so that --then and --wait never reach another
-process that got the same pid after the target exited.
+process that got the same pid after the target exited. The id of a thread names its whole
+process, as for kill(1).
 
 --value N sends with sigqueue(3) semantics (si_code SI_QUEUE): the receiver's siginfo carries N
 (try: ipcx sig trap). Real-time signals (RTMIN..RTMAX) queue, each with its value; standard
