@@ -148,6 +148,10 @@ func (o object) fail(err error) error {
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
 		e.msg = fmt.Sprintf("%s: permission denied", o)
 		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
+	case errors.Is(err, unix.ENOSPC) && (o.noun == "shm" || o.noun == "sem") && strings.HasPrefix(o.addr, "/"):
+		// POSIX shared memory and semaphores are files in /dev/shm: ENOSPC is a full tmpfs.
+		e.msg = fmt.Sprintf("%s: no space left in /dev/shm", o)
+		e.hint = "see what fills it with: df -h /dev/shm (df -i for inodes); ipcx shm ls"
 	case errors.Is(err, unix.ENOSPC):
 		e.msg = fmt.Sprintf("%s: a system limit on the number of %ss is reached", o, o.what)
 		e.hint = "see the limits with: ipcx limits"

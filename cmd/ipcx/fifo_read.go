@@ -62,33 +62,47 @@ func fifoReadRun(opts *fifoReadOptions) error {
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	for {
-		octx, cancel := opts.wait.context(ctx)
-		f, err := posix.OpenFIFO(octx, opts.path, posix.Read, opts.wait.nonblock)
-		cancel()
-		if err != nil {
-			return fifoOpenFail(obj, err, opts.wait)
-		}
-		if opts.wait.nonblock {
-			err = readNow(f, opts.io.Out)
-			f.Close()
-			if err != nil {
-				return readFail(obj, err)
-			}
-			return nil
-		}
-		closer := context.AfterFunc(ctx, func() { f.Close() })
-		_, err = sock.Copy(opts.io.Out, f, nil)
-		closer()
+	octx, cancel := opts.wait.context(ctx)
+	f, err := posix.OpenFIFO(octx, opts.path, posix.Read, opts.wait.nonblock)
+	cancel()
+	if err != nil {
+		return fifoOpenFail(obj, err, opts.wait)
+	}
+	if opts.wait.nonblock {
+		err = readNow(f, opts.io.Out)
 		f.Close()
-		if ctx.Err() != nil {
-			return streamFail(obj, ctx.Err())
-		}
 		if err != nil {
 			return readFail(obj, err)
 		}
-		if !opts.follow {
-			return nil
+		return nil
+	}
+	for {
+		closer := context.AfterFunc(ctx, func() { f.Close() })
+		_, err = sock.Copy(opts.io.Out, f, nil)
+		closer()
+		if ctx.Err() != nil {
+			f.Close()
+			return streamFail(obj, ctx.Err())
+		}
+		if err != nil || !opts.follow {
+			f.Close()
+			return readFail(obj, err)
+		}
+		// The next read end is opened before the old one is closed: the FIFO is never without a
+		// reader, so a writer that comes in between neither meets EPIPE nor has what it wrote
+		// thrown away with the last reader's end.
+		next, err := posix.OpenFIFO(ctx, opts.path, posix.Read, true)
+		f.Close()
+		if err != nil {
+			return fifoOpenFail(obj, err, opts.wait)
+		}
+		f = next
+		octx, cancel := opts.wait.context(ctx)
+		err = posix.WaitForWriter(octx, f)
+		cancel()
+		if err != nil {
+			f.Close()
+			return fifoOpenFail(obj, err, opts.wait)
 		}
 	}
 }

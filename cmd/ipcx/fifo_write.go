@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 type fifoWriteOptions struct {
@@ -32,7 +35,10 @@ the lines of many writers sharing one FIFO never mix (a single line longer than 
 --raw copies standard input as binary in large writes, for speed, with no such promise.
 
 Opening waits for a reader: --timeout bounds the wait (exit 124), --nonblock exits 5 at once when
-there is none ("no reader"). When the reader goes away while ipcx writes, it exits 141 (SIGPIPE).
+there is none ("no reader"). A write to a full FIFO waits for the reader to make room; with
+--nonblock it exits 5 ("full") and says how many bytes it wrote: whole lines (only a line longer
+than PIPE_BUF may be cut); the rest of the input is not written. When the reader goes away while ipcx writes, it exits 141
+(SIGPIPE).
 
 `, posix.PipeBuf) + exitStatusHelp,
 		Example: `  $ ipcx fifo write /tmp/jobs 'build project' 'run tests'
@@ -49,7 +55,7 @@ there is none ("no reader"). When the reader goes away while ipcx writes, it exi
 		},
 	}
 	c.Flags().BoolVar(&opts.raw, "raw", false, "copy standard input as binary, in large writes")
-	opts.wait.register(c, "no process has the FIFO open for reading")
+	opts.wait.register(c, "no process has the FIFO open for reading, or it is full")
 	return c
 }
 
@@ -82,18 +88,50 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		}
 		in = strings.NewReader(b.String())
 	}
+	var w io.Writer = f
+	now := &nowWriter{f: f}
+	if opts.wait.nonblock {
+		// Not through Go's poller, which would wait for room: a full FIFO is exit 5.
+		w = now
+	}
+	var n int64
 	if opts.raw {
-		_, err = sock.Copy(f, in, nil)
+		n, err = sock.Copy(w, in, nil)
 	} else {
-		_, err = posix.WriteLines(f, in)
+		n, err = posix.WriteLines(w, in)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return streamFail(obj, ctx.Err())
 		}
+		if errors.Is(err, unix.EAGAIN) {
+			what := "whole lines"
+			switch {
+			case now.cut:
+				what = "the last of them cut short: a line longer than PIPE_BUF"
+			case opts.raw:
+				what = "the first bytes of the input"
+			}
+			return &cmdError{code: exitWouldBlock,
+				msg:  fmt.Sprintf("%s: full: wrote %d bytes (%s), the rest of the input was not written", obj, n, what),
+				hint: "the reader is not reading; drop --nonblock to wait for room"}
+		}
 		return streamFail(obj, err)
 	}
 	return nil
+}
+
+// nowWriter writes to a FIFO without waiting for room (posix.WriteNow), and remembers whether a
+// write was cut short (only one of more than PIPE_BUF bytes can be).
+type nowWriter struct {
+	f   *os.File
+	cut bool
+}
+
+func (w *nowWriter) Write(p []byte) (int, error) {
+	n, err := posix.WriteNow(w.f, p)
+	w.cut = w.cut || (n > 0 && n < len(p))
+	return n, err
 }
 
 // fifoOpenFail explains a failed open of a FIFO.

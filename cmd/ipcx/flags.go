@@ -29,18 +29,31 @@ func parseMode(s string) (uint32, error) {
 }
 
 // waitFlags are --nonblock and --timeout, shared by every command that may wait.
+//
+// --timeout 0, given explicitly, means "try once, give up at once": the operation is done when it
+// can be done without waiting, and ends as a timeout (exit 124) when it would have to wait, as
+// sem_timedwait(3) with a deadline already past or flock -w 0. Without --timeout the wait has no
+// limit.
 type waitFlags struct {
 	nonblock bool
 	timeout  time.Duration
+	// timeoutGiven says whether --timeout was on the command line (nil: it was not).
+	timeoutGiven func() bool
 }
 
 func (w *waitFlags) register(c *cobra.Command, what string) {
 	c.Flags().BoolVar(&w.nonblock, "nonblock", false, "do not wait: exit 5 when "+what)
-	c.Flags().DurationVar(&w.timeout, "timeout", 0, "wait at most this long (like 10s, 1m): exit 124 after")
+	c.Flags().DurationVar(&w.timeout, "timeout", 0, "wait at most this long (like 10s, 1m): exit 124 after; 0 does not wait (exit 124 when it would have to)")
+	w.timeoutGiven = func() bool { return c.Flags().Changed("timeout") }
+}
+
+// hasTimeout says whether the wait is bounded: --timeout was given, 0 included.
+func (w *waitFlags) hasTimeout() bool {
+	return w.timeout > 0 || w.timeoutGiven != nil && w.timeoutGiven()
 }
 
 func (w *waitFlags) validate() error {
-	if w.nonblock && w.timeout != 0 {
+	if w.nonblock && w.hasTimeout() {
 		return usageErrorf("--nonblock and --timeout exclude each other")
 	}
 	if w.timeout < 0 {
@@ -49,14 +62,18 @@ func (w *waitFlags) validate() error {
 	return nil
 }
 
-// context returns a context for one wait: with the timeout as deadline when one was given, else
-// parent itself (no allocation: this runs once per message).
+// context returns a context for one wait: with the timeout as deadline when one was given (for
+// --timeout 0 a deadline already past, so that what can be done at once still is, and nothing
+// waits), else parent itself (no allocation: this runs once per message).
 func (w *waitFlags) context(parent context.Context) (context.Context, context.CancelFunc) {
-	if w.timeout > 0 {
+	if w.hasTimeout() {
 		return context.WithTimeout(parent, w.timeout)
 	}
 	return parent, func() {}
 }
+
+// zero says whether --timeout 0 was given: try once, do not wait.
+func (w *waitFlags) zero() bool { return w.timeout == 0 && w.hasTimeout() }
 
 // errFlavorFlags is the usage error of an ls given both --posix and --sysv.
 var errFlavorFlags = usageErrorf("--posix and --sysv exclude each other; give neither for both")

@@ -10,13 +10,18 @@ import (
 
 var lastSignal atomic.Int32
 
-// interruptContext returns a context cancelled by SIGINT, SIGTERM or SIGHUP, for commands that
-// wait: they stop waiting, put back what they took, and exit 128+N. The signal is remembered for
-// the exit code. Calling stop restores the default dispositions.
+// interruptSignals are the signals that end a waiting command cleanly: Ctrl-C (INT), Ctrl-\
+// (QUIT), kill's default (TERM) and a closed terminal (HUP). Left to the Go runtime, QUIT would dump
+// every goroutine's stack and exit 2 without putting anything back.
+var interruptSignals = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP}
+
+// interruptContext returns a context cancelled by SIGINT, SIGQUIT, SIGTERM or SIGHUP, for commands
+// that wait: they stop waiting, put back what they took, and exit 128+N. The signal is remembered
+// for the exit code. Calling stop restores the default dispositions.
 func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, interruptSignals...)
 	go func() {
 		select {
 		case s := <-ch:

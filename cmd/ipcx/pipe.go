@@ -121,8 +121,11 @@ func pipeRun(opts *pipeOptions) error {
 	obj := pipeObject(opts.stages)
 	if opts.size != "" {
 		n, err := units.ParseSize(opts.size)
-		if err != nil || n <= 0 || n > 1<<31 {
+		if err != nil || n <= 0 {
 			return usageErrorf("invalid --size %q: want a size such as 64K or 1M", opts.size)
+		}
+		if err := posix.CheckPipeSize(n); err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: --size %s: %v", opts.size, err), hint: "see the limits with: ipcx pipe info"}
 		}
 		p.Size = int(n)
 	}

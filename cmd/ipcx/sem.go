@@ -91,12 +91,22 @@ type semHandle struct {
 // openSem opens the existing semaphore a names. index selects the semaphore of a System V set;
 // indexSet says whether the user gave --index, which POSIX semaphores refuse.
 func openSem(a addr.Addr, index int, indexSet bool) (*semHandle, error) {
+	return openSemFor(a, index, indexSet, true)
+}
+
+// openSemFor is openSem, opening a POSIX semaphore read-only unless write is set (for reading its
+// value, read permission is enough).
+func openSemFor(a addr.Addr, index int, indexSet, write bool) (*semHandle, error) {
 	h := &semHandle{obj: semObject(a), index: index}
 	if a.Kind == addr.POSIX {
 		if indexSet {
 			return nil, usageHint("--index numbers the semaphores of a System V set", "a POSIX semaphore is a single semaphore: drop --index")
 		}
-		s, err := posix.SemOpen(a.Name, 0, 0, 0)
+		open := posix.SemOpenReadOnly
+		if write {
+			open = func(name string) (*posix.Sem, error) { return posix.SemOpen(name, 0, 0, 0) }
+		}
+		s, err := open(a.Name)
 		if err != nil {
 			return nil, h.fail(err)
 		}
@@ -134,6 +144,11 @@ func (h *semHandle) fail(err error) error {
 	switch {
 	case errors.As(err, &ce):
 		return err
+	case errors.Is(err, posix.ErrBadName):
+		return usageErrorf("%v", err)
+	case errors.Is(err, unix.ELOOP) && h.obj.what == "semaphore":
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: /dev/shm/sem.%s is a symbolic link; a semaphore is never opened through one", h.obj, h.obj.addr[1:]),
+			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", h.obj.addr[1:])}
 	case errors.Is(err, unix.EOVERFLOW):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the value would pass SEM_VALUE_MAX (%d)", h.obj, posix.SemValueMax)}
 	case errors.Is(err, unix.ERANGE):
@@ -147,12 +162,27 @@ func (h *semHandle) fail(err error) error {
 
 // semTarget parses the address of an existing semaphore: not private.
 func semTarget(s string) (addr.Addr, error) {
-	a, err := parseAddr(s)
+	a, err := parseSemAddr(s)
 	if err != nil {
 		return a, err
 	}
 	if a.Kind == addr.Private {
 		return a, usageHint("name an existing set with id:N or a key", "private names no existing semaphore set")
+	}
+	return a, nil
+}
+
+// parseSemAddr parses a semaphore's address, refusing a POSIX name too long for its file
+// (sem.NAME in /dev/shm) as a usage error.
+func parseSemAddr(s string) (addr.Addr, error) {
+	a, err := parseAddr(s)
+	if err != nil {
+		return a, err
+	}
+	if a.Kind == addr.POSIX {
+		if err := posix.ValidSemName(a.Name); err != nil {
+			return a, usageHint("use a shorter name", "%v", err)
+		}
 	}
 	return a, nil
 }

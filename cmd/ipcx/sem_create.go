@@ -47,7 +47,7 @@ a key, ftok:PATH:PROJ or private. Every new semaphore starts at --value (default
 
 It prints the semaphore's address for later commands: the /name, or id:N for System V. An existing
 semaphore is left as it is (its value unchanged) and printed, unless --exclusive, which makes it an
-error (exit 4). New semaphores have mode 0600 unless --mode says otherwise, exactly, whatever the
+error (exit 4); so is a System V set with fewer semaphores than --nsems (sets cannot grow). New semaphores have mode 0600 unless --mode says otherwise, exactly, whatever the
 umask. A POSIX semaphore is created the way glibc does it — written whole to a temporary file, then
 linked to its name — so no process ever opens a half-made one.
 
@@ -76,7 +76,7 @@ linked to its name — so no process ever opens a half-made one.
 }
 
 func semCreateRun(opts *semCreateOptions) error {
-	a, err := parseAddr(opts.addr)
+	a, err := parseSemAddr(opts.addr)
 	if err != nil {
 		return err
 	}
@@ -145,6 +145,10 @@ func semCreateRun(opts *semCreateOptions) error {
 		info, err := sysv.SemSetOf(id)
 		if err != nil {
 			return obj.fail(err)
+		}
+		if !created && info.NSems < opts.nsems {
+			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems),
+				hint: fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a)}
 		}
 		vals, err := sysv.SemGetAll(id)
 		if err != nil {

@@ -71,7 +71,7 @@ func semGetRun(opts *semGetOptions) error {
 	if err != nil {
 		return err
 	}
-	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	h, err := openSemFor(a, opts.index, opts.flagSet("index"), false)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,8 @@ until all can be done. Each operation is INDEX:OP —
 
 --undo makes the kernel revert the operations when ipcx exits (SEM_UNDO), which for one command
 means at once: it is useful with wait-for-zero and for testing. --nonblock does not wait (exit 5),
---timeout waits at most that long (exit 124); Ctrl-C stops the wait and changes nothing.
+--timeout waits at most that long (exit 124; --timeout 0: when they cannot be done at once);
+Ctrl-C stops the wait and changes nothing.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx sem op key:0x1a2b 0:-1 1:+1
@@ -108,6 +109,9 @@ func semOpRun(opts *semOpOptions) error {
 		e.msg = fmt.Sprintf("%s: %s cannot be done now", h.obj, strings.Join(opts.ops, " "))
 	case exitTimeout:
 		e.msg = fmt.Sprintf("%s: %s could not be done within %v", h.obj, strings.Join(opts.ops, " "), opts.wait.timeout)
+		if opts.wait.zero() {
+			e.msg = fmt.Sprintf("%s: %s cannot be done now (--timeout 0 does not wait)", h.obj, strings.Join(opts.ops, " "))
+		}
 	}
 	return e
 }

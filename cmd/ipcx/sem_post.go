@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 
+	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
@@ -51,6 +53,9 @@ func semPostRun(opts *semPostOptions) error {
 	}
 	if opts.by < 1 {
 		return usageErrorf("--by must be at least 1, got %d", opts.by)
+	}
+	if a.Kind == addr.POSIX && opts.by > posix.SemValueMax {
+		return usageErrorf("--by %d is over SEM_VALUE_MAX (%d), the largest a POSIX semaphore holds", opts.by, posix.SemValueMax)
 	}
 	h, err := openSem(a, opts.index, opts.flagSet("index"))
 	if err != nil {

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 type semRunOptions struct {
@@ -29,16 +31,24 @@ func newSemRunCmd(io *iostreams.IOStreams, runF func(*semRunOptions) error) *cob
 		Use:   "run ADDR [flags] -- CMD [ARG...]",
 		Short: "Run a command holding one unit of a semaphore (flock for semaphores)",
 		Long: `Wait for one unit of the semaphore, run CMD, and give the unit back when CMD ends, whatever its
-fate: exit, killed by a signal, or ipcx itself interrupted (SIGINT, SIGTERM and SIGHUP are passed
-on to CMD, and the unit is given back once it has ended). ipcx exits with CMD's status, 128+N
+fate: exit, killed by a signal, or ipcx itself interrupted. ipcx exits with CMD's status, 128+N
 when a signal N killed it.
+
+SIGNALS
+While ipcx waits for the unit, SIGINT, SIGQUIT, SIGTERM and SIGHUP stop the wait: nothing is
+taken, CMD does not run, and ipcx exits 128+N. While CMD runs, it is in ipcx's process group, so
+Ctrl-C and Ctrl-\ on the terminal reach CMD directly, once; ipcx does not pass SIGINT or SIGQUIT
+on again. SIGTERM and SIGHUP sent to ipcx (kill PID) are passed on to CMD. Either way the unit is
+given back once CMD has ended. To interrupt CMD from elsewhere, send ipcx SIGTERM, or signal the
+whole process group (kill -INT -PGID).
 
 A semaphore created with --value N lets at most N such commands run at once; --value 1 makes a
 mutex. With a System V semaphore the unit is taken with SEM_UNDO, so even kill -9 of ipcx gives it
 back; a POSIX semaphore cannot do that (sem_open(3) has no undo).
 
 --nonblock does not wait (exit 5 when no unit is free); --timeout waits at most that long (exit
-124); CMD does not run then. For a System V set, --index picks the semaphore (default 0).
+124; with --timeout 0, when no unit is free at once); CMD does not run then. For a System V set,
+--index picks the semaphore (default 0).
 
 ` + exitStatusHelp + `
   126  CMD cannot be executed;  127  CMD not found`,
@@ -80,10 +90,13 @@ func semRunRun(opts *semRunOptions) error {
 	}
 	defer h.close()
 
-	// From the moment the unit is taken, signals are passed on to CMD rather than ending ipcx, so
-	// that the unit is always given back. Registering before the wait leaves no gap.
+	// Until the unit is taken, a signal stops the wait. From then on ipcx does not die of one, so
+	// that the unit is always given back: SIGTERM and SIGHUP (aimed at ipcx) are passed on to CMD;
+	// SIGINT and SIGQUIT are not, since the terminal sends them to the whole foreground process
+	// group, CMD included, and passing them on would deliver one Ctrl-C twice. Registering before
+	// the wait leaves no gap.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, interruptSignals...)
 	defer signal.Stop(sigs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -111,7 +124,7 @@ func semRunRun(opts *semRunOptions) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
 	if err := cmd.Start(); err != nil {
 		if perr := h.release(); perr != nil {
-			printError(opts.io.ErrOut, h.fail(perr).(*cmdError))
+			printError(opts.io.ErrOut, h.releaseFail(perr))
 		}
 		code := 126
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
@@ -124,7 +137,9 @@ func semRunRun(opts *semRunOptions) error {
 		for {
 			select {
 			case s := <-sigs:
-				cmd.Process.Signal(s)
+				if s == syscall.SIGTERM || s == syscall.SIGHUP {
+					cmd.Process.Signal(s)
+				}
 			case <-done:
 				return
 			}
@@ -133,14 +148,26 @@ func semRunRun(opts *semRunOptions) error {
 	werr := cmd.Wait()
 	close(done)
 	if perr := h.release(); perr != nil {
-		e := h.fail(perr).(*cmdError)
-		e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, e.msg)
-		printError(opts.io.ErrOut, e)
+		printError(opts.io.ErrOut, h.releaseFail(perr))
 		if werr == nil {
 			return &silentExit{code: exitFailure}
 		}
 	}
 	return commandStatus(h.obj, werr)
+}
+
+// releaseFail words a release that failed after CMD ran, naming the object once.
+func (h *semHandle) releaseFail(err error) *cmdError {
+	if h.posix == nil && (errors.Is(err, unix.EIDRM) || errors.Is(err, unix.EINVAL)) {
+		// semop on an id that no longer exists: EIDRM, or EINVAL once the id is gone for good.
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the set was removed while CMD ran; there was no unit to give back", h.obj)}
+	}
+	e, ok := h.fail(err).(*cmdError)
+	if !ok {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: could not give the unit back: %v", h.obj, err)}
+	}
+	e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, strings.TrimPrefix(e.msg, h.obj.String()+": "))
+	return e
 }
 
 // release gives back the unit take took (System V: with SEM_UNDO, cancelling the adjustment).

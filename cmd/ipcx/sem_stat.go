@@ -164,11 +164,15 @@ func semStatRun(opts *semStatOptions) error {
 
 func posixSemStatus(info posix.SemInfo) semStatus {
 	mtime, ctime := info.Mtime.UTC(), info.Ctime.UTC()
-	w := info.Waiters
-	return semStatus{Flavor: "posix", Address: info.Name, Name: info.Name, NSems: 1,
-		Semaphores: []semValue{{Index: 0, Value: info.Value, Waiters: &w}},
-		Mode:       render.Mode(info.Mode), UID: info.UID, GID: info.GID, Owner: userName(info.UID),
+	st := semStatus{Flavor: "posix", Address: info.Name, Name: info.Name, NSems: 1,
+		Mode: render.Mode(info.Mode), UID: info.UID, GID: info.GID, Owner: userName(info.UID),
 		MTime: &mtime, CTime: &ctime}
+	// An unreadable value is unknown: "semaphores": null, as for a System V set GETALL refuses.
+	if info.Value >= 0 {
+		w := info.Waiters
+		st.Semaphores = []semValue{{Index: 0, Value: info.Value, Waiters: &w}}
+	}
+	return st
 }
 
 // sysvSemStatus is the report of a set from its IPC_STAT or /proc/sysvipc/sem record; the values
@@ -200,7 +204,12 @@ var semPosixStatColumns = []render.Column[semStatus]{
 	{Header: "MODE", Value: func(s semStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s semStatus) string { return s.Owner }},
 	{Header: "VALUE", Value: semValuesText},
-	{Header: "WAITERS", Value: func(s semStatus) string { return fmt.Sprint(*s.Semaphores[0].Waiters) }},
+	{Header: "WAITERS", Value: func(s semStatus) string {
+		if len(s.Semaphores) == 0 || s.Semaphores[0].Waiters == nil {
+			return "?"
+		}
+		return fmt.Sprint(*s.Semaphores[0].Waiters)
+	}},
 	{Header: "MTIME", Value: func(s semStatus) string { return optTime(s.MTime, false) },
 		Human: func(s semStatus) string { return optTime(s.MTime, true) }},
 }

@@ -24,7 +24,8 @@ func newSemWaitCmd(io *iostreams.IOStreams, runF func(*semWaitOptions) error) *c
 		Short: "Take one unit of a semaphore, waiting while it is 0 (acquire, P)",
 		Long: `Take one unit of a semaphore: subtract 1 from its value, first waiting while the value is 0.
 --nonblock does not wait (exit 5 when the value is 0); --timeout waits at most that long (exit
-124). Ctrl-C stops the wait and takes nothing (exit 130). For a System V set, --index picks the
+124), and --timeout 0 takes a unit only when one is free at once (exit 124 otherwise). Ctrl-C or
+Ctrl-\ stops the wait and takes nothing (exit 130, 131). For a System V set, --index picks the
 semaphore (default 0).
 
 ` + exitStatusHelp,
@@ -101,6 +102,9 @@ func (h *semHandle) waitErr(err error, w *waitFlags) error {
 		e.msg = fmt.Sprintf("%s: the value is 0", h.obj)
 	case exitTimeout:
 		e.msg = fmt.Sprintf("%s: the value stayed 0 for %v", h.obj, w.timeout)
+		if w.zero() {
+			e.msg = fmt.Sprintf("%s: the value is 0 (--timeout 0 does not wait)", h.obj)
+		}
 	}
 	return e
 }

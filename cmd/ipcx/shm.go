@@ -21,7 +21,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 		Short: "Shared memory, POSIX (/name) and System V segments (key, id)",
 		Long: `Shared memory of both flavors: a /name is a POSIX shared memory object (shm_open(3), a file in
 /dev/shm), a key or an id a System V segment (shmget(2)). Sizes and offsets take 4096, 64K, 1M
-(1024-based) or 1MB (1000-based).
+(1024-based), 1MB (1000-based) or 0x1000 (hexadecimal, no unit).
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm create /frame --size 1M
@@ -162,10 +162,22 @@ func (h *shmHandle) fail(err error) error {
 // parseSize parses a --size, --offset or --length flag value.
 func parseSize(flag, s string) (int64, error) {
 	n, err := units.ParseSize(s)
+	var se *units.SizeError
+	if errors.As(err, &se) {
+		return 0, usageErrorf("invalid --%s %q: %s", flag, se.Input, se.Reason)
+	}
 	if err != nil {
 		return 0, usageErrorf("invalid --%s: %v", flag, err)
 	}
 	return n, nil
+}
+
+// bytesText is "1 byte" or "N bytes".
+func bytesText(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // span checks --offset and --length against the object's size and returns the range they name;
@@ -179,7 +191,7 @@ func (h *shmHandle) span(off, length int64) (int64, int64, error) {
 		length = h.size - off
 	}
 	if length > h.size-off {
-		return 0, 0, usageHint(fmt.Sprintf("at most %d bytes from offset %d", h.size-off, off),
+		return 0, 0, usageHint(fmt.Sprintf("at most %s from offset %d", bytesText(h.size-off), off),
 			"%s: --length %d from offset %d goes past the end of the %d-byte %s", h.obj, length, off, h.size, h.obj.what)
 	}
 	return off, length, nil

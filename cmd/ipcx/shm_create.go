@@ -45,7 +45,7 @@ ftruncate(2)), a System V segment for a key, ftok:PATH:PROJ or private.
 
 It prints the address for later commands: the /name, or id:N for System V. An existing object is
 left as it is and printed, unless --exclusive, which makes it an error (exit 4); one smaller than
---size is an error (POSIX objects can grow with ipcx shm resize). New objects have mode 0600
+--size is an error too (exit 4; POSIX objects can grow with ipcx shm resize). New objects have mode 0600
 unless --mode says otherwise, exactly, whatever the umask. A POSIX object is opened as shm_open
 does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followed.
 
@@ -112,7 +112,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 			if err != nil {
 				posix.ShmUnlink(a.Name)
 				if errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC) {
-					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %d bytes in /dev/shm", h.obj, size)}
+					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", h.obj, bytesText(size))}
 				}
 				return h.fail(err)
 			}
@@ -122,7 +122,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 			return h.fail(err)
 		}
 		if fi.Size() < size {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, fi.Size(), size),
+			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", h.obj, bytesText(fi.Size()), size),
 				hint: fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)}
 		}
 		out = createdShm{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(uint32(fi.Mode().Perm())), Created: created, Size: fi.Size()}
@@ -134,7 +134,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 		}
 		if err != nil {
 			if errors.Is(err, unix.EINVAL) {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %d bytes", h.obj, size),
+				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %s", h.obj, bytesText(size)),
 					hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
 			}
 			return h.fail(err)
@@ -144,7 +144,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 			return h.fail(err)
 		}
 		if int64(info.Size) < size {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: exists with %d bytes, less than --size %d", h.obj, info.Size, size),
+			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", h.obj, bytesText(int64(info.Size)), size),
 				hint: "System V segments cannot grow: remove it and create it again"}
 		}
 		out = createdShm{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,

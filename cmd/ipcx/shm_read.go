@@ -40,7 +40,7 @@ usage error (exit 2).
 			return shmReadRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K)")
+	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K or 0x1000)")
 	c.Flags().StringVar(&opts.length, "length", "", "how many bytes (default: to the end)")
 	c.Flags().BoolVar(&opts.hex, "hex", false, "show the bytes as hexdump -C does")
 	return c

@@ -46,7 +46,7 @@ offset instead (default: to the end).
 			return shmWriteRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K)")
+	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K or 0x1000)")
 	c.Flags().BoolVar(&opts.zero, "zero", false, "write zeros instead of data")
 	c.Flags().StringVar(&opts.length, "length", "", "with --zero: how many bytes to clear (default: to the end)")
 	return c
@@ -90,15 +90,15 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	}
 	room := h.size - off
 	tooLong := func(n string) error {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s bytes) does not fit in the %d bytes from offset %d to the end; nothing was written", h.obj, n, room, off),
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", h.obj, n, bytesText(room), off),
 			hint: "write less, at a lower --offset, or into a larger object"}
 	}
 	if len(opts.data) == 1 {
 		data := []byte(opts.data[0])
 		if int64(len(data)) > room {
-			return tooLong(fmt.Sprint(len(data)))
+			return tooLong(bytesText(int64(len(data))))
 		}
-		return h.fail(h.writeAt(bytes.NewReader(data), int64(len(data)), off))
+		return h.writeFail(h.writeAt(bytes.NewReader(data), int64(len(data)), off))
 	}
 	// A regular file on standard input has a known length: check it, then copy straight in.
 	if f, ok := opts.io.In.(*os.File); ok {
@@ -107,9 +107,9 @@ func shmWriteRun(opts *shmWriteOptions) error {
 			if err == nil {
 				n := max(st.Size()-pos, 0)
 				if n > room {
-					return tooLong(fmt.Sprint(n))
+					return tooLong(bytesText(n))
 				}
-				return h.fail(h.writeAt(f, n, off))
+				return h.writeFail(h.writeAt(f, n, off))
 			}
 		}
 	}
@@ -120,38 +120,78 @@ func shmWriteRun(opts *shmWriteOptions) error {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", h.obj, err)}
 	}
 	if int64(len(buf)) > room {
-		return tooLong(fmt.Sprintf("more than %d", room))
+		return tooLong("more than " + bytesText(room))
 	}
-	return h.fail(h.writeAt(bytes.NewReader(buf), int64(len(buf)), off))
+	return h.writeFail(h.writeAt(bytes.NewReader(buf), int64(len(buf)), off))
+}
+
+// writeFail words a write that stopped midway (a full /dev/shm): what was written stays written,
+// so it says how much that is.
+func (h *shmHandle) writeFail(written, total, off int64, err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := h.fail(err).(*cmdError)
+	if !ok {
+		return err
+	}
+	if written == 0 {
+		e.msg += "; nothing was written"
+	} else {
+		e.msg += fmt.Sprintf("; the first %d of the %s were written, from offset %d", written, bytesText(total), off)
+	}
+	return e
 }
 
 const copyChunk = 1 << 20
 
-// writeAt copies n bytes from r into the object at off (off+n within the size).
-func (h *shmHandle) writeAt(r io.Reader, n, off int64) error {
+// writeAt copies n bytes from r into the object at off (off+n within the size). It returns how many
+// bytes it wrote, n and off for writeFail, and the error that stopped it.
+func (h *shmHandle) writeAt(r io.Reader, n, off int64) (written, total, start int64, err error) {
+	total, start = n, off
 	if h.mem != nil {
-		if _, err := io.ReadFull(r, h.mem[off:off+n]); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-			return err
+		k, err := io.ReadFull(r, h.mem[off:off+n])
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return int64(k), total, start, err
 		}
-		return nil
+		return int64(k), total, start, nil
 	}
 	buf := make([]byte, min(n, copyChunk))
 	for n > 0 {
 		k, err := io.ReadFull(r, buf[:min(n, int64(len(buf)))])
 		if k > 0 {
-			if _, werr := h.file.WriteAt(buf[:k], off); werr != nil {
-				return werr
+			w, werr := pwriteAll(int(h.file.Fd()), buf[:k], off)
+			written += int64(w)
+			if werr != nil {
+				return written, total, start, werr
 			}
 			off, n = off+int64(k), n-int64(k)
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil // the input was shorter than its size said (a file truncated meanwhile)
+			return written, total, start, nil // the input was shorter than its size said (a file truncated meanwhile)
 		}
 		if err != nil {
-			return err
+			return written, total, start, err
 		}
 	}
-	return nil
+	return written, total, start, nil
+}
+
+// pwriteAll writes b at off and returns how much it wrote, also when it stops midway: os.File's
+// WriteAt reports 0 bytes written when its second pwrite(2) fails after a first short one.
+func pwriteAll(fd int, b []byte, off int64) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := unix.Pwrite(fd, b[n:], off+int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n += k
+	}
+	return n, nil
 }
 
 // zero clears length bytes from off.

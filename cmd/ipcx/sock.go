@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sock"
@@ -53,6 +54,15 @@ func sockObject(a string) object { return object{noun: "sock", what: "socket", a
 // parseSockAddr parses a socket address argument; a malformed one is a usage error.
 func parseSockAddr(s string) (sock.Addr, error) {
 	a, err := sock.ParseAddr(s)
+	var long *sock.TooLongError
+	if errors.As(err, &long) {
+		if long.Abstract {
+			return a, usageHint("use a shorter name", "sock %s: the abstract name is %d bytes long; a UNIX socket address holds at most %d",
+				sock.Printable(s), long.Len, sock.SunPathMax)
+		}
+		return a, usageHint(fmt.Sprintf("use a shorter path, or an abstract name: %s:@name", long.Kind),
+			"sock %s: the path is %d bytes long; a UNIX socket path holds at most %d", sock.Printable(s), long.Len, sock.SunPathMax)
+	}
 	if err != nil {
 		msg := err.Error()
 		var hint string
@@ -71,6 +81,7 @@ func sockFail(o object, err error) error {
 	}
 	e := &cmdError{code: exitFailure}
 	var dns *net.DNSError
+	var dse *sock.DatagramSizeError
 	switch {
 	case errors.As(err, &dns):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such host: %s", o, dns.Name)
@@ -78,6 +89,9 @@ func sockFail(o object, err error) error {
 			e.code, e.msg = exitFailure, fmt.Sprintf("%s: cannot look up %s: %s", o, dns.Name, dns.Err)
 		}
 		e.hint = "use a numeric address such as tcp:127.0.0.1:PORT or tcp:[::1]:PORT"
+	case errors.Is(err, sock.ErrNotSocket):
+		e.msg = fmt.Sprintf("%s: %v", o, notSocketText(err))
+		e.hint = "check the path; a listener (ipcx sock listen) makes the socket file there, never over an existing file"
 	case errors.Is(err, unix.ECONNREFUSED):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: connection refused: nothing listens there", o)
 		e.hint = "see what listens with: ipcx sock ls --listening"
@@ -86,7 +100,10 @@ func sockFail(o object, err error) error {
 		e.hint = fmt.Sprintf("start a listener with: ipcx sock listen %s", o.addr)
 	case errors.Is(err, unix.EADDRINUSE):
 		e.code, e.msg = exitExists, fmt.Sprintf("%s: address already in use", o)
-		e.hint = "see who has it with: ipcx sock ls --listening (a leftover socket file is yours to remove)"
+		e.hint = "see who has it with: ipcx sock ls --listening"
+		if a, perr := sock.ParseAddr(o.addr); perr == nil && a.Kind.IsUnix() && !a.Abstract {
+			e.hint += " (a leftover socket file is yours to remove)"
+		}
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
 		e.msg = fmt.Sprintf("%s: permission denied", o)
 		e.hint = "a UNIX socket needs write permission on its file to connect, and on its directory to listen; ports below 1024 need privilege"
@@ -94,8 +111,30 @@ func sockFail(o object, err error) error {
 		e.msg = fmt.Sprintf("%s: not a local address", o)
 	case errors.Is(err, unix.EPROTOTYPE):
 		e.msg = fmt.Sprintf("%s: the socket there is of another type (stream, dgram, seqpacket)", o)
+	case errors.As(err, &dse):
+		size := fmt.Sprintf("%d bytes", dse.Size)
+		if dse.More {
+			size = "more than " + size
+		}
+		e.hint = "send it over a stream socket (unix:) instead, or in smaller pieces"
+		if dse.Addr.Kind == sock.UDP {
+			e.hint = "send it over a stream socket (tcp:) instead, or in smaller pieces"
+		}
+		switch {
+		case dse.Limit < 0:
+			e.msg = fmt.Sprintf("%s: the message is %s, too big for one datagram", o, size)
+		case dse.Addr.Kind == sock.UDP:
+			ipv := "IPv4"
+			if dse.Limit > 65507 {
+				ipv = "IPv6"
+			}
+			e.msg = fmt.Sprintf("%s: the message is %s; a UDP datagram over %s holds at most %d", o, size, ipv, dse.Limit)
+		default:
+			e.msg = fmt.Sprintf("%s: the message is %s; a datagram of this socket holds at most %d (its send buffer, SO_SNDBUF, less 32)", o, size, dse.Limit)
+			e.hint += "; the send buffer grows with: sysctl net.core.wmem_default"
+		}
 	case errors.Is(err, unix.EMSGSIZE):
-		e.msg = fmt.Sprintf("%s: %v", o, err)
+		e.msg = fmt.Sprintf("%s: message too long for one datagram", o)
 	case errors.Is(err, unix.ECONNRESET):
 		e.msg = fmt.Sprintf("%s: connection reset by the peer", o)
 	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
@@ -104,4 +143,13 @@ func sockFail(o object, err error) error {
 		return streamFail(o, err)
 	}
 	return e
+}
+
+// notSocketText says what a path that is not a socket is, from the domain's error.
+func notSocketText(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "(it is "); i >= 0 {
+		return "not a socket " + s[i:]
+	}
+	return "not a socket"
 }

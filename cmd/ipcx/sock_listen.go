@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -134,9 +135,30 @@ func sockListenRun(opts *sockListenOptions) error {
 		return err
 	}
 	obj := sockObject(a.String())
-	// Signals are caught before the socket file exists, so that it is removed whenever it does.
-	ctx, stop := interruptContext(context.Background())
+	// Signals are caught before the socket file exists, so that it is removed whenever it does;
+	// SIGPIPE too: a closed standard output (| head -c 1) is an EPIPE that ends the listener
+	// with exit 141 after the file is removed, not a death that leaves the file behind.
+	catchSIGPIPE()
+	ictx, stop := interruptContext(context.Background())
 	defer stop()
+	ctx, cancelAll := context.WithCancel(ictx)
+	defer cancelAll()
+	// outClosed is set when standard output has gone: every connection ends, and so does listen.
+	var outClosed atomic.Bool
+	closedOut := func(err error) bool {
+		if !errors.Is(err, unix.EPIPE) {
+			return false
+		}
+		outClosed.Store(true)
+		cancelAll()
+		return true
+	}
+	stopped := func(err error) error {
+		if outClosed.Load() {
+			return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+		}
+		return err
+	}
 	l, err := sock.Listen(a, mode)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
@@ -146,17 +168,21 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 	defer l.Close()
 	obj = sockObject(l.Addr().String())
-	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", l.Addr())
+	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", sock.Printable(l.Addr().String()))
 
 	var outMu sync.Mutex
-	emit := func(ev sockEvent) {
+	emit := func(ev sockEvent) error {
 		outMu.Lock()
 		defer outMu.Unlock()
 		ev.Time = time.Now().UTC()
-		render.JSONLine(opts.io.Out, ev)
+		err := render.JSONLine(opts.io.Out, ev)
+		closedOut(err)
+		return err
 	}
 	if opts.json {
-		emit(sockEvent{Event: "listening", Address: l.Addr().String()})
+		if err := emit(sockEvent{Event: "listening", Address: l.Addr().String()}); err != nil {
+			return stopped(readFail(obj, err))
+		}
 	}
 	wait := func() (context.Context, context.CancelFunc) {
 		if opts.timeout > 0 {
@@ -165,6 +191,9 @@ func sockListenRun(opts *sockListenOptions) error {
 		return context.WithCancel(ctx)
 	}
 	waitFail := func(err error) error {
+		if outClosed.Load() {
+			return stopped(nil)
+		}
 		e := sockFail(obj, err).(*cmdError)
 		if e.code == exitTimeout {
 			e.msg = fmt.Sprintf("%s: nothing came within %v", obj, opts.timeout)
@@ -173,7 +202,7 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 
 	if a.Kind.IsDatagram() {
-		buf := make([]byte, sock.MaxDatagram)
+		buf := make([]byte, l.DatagramBufSize())
 		for {
 			wctx, cancel := wait()
 			n, peer, err := l.ReadDatagram(wctx, buf)
@@ -183,7 +212,9 @@ func sockListenRun(opts *sockListenOptions) error {
 			}
 			var sent int64
 			if opts.echo {
-				if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
+				if peer.Addr.Kind.IsUnix() && peer.Addr.Path == "" {
+					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: its socket has no address to reply to (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(peer))
+				} else if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
 					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(peer), unwrapErrno(err))
 				} else {
 					sent = int64(n)
@@ -197,7 +228,9 @@ func sockListenRun(opts *sockListenOptions) error {
 				} else {
 					ev.Data64 = base64.StdEncoding.EncodeToString(buf[:n])
 				}
-				emit(ev)
+				if err := emit(ev); err != nil {
+					return stopped(readFail(obj, err))
+				}
 			} else if !opts.echo {
 				if _, err := opts.io.Out.Write(buf[:n]); err != nil {
 					return readFail(obj, err)
@@ -240,10 +273,12 @@ func sockListenRun(opts *sockListenOptions) error {
 			if err != nil && ctx.Err() == nil {
 				ev.Error = unwrapErrno(err).Error()
 			}
-			emit(ev)
+			if eerr := emit(ev); eerr != nil {
+				return eerr
+			}
 		}
 		if err != nil && ctx.Err() == nil && !opts.json {
-			if errors.Is(err, unix.EPIPE) && modes == 0 {
+			if errors.Is(err, unix.EPIPE) && modes == 0 && closedOut(err) {
 				return err // our standard output closed
 			}
 			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(c.Peer), unwrapErrno(err))
@@ -260,7 +295,7 @@ func sockListenRun(opts *sockListenOptions) error {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
-				return sockFail(obj, ctx.Err())
+				return stopped(sockFail(obj, ctx.Err()))
 			}
 		}
 		wctx, cancel := wait()
@@ -279,10 +314,10 @@ func sockListenRun(opts *sockListenOptions) error {
 			continue
 		}
 		if err := serve(c, opts.io.Out); err != nil {
-			return readFail(obj, err)
+			return stopped(readFail(obj, err))
 		}
 		if ctx.Err() != nil {
-			return sockFail(obj, ctx.Err())
+			return stopped(sockFail(obj, ctx.Err()))
 		}
 		if opts.once {
 			return nil

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -71,7 +73,19 @@ func sockSendRun(opts *sockSendOptions) error {
 	if opts.data != nil {
 		in = strings.NewReader(*opts.data)
 	}
-	if _, err := sock.Send(ctx, a, in); err != nil {
+	n, err := sock.Send(ctx, a, in)
+	if errors.Is(err, sock.ErrPeerStillOpen) {
+		// Everything was sent; the peer held the connection open while ipcx waited for it to close.
+		e := sockFail(obj, err).(*cmdError)
+		what := fmt.Sprintf("sent %d bytes, then", n)
+		if e.code == exitTimeout {
+			e.msg = fmt.Sprintf("%s: %s the peer did not close the connection within %v", obj, what, opts.timeout)
+		} else {
+			e.msg = fmt.Sprintf("%s: %s %s while waiting for the peer to close the connection", obj, what, strings.TrimPrefix(e.msg, obj.String()+": "))
+		}
+		return e
+	}
+	if err != nil {
 		return connectFail(obj, err, opts.timeout)
 	}
 	return nil

@@ -98,6 +98,12 @@ func (d Direction) String() string {
 // open(2) does, for the other end to be opened by someone, until ctx ends: then it returns
 // unix.ETIMEDOUT for an expired deadline and context.Canceled for a cancellation.
 //
+// The wait never uses a blocking open(2), which could only be abandoned by opening the other end
+// and so would release other processes waiting on the same FIFO into a FIFO with no peer (a
+// waiting writer killed by SIGPIPE, a waiting reader given end of file). A writer retries a
+// non-blocking open until a reader is there (ENXIO until then); a reader opens its end at once,
+// without waiting, and then waits for a writer with WaitForWriter.
+//
 // A path that is not a FIFO is refused with ErrNotFIFO before it is opened.
 func OpenFIFO(ctx context.Context, path string, dir Direction, nonblock bool) (*os.File, error) {
 	var st unix.Stat_t
@@ -107,79 +113,131 @@ func OpenFIFO(ctx context.Context, path string, dir Direction, nonblock bool) (*
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
 		return nil, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, fileKind(st.Mode))
 	}
-	if dir == Read && !nonblock {
-		// A blocking open for reading returns once there is a writer. Not even a quick
-		// non-blocking try: that would release writers waiting in open(2) with no reader left
-		// once it closed.
-		return openWaiting(ctx, path, dir, st)
+	if dir == Write {
+		return openWriter(ctx, path, st, nonblock)
 	}
-	fd, err := unix.Open(path, dir.flag()|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	switch {
-	case err == nil:
-		// a writer found a reader, or a reader asked not to wait
-	case err == unix.ENXIO && !nonblock:
-		return openWaiting(ctx, path, dir, st)
-	default:
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
 		return nil, fmt.Errorf("open %s for %s: %w", path, dir, err)
 	}
-	return newFIFOFile(fd, path, st)
+	f, err := newFIFOFile(fd, path, st)
+	if err != nil || nonblock {
+		return f, err
+	}
+	if err := WaitForWriter(ctx, f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
-// openWaiting does the blocking open(2) on a thread of its own. When ctx ends first it releases
-// that open by briefly opening the other end itself with O_NONBLOCK (a reader's open never
-// fails; a writer's succeeds because the waiting opener counts as a reader), then closes what the
-// released open returned. Other processes waiting in open(2) on the same FIFO at that moment are
-// released too, and find the FIFO without a peer.
-func openWaiting(ctx context.Context, path string, dir Direction, want unix.Stat_t) (*os.File, error) {
-	type result struct {
-		fd  int
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		for {
-			fd, err := unix.Open(path, dir.flag()|unix.O_CLOEXEC, 0)
-			if err == unix.EINTR {
-				continue
-			}
-			done <- result{fd, err}
-			return
-		}
-	}()
-	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, fmt.Errorf("open %s for %s: %w", path, dir, r.err)
-		}
-		return newFIFOFile(r.fd, path, want)
-	case <-ctx.Done():
-	}
-	other := Write
-	if dir == Write {
-		other = Read
-	}
+// openWriter opens the write end with O_NONBLOCK, again and again with a growing pause while
+// there is no reader (ENXIO), until one comes or ctx ends. It never holds the FIFO open while it
+// waits, so nobody else notices it.
+func openWriter(ctx context.Context, path string, want unix.Stat_t, nonblock bool) (*os.File, error) {
+	pause := time.Millisecond
 	for {
-		select {
-		case r := <-done:
-			if r.err == nil {
-				unix.Close(r.fd)
-			}
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, fmt.Errorf("open %s for %s: %w", path, dir, unix.ETIMEDOUT)
-			}
-			return nil, fmt.Errorf("open %s for %s: %w", path, dir, ctx.Err())
-		default:
+		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		switch {
+		case err == nil:
+			return newFIFOFile(fd, path, want)
+		case err == unix.EINTR:
+			continue
+		case err != unix.ENXIO || nonblock:
+			return nil, fmt.Errorf("open %s for writing: %w", path, err)
 		}
-		if fd, err := unix.Open(path, other.flag()|unix.O_CLOEXEC|unix.O_NONBLOCK, 0); err == nil {
-			unix.Close(fd)
-		}
-		// The waiting open may not have reached the kernel yet: try again shortly.
+		t := time.NewTimer(pause)
 		select {
-		case r := <-done:
-			done <- r
-		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("open %s for writing: %w", path, waitErr(ctx))
+		case <-t.C:
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
+}
+
+func waitErr(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return unix.ETIMEDOUT
+	}
+	return ctx.Err()
+}
+
+// WaitForWriter waits until the read end f of a FIFO, opened with O_NONBLOCK, has met a writer:
+// the FIFO holds data, or a writer opened it and closed it again, as poll(2) reports with POLLIN
+// and POLLHUP. (Linux reports POLLHUP on a FIFO's read end only once a writer has come and gone
+// since the end was opened, so a reader that is early sees nothing until a writer comes.) Then a
+// read of f returns data or end of file as it would after a blocking open(2).
+//
+// A writer that opens the FIFO and stays silent is not seen by poll(2); when ctx ends, WaitForWriter
+// looks in /proc for a process holding the FIFO open for writing, and returns nil when it finds one
+// (its blocking open would have returned), unix.ETIMEDOUT or context.Canceled otherwise.
+func WaitForWriter(ctx context.Context, f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	// A pipe of our own wakes poll(2) when ctx ends.
+	var wake [2]int
+	if err := unix.Pipe2(wake[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		return fmt.Errorf("pipe2: %w", err)
+	}
+	woken := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		unix.Write(wake[1], []byte{0})
+		close(woken)
+	})
+	defer func() {
+		if !stop() {
+			<-woken
+		}
+		unix.Close(wake[0])
+		unix.Close(wake[1])
+	}()
+	for {
+		var revents int16
+		var perr error
+		if err := rc.Control(func(fd uintptr) {
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(wake[0]), Events: unix.POLLIN}}
+			_, perr = unix.Poll(fds, -1)
+			revents = fds[0].Revents
+		}); err != nil {
+			return err
+		}
+		switch {
+		case perr == unix.EINTR:
+			continue
+		case perr != nil:
+			return fmt.Errorf("poll %s: %w", f.Name(), perr)
+		case revents != 0:
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
+	var st unix.Stat_t
+	if err := fstatFile(f, &st); err == nil {
+		for _, h := range fifoHolders(st.Dev, st.Ino) {
+			if h.Write && h.PID != os.Getpid() {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("open %s for reading: %w", f.Name(), waitErr(ctx))
+}
+
+func fstatFile(f *os.File, st *unix.Stat_t) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Fstat(int(fd), st) }); err != nil {
+		return err
+	}
+	return serr
 }
 
 func newFIFOFile(fd int, path string, want unix.Stat_t) (*os.File, error) {
@@ -223,6 +281,38 @@ func ReadNow(f *os.File, p []byte) (int, error) {
 	}
 	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// WriteNow writes p to the FIFO or pipe f without waiting for room: it writes what fits and
+// returns EAGAIN with the number of bytes written when the rest does not fit now (a reader that
+// does not read). A write of at most PipeBuf bytes is all or nothing, as pipe(7) promises.
+func WriteNow(f *os.File, p []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			m, err := unix.Write(int(fd), p[n:])
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				werr = err
+				return true
+			}
+			n += m
+		}
+		return true
+	}); err != nil {
+		return n, err
+	}
+	if werr != nil {
+		return n, fmt.Errorf("write %s: %w", f.Name(), werr)
 	}
 	return n, nil
 }

@@ -154,7 +154,7 @@ func TestFIFOOpenCancel(t *testing.T) {
 	if _, err := OpenFIFO(ctx, path, Write, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled open: %v, want context.Canceled", err)
 	}
-	// Nothing holds the FIFO afterwards: the released open was closed.
+	// Nothing holds the FIFO afterwards.
 	if info, err := StatFIFO(path); err != nil || info.Open {
 		t.Fatalf("after a cancelled open: %+v, %v", info, err)
 	}
@@ -443,4 +443,107 @@ func TestParseFdinfoFlags(t *testing.T) {
 			t.Errorf("parseFdinfoFlags(%q) = %o, want %o", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestFIFOWaitLeavesOtherWaitersAlone: while ipcx waits to open a FIFO, other processes wait on
+// the same FIFO too. When ipcx gives up (timeout or cancel) they go on waiting, untouched: a
+// waiting shell writer is not released into a FIFO with no reader (SIGPIPE), a waiting cat is
+// not released into end of file. Each then meets a real peer and does its job.
+func TestFIFOWaitLeavesOtherWaitersAlone(t *testing.T) {
+	giveUp := map[string]func() context.Context{
+		"timeout": func() context.Context { return shortCtx(t, 150*time.Millisecond) },
+		"cancel": func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(150*time.Millisecond, cancel)
+			t.Cleanup(cancel)
+			return ctx
+		},
+	}
+	for name, mkctx := range giveUp {
+		t.Run("writer/"+name, func(t *testing.T) {
+			path := newFIFO(t)
+			var out bytes.Buffer
+			peer := exec.Command("sh", "-c", `echo from-sh > "$0"; echo sh-done`, path)
+			peer.Stdout = &out
+			if err := peer.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond) // the shell is in open(2)
+			if _, err := OpenFIFO(mkctx(), path, Write, false); err == nil {
+				t.Fatal("open for writing with no reader succeeded")
+			}
+			time.Sleep(100 * time.Millisecond)
+			r := openWithin(t, path, unix.O_RDONLY)
+			b := make([]byte, 100)
+			n, _ := unix.Read(r, b)
+			if err := peer.Wait(); err != nil || string(b[:n]) != "from-sh\n" || out.String() != "sh-done\n" {
+				t.Fatalf("waiting writer: %v, wrote %q, said %q; want it untouched", err, b[:n], out.String())
+			}
+		})
+		t.Run("reader/"+name, func(t *testing.T) {
+			path := newFIFO(t)
+			var out bytes.Buffer
+			peer := exec.Command("cat", path)
+			peer.Stdout = &out
+			if err := peer.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond) // cat is in open(2)
+			if _, err := OpenFIFO(mkctx(), path, Read, false); err == nil {
+				t.Fatal("open for reading with no writer succeeded")
+			}
+			time.Sleep(100 * time.Millisecond)
+			w := openWithin(t, path, unix.O_WRONLY)
+			unix.Write(w, []byte("for cat\n"))
+			unix.Close(w)
+			if err := peer.Wait(); err != nil || out.String() != "for cat\n" {
+				t.Fatalf("waiting reader: %v, read %q; want it untouched", err, out.String())
+			}
+		})
+	}
+}
+
+// TestFIFOOpenReadSilentWriter: a writer that opened the FIFO and writes nothing yet counts as a
+// writer when the reader's timeout comes (a blocking open(2) would have returned).
+func TestFIFOOpenReadSilentWriter(t *testing.T) {
+	path := newFIFO(t)
+	peer := exec.Command("sh", "-c", `exec 3>"$0"; sleep 0.5; echo late >&3`, path)
+	if err := peer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Wait()
+	f, err := OpenFIFO(shortCtx(t, 200*time.Millisecond), path, Read, false)
+	if err != nil {
+		t.Fatalf("open for reading with a silent writer: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil || string(b) != "late\n" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+}
+
+// openWithin opens the FIFO with a blocking open(2), as a peer would, and fails the test when no
+// peer lets it return within 5s.
+func openWithin(t *testing.T, path string, flags int) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() {
+		fd, err := unix.Open(path, flags|unix.O_CLOEXEC, 0)
+		if err != nil {
+			fd = -1
+		}
+		done <- fd
+	}()
+	select {
+	case fd := <-done:
+		if fd < 0 {
+			t.Fatalf("open(%s, %#x) failed", path, flags)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		return fd
+	case <-time.After(5 * time.Second):
+		t.Fatalf("open(%s, %#x): no peer within 5s (the waiting peer was released and is gone)", path, flags)
+	}
+	return -1
 }

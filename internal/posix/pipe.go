@@ -76,17 +76,28 @@ func readProcInt(path string) (int, error) {
 // ErrPipeSize is wrapped by the error for a capacity above pipe-max-size.
 var ErrPipeSize = errors.New("pipe size above /proc/sys/fs/pipe-max-size")
 
+// CheckPipeSize refuses a pipe capacity above /proc/sys/fs/pipe-max-size with ErrPipeSize.
+func CheckPipeSize(size int64) error {
+	max, err := readProcInt("/proc/sys/fs/pipe-max-size")
+	if err != nil {
+		return err
+	}
+	if size > 1<<31 && size > int64(max) {
+		return fmt.Errorf("%w: %d > %d, and no pipe holds more than 2G (2147483648)", ErrPipeSize, size, max)
+	}
+	if size > int64(max) {
+		return fmt.Errorf("%w: %d > %d (raise it with: sysctl fs.pipe-max-size=%d)", ErrPipeSize, size, max, size)
+	}
+	return nil
+}
+
 // SetPipeSize sets the capacity of the pipe fd to at least size bytes (the kernel rounds up to a
 // power-of-two number of pages) and returns the capacity it got. A size above
 // /proc/sys/fs/pipe-max-size is refused with ErrPipeSize, even for root, whom the kernel would
 // let exceed it. See fcntl(2) F_SETPIPE_SZ.
 func SetPipeSize(fd int, size int) (int, error) {
-	max, err := readProcInt("/proc/sys/fs/pipe-max-size")
-	if err != nil {
+	if err := CheckPipeSize(int64(size)); err != nil {
 		return 0, err
-	}
-	if size > max {
-		return 0, fmt.Errorf("%w: %d > %d (raise it with: sysctl fs.pipe-max-size=%d)", ErrPipeSize, size, max, size)
 	}
 	if size <= 0 {
 		return 0, fmt.Errorf("pipe size %d: %w", size, unix.EINVAL)
@@ -151,10 +162,21 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("pipeline: no command: %w", unix.EINVAL)
 	}
+	// Every command is found before any is started: a pipeline that cannot run whole does not
+	// run at all, and no earlier command acts on input that will never be consumed.
+	cmds := make([]*exec.Cmd, n)
 	for i, argv := range p.Stages {
 		if len(argv) == 0 {
 			return nil, fmt.Errorf("pipeline: stage %d is empty: %w", i+1, unix.EINVAL)
 		}
+		cmd := exec.Command(argv[0], argv[1:]...)
+		if cmd.Err != nil {
+			return nil, &StartError{Command: argv[0], Err: cmd.Err}
+		}
+		if err := checkExecutable(cmd.Path); err != nil {
+			return nil, &StartError{Command: argv[0], Err: err}
+		}
+		cmds[i] = cmd
 	}
 	var toClose []*os.File
 	closeAll := func() {
@@ -176,6 +198,12 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 			if _, err := SetPipeSize(fds[1], p.Size); err != nil {
 				return nil, nil, err
 			}
+		} else if p.Progress != nil {
+			// The relay adds a hop per chunk; with 1 MiB pipes each hop carries up to 1 MiB
+			// instead of one writer's 4-8 KiB, so the relay costs a few wake-ups, not one per
+			// write. Best effort: the default pipe-max-size allows it, a per-user pipe limit
+			// may not, and then the default capacity serves.
+			unix.FcntlInt(uintptr(fds[1]), unix.F_SETPIPE_SZ, relayPipeSize)
 		}
 		return r, w, nil
 	}
@@ -203,19 +231,18 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 		relays = append(relays, relay{from: r, to: w2})
 	}
 
-	cmds := make([]*exec.Cmd, n)
 	for i, argv := range p.Stages {
-		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd := cmds[i]
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin[i], stdout[i], p.Stderr
 		cmd.Env = p.Env
 		if err := cmd.Start(); err != nil {
+			// Still possible (a file execve(2) refuses with ENOEXEC, a race): stop the others.
 			for _, c := range cmds[:i] {
 				c.Process.Kill()
 				c.Wait()
 			}
 			return nil, &StartError{Command: argv[0], Err: err}
 		}
-		cmds[i] = cmd
 	}
 	// Only the children (and relays) may hold the pipe ends now, or no reader would see EOF
 	// and no writer EPIPE.
@@ -302,6 +329,9 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 	return st, nil
 }
 
+// relayPipeSize is the capacity asked for the pipes around a --progress relay.
+const relayPipeSize = 1 << 20
+
 // SpliceRelay moves everything from the pipe from to the pipe to with splice(2), adding the bytes
 // to count as they go, until from reaches EOF or to has no reader left (then from is left for
 // the caller to close, which gives its writer EPIPE as a direct pipe would). Both must be
@@ -321,6 +351,19 @@ func SpliceRelay(to, from *os.File, count *atomic.Int64) error {
 		}
 		count.Add(n)
 	}
+}
+
+// checkExecutable refuses what execve(2) would refuse for its permissions or file type: a
+// directory or a file without execute permission (EACCES), a missing file (ENOENT).
+func checkExecutable(path string) error {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return unix.EACCES
+	}
+	return unix.Access(path, unix.X_OK)
 }
 
 // StartError is a pipeline stage that could not be started (not found, not executable).

@@ -138,6 +138,16 @@ int main(void) { printf("%d\n", fcntl(0, F_GETPIPE_SZ)); return 0; }
 	if strings.TrimSpace(got) != "524288" {
 		t.Fatalf("capacity after asking 300000: %q, want 524288 (rounded up to a power of two pages)", got)
 	}
+	// Behind a --progress relay, the stage reads from a 1 MiB pipe (so the relay hops in big
+	// chunks), unless --size says otherwise.
+	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Progress: func([]int64, time.Duration, bool) {}})
+	if strings.TrimSpace(got) != strconv.Itoa(relayPipeSize) {
+		t.Fatalf("capacity behind a relay: %q, want %d", got, relayPipeSize)
+	}
+	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Size: 300000, Progress: func([]int64, time.Duration, bool) {}})
+	if strings.TrimSpace(got) != "524288" {
+		t.Fatalf("capacity behind a relay with a size: %q, want 524288", got)
+	}
 	max, _ := readProcInt("/proc/sys/fs/pipe-max-size")
 	_, err := (&Pipeline{Stages: [][]string{{"true"}, {"true"}}, Size: max + 1}).Run(ctx)
 	if !errors.Is(err, ErrPipeSize) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -42,17 +43,35 @@ const (
 )
 
 // semWaitSlice bounds each futex sleep so that a cancelled context is noticed; a post still wakes the
-// waiter at once.
-const semWaitSlice = 100 * time.Millisecond
+// waiter at once, through the futex. It is a variable so that tests can make it long and check that
+// a wake-up came through the futex, not through the end of a slice.
+var semWaitSlice = 100 * time.Millisecond
 
 // Sem is an open named semaphore: its 32-byte file mapped shared.
 type Sem struct {
-	name string
-	mem  []byte
+	name     string
+	mem      []byte
+	readOnly bool // mapped PROT_READ by SemOpenReadOnly: Value and Waiters only
+}
+
+// SemNameMax is the longest semaphore name, without the leading slash: the file name sem.NAME must
+// fit in NAME_MAX (255) bytes, as glibc's sem_open(3) requires (ENAMETOOLONG otherwise).
+const SemNameMax = NameMax - len(semPrefix)
+
+// ValidSemName checks a semaphore name: a valid POSIX IPC name of at most SemNameMax bytes.
+func ValidSemName(name string) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
+	if len(name)-1 > SemNameMax {
+		return fmt.Errorf("%w: a semaphore name is at most %d bytes (its file is %s%s in %s), this one is %d",
+			ErrBadName, SemNameMax, semPrefix, "NAME", Dir, len(name)-1)
+	}
+	return nil
 }
 
 func semPath(name string) (string, error) {
-	if err := ValidName(name); err != nil {
+	if err := ValidSemName(name); err != nil {
 		return "", err
 	}
 	return Dir + "/" + semPrefix + name[1:], nil
@@ -95,8 +114,30 @@ func SemOpen(name string, flags int, mode uint32, value uint) (*Sem, error) {
 	}
 }
 
-func semMapExisting(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+// SemOpenReadOnly opens the existing semaphore name to read its value, needing only read
+// permission: the file is opened O_RDONLY and mapped PROT_READ (glibc's sem_open always asks for
+// both, so sem_getvalue of a semaphore one may only read fails with EACCES). Post and the waits
+// of such a Sem fail with EBADF.
+func SemOpenReadOnly(name string) (*Sem, error) {
+	path, err := semPath(name)
+	if err != nil {
+		return nil, err
+	}
+	mem, err := semMap(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("sem_open %s: %w", name, err)
+	}
+	return &Sem{name: name, mem: mem, readOnly: true}, nil
+}
+
+func semMapExisting(path string) ([]byte, error) { return semMap(path, true) }
+
+func semMap(path string, write bool) ([]byte, error) {
+	flags, prot := unix.O_RDONLY, unix.PROT_READ
+	if write {
+		flags, prot = unix.O_RDWR, unix.PROT_READ|unix.PROT_WRITE
+	}
+	fd, err := unix.Open(path, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +149,7 @@ func semMapExisting(path string) ([]byte, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < SemSize {
 		return nil, unix.EINVAL // mapping a short file would SIGBUS on first touch
 	}
-	return unix.Mmap(fd, 0, SemSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	return unix.Mmap(fd, 0, SemSize, prot, unix.MAP_SHARED)
 }
 
 func semCreate(path string, mode uint32, value uint32) ([]byte, error) {
@@ -210,6 +251,9 @@ func (s *Sem) Post(n int) error {
 	if n < 1 || n > SemValueMax {
 		return fmt.Errorf("sem_post %s: count %d: %w", s.name, n, unix.EINVAL)
 	}
+	if s.readOnly {
+		return fmt.Errorf("sem_post %s: opened read-only: %w", s.name, unix.EBADF)
+	}
 	p := s.data()
 	for {
 		d := atomic.LoadUint64(p)
@@ -228,6 +272,9 @@ func (s *Sem) Post(n int) error {
 // TryWait takes one unit if the value is not zero, and fails with EAGAIN otherwise
 // (sem_trywait(3)).
 func (s *Sem) TryWait() error {
+	if s.readOnly {
+		return fmt.Errorf("sem_trywait %s: opened read-only: %w", s.name, unix.EBADF)
+	}
 	p := s.data()
 	for {
 		d := atomic.LoadUint64(p)
@@ -243,8 +290,8 @@ func (s *Sem) TryWait() error {
 // Wait takes one unit, blocking while the value is zero (sem_wait(3)). It returns unix.ETIMEDOUT
 // when ctx's deadline passes first and ctx.Err() when ctx is cancelled; signals are retried.
 func (s *Sem) Wait(ctx context.Context) error {
-	if s.TryWait() == nil {
-		return nil
+	if err := s.TryWait(); err == nil || errors.Is(err, unix.EBADF) {
+		return err
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	p := s.data()
@@ -310,6 +357,9 @@ func SemStat(name string) (*SemInfo, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
 		return nil, fmt.Errorf("stat %s: %w", name, err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return nil, fmt.Errorf("stat %s: a symbolic link: %w", name, unix.ELOOP) // as open with O_NOFOLLOW says
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("stat %s: not a regular file: %w", name, unix.EINVAL)

@@ -258,10 +258,16 @@ func TestSemInteropC(t *testing.T) {
 		t.Errorf("peer: %v", err)
 	}
 
-	// We block; C's sem_post wakes us.
+	// We block; C's sem_post wakes us, through the futex: with futex sleeps of 30 s, a wake-up
+	// within 2 s can only have come from the FUTEX_WAKE of C's sem_post (which it makes only when
+	// it sees our waiter registered), not from the end of a sleep.
+	defer func(d time.Duration) { semWaitSlice = d }(semWaitSlice)
+	semWaitSlice = 30 * time.Second
 	done := make(chan error)
 	go func() { done <- s.Wait(context.Background()) }()
 	waitFor(t, func() bool { return s.Waiters() == 1 })
+	time.Sleep(50 * time.Millisecond) // let the waiter reach its futex sleep
+	posted := time.Now()
 	if out, err := exec.Command(peer, "post", name).CombinedOutput(); err != nil {
 		t.Fatalf("peer post: %v %s", err, out)
 	}
@@ -270,8 +276,9 @@ func TestSemInteropC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Go waiter not woken by C sem_post")
+		t.Logf("woken %v after C's sem_post started", time.Since(posted))
+	case <-time.After(2 * time.Second):
+		t.Fatal("Go waiter not woken by C sem_post's FUTEX_WAKE within 2s")
 	}
 	if s.Waiters() != 0 {
 		t.Errorf("waiters %d after wake-up", s.Waiters())
@@ -423,4 +430,91 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("condition not reached within 5s")
+}
+
+// The longest semaphore name is 251 bytes, where glibc's sem_open draws the line too (the file
+// sem.NAME must fit in NAME_MAX): ValidSemName agrees with it on both sides of the limit.
+func TestSemNameLimitMatchesGlibc(t *testing.T) {
+	peer := cpeer(t)
+	base := uniq(t, "n")
+	for _, n := range []int{SemNameMax, SemNameMax + 1, NameMax} {
+		name := base + strings.Repeat("x", n-len(base)+1)
+		ours := ValidSemName(name)
+		out, cerr := exec.Command(peer, "create", name, "0").CombinedOutput()
+		if cerr == nil {
+			SemUnlink(name)
+		}
+		if (ours == nil) != (cerr == nil) {
+			t.Errorf("%d-byte name: ValidSemName %v, glibc sem_open %v %s", n, ours, cerr, out)
+		}
+		if n > SemNameMax && !errors.Is(ours, ErrBadName) {
+			t.Errorf("%d-byte name: %v, want ErrBadName", n, ours)
+		}
+		s, err := SemOpen(name, unix.O_CREAT|unix.O_EXCL, 0o600, 0)
+		if err == nil {
+			s.Close()
+			SemUnlink(name)
+		}
+		if (err == nil) != (n <= SemNameMax) {
+			t.Errorf("%d-byte name: SemOpen %v", n, err)
+		}
+	}
+}
+
+// A semaphore opened read-only reads its value with read permission alone, and refuses to change
+// it (EBADF) rather than fault on its read-only mapping.
+func TestSemOpenReadOnly(t *testing.T) {
+	s, name := newSem(t, 4)
+	if err := unix.Chmod(Dir+"/"+semPrefix+name[1:], 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r, err := SemOpenReadOnly(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Value() != 4 || r.Waiters() != 0 {
+		t.Errorf("read-only value %d waiters %d, want 4 0", r.Value(), r.Waiters())
+	}
+	s.Post(1)
+	if r.Value() != 5 {
+		t.Errorf("read-only value %d after a post, want 5", r.Value())
+	}
+	if err := r.Post(1); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Post on read-only: %v, want EBADF", err)
+	}
+	if err := r.TryWait(); !errors.Is(err, unix.EBADF) {
+		t.Errorf("TryWait on read-only: %v, want EBADF", err)
+	}
+	if err := r.Wait(context.Background()); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Wait on read-only: %v, want EBADF", err)
+	}
+	if s.Value() != 5 {
+		t.Errorf("value %d, want 5", s.Value())
+	}
+}
+
+// FuzzValidSemName: a name ValidSemName accepts is a valid POSIX name whose file sem.NAME fits in
+// NAME_MAX and stays inside Dir; one it refuses is refused with ErrBadName.
+func FuzzValidSemName(f *testing.F) {
+	for _, s := range []string{"/a", "/", "a", "/a/b", "/" + strings.Repeat("x", SemNameMax), "/" + strings.Repeat("x", SemNameMax+1), "/..", "/\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := ValidSemName(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadName) {
+				t.Fatalf("ValidSemName(%q) = %v, not ErrBadName", s, err)
+			}
+			return
+		}
+		if ValidName(s) != nil || len(s)-1 > SemNameMax {
+			t.Fatalf("ValidSemName accepted %q", s)
+		}
+		p, err := semPath(s)
+		if err != nil || !strings.HasPrefix(p, Dir+"/"+semPrefix) || strings.Contains(p[len(Dir)+1:], "/") ||
+			len(p)-len(Dir)-1 > NameMax {
+			t.Fatalf("semPath(%q) = %q, %v", s, p, err)
+		}
+	})
 }

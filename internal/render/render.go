@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -83,17 +84,30 @@ func Table[T any](w io.Writer, human bool, cols []Column[T], rows []T) error {
 	return bw.Flush()
 }
 
-// cell keeps a table one line per row whatever the value holds.
+// cell keeps a table one line per row whatever the value holds, and keeps the terminal's state
+// out of reach of whoever chose the value (a process name, a socket name): line breaks and tabs
+// become spaces, other control characters are written escaped (\x1b, \u009b).
 func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	return b.String()
 }
 
 // JSON writes v as indented JSON followed by a newline. A nil slice is written as [], not null, so

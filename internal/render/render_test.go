@@ -86,3 +86,18 @@ func BenchmarkTable(b *testing.B) {
 		}
 	}
 }
+
+// A value cannot break a row or reach the terminal: a process or socket name with an escape
+// sequence shows escaped.
+func TestTableCellEscapes(t *testing.T) {
+	rows := []row{{"evil\x1b[31mred\x1b[0m\nnext\x00\u009b", 1}}
+	var b bytes.Buffer
+	if err := Table(&b, false, cols, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := "NAME                                   SIZE\n" +
+		`evil\x1b[31mred\x1b[0m next\x00\u009b` + "  1\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the socket family and type an address names.
@@ -64,6 +66,24 @@ const SunPathMax = 107
 
 // ErrBadAddr is wrapped by every address-parsing error.
 var ErrBadAddr = errors.New("invalid socket address")
+
+// TooLongError is the error of a UNIX socket path or abstract name longer than SunPathMax. It
+// wraps ErrBadAddr.
+type TooLongError struct {
+	Kind     Kind
+	Abstract bool
+	Len      int // bytes, without the '@' of an abstract name
+}
+
+func (e *TooLongError) Error() string {
+	what := "path"
+	if e.Abstract {
+		what = "abstract name"
+	}
+	return fmt.Sprintf("%v: the %s of a %s address is %d bytes long, the limit is %d", ErrBadAddr, what, e.Kind, e.Len, SunPathMax)
+}
+
+func (e *TooLongError) Unwrap() error { return ErrBadAddr }
 
 // Addr is a parsed socket address.
 type Addr struct {
@@ -146,7 +166,7 @@ func parseUnix(kind Kind, rest string) (Addr, error) {
 		return Addr{}, fmt.Errorf("%w: %s address contains a NUL byte", ErrBadAddr, kind)
 	}
 	if len(rest) > SunPathMax {
-		return Addr{}, fmt.Errorf("%w: %s address is %d bytes long, the limit is %d", ErrBadAddr, kind, len(rest), SunPathMax)
+		return Addr{}, &TooLongError{Kind: kind, Abstract: a.Abstract, Len: len(rest)}
 	}
 	a.Path = rest
 	return a, nil
@@ -210,4 +230,42 @@ func FromNet(k Kind, na net.Addr) Addr {
 		return Addr{Kind: k, Host: v.IP.String(), Port: v.Port}
 	}
 	return Addr{Kind: k}
+}
+
+// Printable returns s with every byte or character that a terminal would not show as itself
+// escaped the way Go writes them in strings: \x00 for a NUL inside an abstract name, \x1b for
+// an escape (so a socket name cannot move the cursor or recolour the terminal of whoever lists
+// it), \u2028 for an invisible Unicode character, and a backslash doubled so the escapes stay
+// unambiguous. Printable text, spaces included, is kept as it is.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == '\\' || r == utf8.RuneError || !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			fmt.Fprintf(&b, "\\U%08x", r)
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package sock
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -106,4 +107,36 @@ func FuzzParseAddr(f *testing.F) {
 			t.Fatalf("round trip %q -> %q -> %+v, %v; want %+v", s, a.String(), b, err, a)
 		}
 	})
+}
+
+// TestUnixAddrLimit: a path or abstract name of SunPathMax (107) bytes is accepted and really
+// binds, for every UNIX kind; 108 bytes is refused with a TooLongError.
+func TestUnixAddrLimit(t *testing.T) {
+	if SunPathMax != 107 {
+		t.Fatalf("SunPathMax = %d, want 107 (sun_path is 108 bytes with its NUL)", SunPathMax)
+	}
+	dir := t.TempDir()
+	pad := func(prefix string, n int) string { return prefix + strings.Repeat("p", n-len(prefix)) }
+	for _, kind := range []string{"unix", "unix-dgram", "unix-seqpacket"} {
+		path := pad(filepath.Join(dir, kind)+"-", 107)
+		abs := pad(abstractName(t)+"-"+kind+"-", 107)
+		for _, s := range []string{kind + ":" + path, kind + ":@" + abs} {
+			l, err := Listen(mustParse(t, s), 0o600)
+			if err != nil {
+				t.Fatalf("listen on a 107-byte address %s: %v", s, err)
+			}
+			c, err := Dial(testCtx(t), l.Addr())
+			if err != nil {
+				t.Fatalf("connect to a 107-byte address %s: %v", s, err)
+			}
+			c.Close()
+			l.Close()
+		}
+		for _, s := range []string{kind + ":" + path + "x", kind + ":@" + abs + "x"} {
+			var long *TooLongError
+			if _, err := ParseAddr(s); !errors.As(err, &long) || long.Len != 108 || !errors.Is(err, ErrBadAddr) {
+				t.Fatalf("ParseAddr of a 108-byte address: %v, want a TooLongError of 108 bytes", err)
+			}
+		}
+	}
 }

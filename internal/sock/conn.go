@@ -14,6 +14,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// ErrNotSocket is wrapped by the error of a connection to a UNIX path that is not a socket.
+var ErrNotSocket = errors.New("not a socket")
+
+func fileKind(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return "a regular file"
+	case unix.S_IFDIR:
+		return "a directory"
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFCHR:
+		return "a character device"
+	case unix.S_IFBLK:
+		return "a block device"
+	}
+	return "of another kind"
+}
+
 // Dial connects to a. For unix-dgram the socket is auto-bound to an abstract name first
 // (SO_PASSCRED), so that a listener can send replies back; UDP sockets get an ephemeral port.
 // It returns unix.ETIMEDOUT when ctx's deadline expires first.
@@ -35,7 +54,15 @@ func Dial(ctx context.Context, a Addr) (*Conn, error) {
 		if ctx.Err() != nil {
 			return nil, ctxErr(ctx)
 		}
-		return nil, fmt.Errorf("connect %s: %w", a, bareErrno(err))
+		err = bareErrno(err)
+		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.ECONNREFUSED) {
+			// connect(2) to a file that is not a socket is refused too: say which it is
+			var st unix.Stat_t
+			if unix.Stat(a.Path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, fileKind(st.Mode))
+			}
+		}
+		return nil, fmt.Errorf("connect %s: %w", a, err)
 	}
 	conn := newConn(a.Kind, c)
 	conn.Peer.Addr = a
@@ -200,6 +227,62 @@ func copyMessagesOut(out io.Writer, c *Conn, count *atomic.Int64) error {
 	}
 }
 
+// maxSendDatagram bounds what Send reads for one datagram; the kernel's limit is lower.
+const maxSendDatagram = 16 << 20
+
+// DatagramSizeError is the error of a message too big for one datagram (EMSGSIZE). It wraps
+// unix.EMSGSIZE.
+type DatagramSizeError struct {
+	Addr  Addr
+	Size  int  // the message's size in bytes
+	More  bool // the input went on beyond Size
+	Limit int  // the most one datagram on this socket holds; -1 when unknown
+}
+
+func (e *DatagramSizeError) Error() string {
+	more := ""
+	if e.More {
+		more = "more than "
+	}
+	if e.Limit < 0 {
+		return fmt.Sprintf("send to %s: a message of %s%d bytes is too big for one datagram", e.Addr, more, e.Size)
+	}
+	return fmt.Sprintf("send to %s: a message of %s%d bytes is too big for one datagram, which holds at most %d", e.Addr, more, e.Size, e.Limit)
+}
+
+func (e *DatagramSizeError) Unwrap() error { return unix.EMSGSIZE }
+
+// datagramLimit is the largest datagram c can send: for UDP the IP packet limit less the headers
+// (65507 bytes over IPv4, 65527 over IPv6); for UNIX datagram and seqpacket sockets the socket's
+// send buffer (SO_SNDBUF) less 32 bytes, as unix_dgram_sendmsg checks. -1 when unknown.
+func datagramLimit(c *Conn) int {
+	if c.Kind == UDP {
+		if ua, ok := c.RemoteAddr().(*net.UDPAddr); ok && ua.IP.To4() == nil {
+			return 65535 - 8
+		}
+		return 65535 - 20 - 8
+	}
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	limit := -1
+	rc.Control(func(fd uintptr) {
+		if n, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF); err == nil {
+			limit = n - 32
+		}
+	})
+	return limit
+}
+
+// ErrPeerStillOpen is wrapped, with the end of the context, by the error of a Send that sent
+// everything but ended while it waited for the peer to close the connection.
+var ErrPeerStillOpen = errors.New("the peer did not close the connection")
+
 // Send connects to a, sends everything from in and, for stream sockets, shuts down the write side
 // and waits for the peer to close without reading its reply into anything. For datagram sockets
 // the input is one datagram (at most MaxDatagram bytes).
@@ -212,17 +295,20 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	if a.Kind.IsDatagram() || a.Kind == UnixSeqpacket {
-		data, err := io.ReadAll(io.LimitReader(in, MaxDatagram+1))
+		data, err := io.ReadAll(io.LimitReader(in, maxSendDatagram+1))
 		if err != nil {
 			return 0, err
 		}
-		if len(data) > MaxDatagram {
-			return 0, fmt.Errorf("send to %s: a datagram holds at most %d bytes: %w", a, MaxDatagram, unix.EMSGSIZE)
+		if len(data) > maxSendDatagram {
+			return 0, &DatagramSizeError{Addr: a, Size: len(data), Limit: datagramLimit(c), More: true}
 		}
 		n, err := c.Write(data)
 		if err != nil {
 			if ctx.Err() != nil {
 				return int64(n), ctxErr(ctx)
+			}
+			if errors.Is(err, unix.EMSGSIZE) {
+				return 0, &DatagramSizeError{Addr: a, Size: len(data), Limit: datagramLimit(c)}
 			}
 			return int64(n), fmt.Errorf("send to %s: %w", a, bareErrno(err))
 		}
@@ -238,7 +324,12 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 	if err := c.CloseWrite(); err != nil {
 		return n, err
 	}
-	// Wait for the peer to finish: closing with unread input would reset the connection.
+	// Wait for the peer to finish: closing with unread input would reset the connection. What
+	// the peer says meanwhile is not ours to show, nor is a reset then ours to report; but a
+	// timeout or Ctrl-C during this wait is.
 	Copy(io.Discard, c, nil)
+	if ctx.Err() != nil {
+		return n, fmt.Errorf("%w: %w", ErrPeerStillOpen, ctxErr(ctx))
+	}
 	return n, nil
 }

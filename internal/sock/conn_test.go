@@ -481,3 +481,68 @@ func TestCopyPipeToPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestSendWaitForPeerEnds: Send waits for a stream peer to close after the data is sent; a peer
+// that holds the connection open makes that wait end with ctx: ETIMEDOUT for a deadline,
+// context.Canceled for a cancellation, never success.
+func TestSendWaitForPeerEnds(t *testing.T) {
+	l := listen(t, "tcp:127.0.0.1:0")
+	held := make(chan *Conn, 4)
+	go func() {
+		for {
+			c, err := l.Accept(context.Background())
+			if err != nil {
+				return
+			}
+			held <- c // read nothing, close nothing
+		}
+	}()
+	t.Cleanup(func() {
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if n, err := Send(ctx, l.Addr(), strings.NewReader("hello")); !errors.Is(err, unix.ETIMEDOUT) || n != 5 {
+		t.Fatalf("Send to a peer that holds the connection, with a deadline: %d, %v; want 5, ETIMEDOUT", n, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	if _, err := Send(ctx, l.Addr(), strings.NewReader("hello")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Send to a peer that holds the connection, cancelled: %v; want context.Canceled", err)
+	}
+}
+
+// TestExecDropsInheritedPeerEnv: a listener that itself runs under a --exec (so IPCX_PEER* are
+// in its environment) gives a TCP command only the TCP peer: no inherited UNIX credentials.
+func TestExecDropsInheritedPeerEnv(t *testing.T) {
+	t.Setenv("IPCX_PEER", "unix:")
+	t.Setenv("IPCX_PEER_PID", "999999")
+	t.Setenv("IPCX_PEER_UID", "4242")
+	t.Setenv("IPCX_PEER_GID", "4343")
+	t.Setenv("IPCX_PEERLESS", "kept")
+	ctx := testCtx(t)
+	l := listen(t, "tcp:127.0.0.1:0")
+	go func() {
+		c, err := l.Accept(ctx)
+		if err != nil {
+			return
+		}
+		Exec(ctx, c, []string{"sh", "-c", `env | grep '^IPCX_' | sort`}, os.Stderr)
+	}()
+	c, err := Dial(ctx, l.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CloseWrite()
+	out, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "IPCX_PEER=tcp:" + c.LocalAddr().String() + "\nIPCX_PEERLESS=kept\n"
+	if string(out) != want {
+		t.Fatalf("the command's IPCX_ environment:\n%s\nwant:\n%s", out, want)
+	}
+}

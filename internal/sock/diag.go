@@ -19,7 +19,8 @@ type Socket struct {
 	Kind  Kind
 	State string // LISTEN, ESTAB, UNCONN, TIME-WAIT, ... (ss's names)
 	// Local and Peer are addresses in ParseAddr's grammar without the scheme ("/path", "@name",
-	// "127.0.0.1:80", "[::1]:80"); empty when unbound / unconnected.
+	// "127.0.0.1:80", "[::1]:80"); empty when unbound / unconnected. UNIX names are Printable:
+	// control bytes escaped.
 	Local string
 	Peer  string
 	// RecvQ and SendQ are the queues in bytes; for a listening socket, the connections waiting
@@ -319,15 +320,17 @@ func parseUnixDiag(b []byte) (Socket, bool) {
 	return s, true
 }
 
-// unixName formats a sun_path: "@name" for an abstract one (leading NUL).
+// unixName formats a sun_path: "@name" for an abstract one (leading NUL), with what a terminal
+// would not show as itself escaped (Printable): an abstract name is any bytes, NULs and escape
+// sequences included, chosen by whoever bound it.
 func unixName(b []byte) string {
 	if len(b) > 0 && b[0] == 0 {
-		return "@" + string(b[1:])
+		return "@" + Printable(string(b[1:]))
 	}
 	if i := strings.IndexByte(string(b), 0); i >= 0 {
 		b = b[:i]
 	}
-	return string(b)
+	return Printable(string(b))
 }
 
 func parseInetDiag(kind Kind, b []byte) (Socket, bool) {
@@ -381,7 +384,8 @@ func socketOwners() map[uint64][]Proc {
 			}
 			if comm == "" {
 				b, _ := os.ReadFile("/proc/" + p.Name() + "/comm")
-				comm = strings.TrimSpace(string(b))
+				// a program's name is its file's, which anyone may choose: escape it as a name
+				comm = Printable(strings.TrimSuffix(string(b), "\n"))
 			}
 			n, _ := strconv.Atoi(f.Name())
 			owners[ino] = append(owners[ino], Proc{PID: pid, Command: comm, FD: n})

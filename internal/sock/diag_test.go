@@ -2,9 +2,13 @@ package sock
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func find(socks []Socket, k Kind, local, state string) *Socket {
@@ -160,4 +164,112 @@ func FuzzParseProcNet(f *testing.F) {
 		parseProcNetUnix(s)
 		parseProcNetInet(TCP, s)
 	})
+}
+
+// TestListEscapesNames: an abstract name is any bytes, chosen by whoever binds it; listing it
+// must not send its NULs or escape sequences to the terminal. Both sources escape them.
+func TestListEscapesNames(t *testing.T) {
+	uniq := abstractName(t)
+	name := "ipcx-\x00-\x1b[31mred\x1b[0m-\\-" + uniq
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: "\x00" + name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	want := `@ipcx-\x00-\x1b[31mred\x1b[0m-\\-` + uniq
+	for _, src := range []struct {
+		name string
+		list func(Filter) ([]Socket, error)
+	}{{"sock_diag", listDiag}, {"/proc/net", listProc}} {
+		socks, err := src.list(Filter{Unix: true})
+		if err != nil {
+			t.Fatalf("%s: %v", src.name, err)
+		}
+		found := false
+		for _, s := range socks {
+			if strings.ContainsAny(s.Local, "\x00\x1b") {
+				t.Errorf("%s: raw control bytes in %q", src.name, s.Local)
+			}
+			found = found || s.Local == want
+		}
+		// /proc/net/unix shows a NUL as '@': the name is what the kernel wrote, still escaped
+		procWant := strings.Replace(want, `\x00`, "@", 1)
+		if !found && !(src.name == "/proc/net" && find(socks, Unix, procWant, "LISTEN") != nil) {
+			t.Errorf("%s: no listener named %q", src.name, want)
+		}
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"/run/app.sock":    "/run/app.sock",
+		"a b":              "a b",
+		"caf\u00e9":        "caf\u00e9",
+		"\x00x":            `\x00x`,
+		"\x1b[2J":          `\x1b[2J`,
+		"back\\slash":      `back\\slash`,
+		"line\nbreak\tx":   `line\x0abreak\x09x`,
+		"bad\xffutf8":      `bad\xffutf8`,
+		"\u2028sep\u00ad":  `\u2028sep\u00ad`,
+		"\U000e0001tagged": `\U000e0001tagged`,
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestListEscapesCommands: a process's command name is its executable's file name, which may hold
+// an escape sequence; the owners of a socket are listed with it escaped.
+func TestListEscapesCommands(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "\x1b[31mslp")
+	if err := os.Symlink(sleep, bin); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: "@" + abstractName(t)}); err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "socket")
+	defer f.Close()
+	cmd := exec.Command(bin, "30")
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	want := `\x1b[31mslp`
+	for i := 0; ; i++ {
+		socks, err := List(Filter{Unix: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range socks {
+			for _, p := range s.Procs {
+				if strings.ContainsRune(p.Command, 0x1b) {
+					t.Fatalf("raw escape in the command %q", p.Command)
+				}
+				if p.PID == cmd.Process.Pid && p.Command == want {
+					return
+				}
+			}
+		}
+		if i > 100 {
+			t.Fatalf("no socket held by pid %d named %q", cmd.Process.Pid, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -211,6 +213,24 @@ func setPassCred(c syscall.Conn) error {
 
 // MaxDatagram is the largest datagram ReadDatagram takes whole.
 const MaxDatagram = 1 << 16
+
+// DatagramBufSize is the buffer ReadDatagram needs to take every datagram whole: MaxDatagram for
+// UDP; for UNIX datagram sockets, whose datagrams are bounded by the sender's send buffer, twice
+// net.core.wmem_max (the largest SO_SNDBUF an unprivileged sender can set), at least MaxDatagram.
+func (l *Listener) DatagramBufSize() int {
+	if !l.addr.Kind.IsUnix() {
+		return MaxDatagram
+	}
+	b, err := os.ReadFile("/proc/sys/net/core/wmem_max")
+	if err != nil {
+		return MaxDatagram
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || 2*n < MaxDatagram {
+		return MaxDatagram
+	}
+	return 2 * n
+}
 
 // ReadDatagram waits for the next datagram on a datagram listener and reads it into buf, with its
 // sender (and, on UNIX sockets, the sender's credentials). n may be less than the datagram when

@@ -76,7 +76,7 @@ func parseProcNetUnix(s string) []Socket {
 		if len(f) >= 8 {
 			// the path is the rest of the line (it may hold spaces); abstract names start with @
 			i := strings.Index(line, f[6]) + len(f[6])
-			sk.Local = strings.TrimSpace(line[i:])
+			sk.Local = Printable(strings.TrimSpace(line[i:]))
 		}
 		socks = append(socks, sk)
 	}

@@ -164,7 +164,7 @@ func Exec(ctx context.Context, c *Conn, argv []string, stderr io.Writer) (int, e
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f, f, stderr
-	cmd.Env = append(os.Environ(), ExecEnv(c.Peer)...)
+	cmd.Env = append(environWithoutPeer(), ExecEnv(c.Peer)...)
 	err = cmd.Start()
 	f.Close()
 	c.Close()
@@ -172,6 +172,19 @@ func Exec(ctx context.Context, c *Conn, argv []string, stderr io.Writer) (int, e
 		return 0, fmt.Errorf("exec %s: %w", argv[0], err)
 	}
 	return exitStatus(cmd.Wait())
+}
+
+// environWithoutPeer is this process's environment without the IPCX_PEER variables it may have
+// inherited (a listener started by another listener's --exec): the command must not take them
+// for its own peer's, as a TCP peer, which has no credentials, would have them.
+func environWithoutPeer() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "IPCX_PEER=") && !strings.HasPrefix(kv, "IPCX_PEER_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // exitStatus turns the result of Wait into a shell-style status.

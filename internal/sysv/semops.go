@@ -23,8 +23,9 @@ func ParseSemOp(s string) (Sembuf, error) {
 		return Sembuf{}, fmt.Errorf("invalid operation %q: the operation must be +N, -N or 0", s)
 	}
 	v, err := strconv.ParseInt(op, 10, 16)
-	if err != nil {
-		return Sembuf{}, fmt.Errorf("invalid operation %q: the operation must be a number from -32768 to 32767", s)
+	if err != nil || v < -SemVMX {
+		// -32768 fits a short but could never be done: no semaphore holds more than SemVMX.
+		return Sembuf{}, fmt.Errorf("invalid operation %q: the operation must be a number from -%d to %d (SEMVMX)", s, SemVMX, SemVMX)
 	}
 	return Sembuf{Num: uint16(n), Op: int16(v)}, nil
 }

@@ -15,7 +15,8 @@ func TestParseSemOp(t *testing.T) {
 		{"1:+1", Sembuf{Num: 1, Op: 1}, ""},
 		{"1:1", Sembuf{Num: 1, Op: 1}, ""},
 		{"2:0", Sembuf{Num: 2, Op: 0}, ""},
-		{"65535:-32768", Sembuf{Num: 65535, Op: -32768}, ""},
+		{"65535:-32767", Sembuf{Num: 65535, Op: -32767}, ""},
+		{"65535:-32768", Sembuf{}, "from -32767 to 32767 (SEMVMX)"}, // a short, but it could never be done
 		{"7:+32767", Sembuf{Num: 7, Op: 32767}, ""},
 		{"", Sembuf{}, "want INDEX:OP"},
 		{"-1", Sembuf{}, "want INDEX:OP"},
@@ -26,9 +27,9 @@ func TestParseSemOp(t *testing.T) {
 		{"0:", Sembuf{}, "must be +N, -N or 0"},
 		{"0: 1", Sembuf{}, "must be +N, -N or 0"},
 		{"0:x", Sembuf{}, "must be +N, -N or 0"},
-		{"0:32768", Sembuf{}, "from -32768 to 32767"},
-		{"0:--1", Sembuf{}, "from -32768 to 32767"},
-		{"0:1:2", Sembuf{}, "from -32768 to 32767"},
+		{"0:32768", Sembuf{}, "from -32767 to 32767"},
+		{"0:--1", Sembuf{}, "from -32767 to 32767"},
+		{"0:1:2", Sembuf{}, "from -32767 to 32767"},
 	} {
 		got, err := ParseSemOp(tc.in)
 		if tc.err != "" {
@@ -57,6 +58,9 @@ func FuzzParseSemOp(f *testing.F) {
 		}
 		if b.Flg != 0 {
 			t.Fatalf("ParseSemOp(%q) set flags %#x", s, b.Flg)
+		}
+		if b.Op < -SemVMX {
+			t.Fatalf("ParseSemOp(%q) = %v: no semaphore ever holds that much", s, b)
 		}
 		// What parses prints back as an equivalent operation.
 		again, err := ParseSemOp(b.String())

@@ -1,6 +1,8 @@
 package units
 
 import (
+	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -29,6 +31,13 @@ func TestParseSize(t *testing.T) {
 		{"1X", 0, "unknown unit"},
 		{"99999999999999999999", 0, "too large"},
 		{"9000000T", 0, "too large"},
+		{"0x100", 256, ""},
+		{"0X1b", 27, ""},
+		{"0x7fffffffffffffff", math.MaxInt64, ""},
+		{"0x8000000000000000", 0, "too large"},
+		{"0x", 0, "unknown unit \"x\""},
+		{"0x10K", 0, "no unit"},
+		{"0xg", 0, "hexadecimal"},
 	} {
 		got, err := ParseSize(tc.in)
 		if tc.err != "" {
@@ -44,7 +53,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func FuzzParseSize(f *testing.F) {
-	for _, s := range []string{"4096", "64K", "1MB", "1.5M", "", "9999999999999999999T"} {
+	for _, s := range []string{"4096", "64K", "1MB", "1.5M", "", "9999999999999999999T", "0x100", "0x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -54,6 +63,10 @@ func FuzzParseSize(f *testing.F) {
 		}
 		if err != nil && n != 0 {
 			t.Fatalf("ParseSize(%q) returned %d with an error", s, n)
+		}
+		var se *SizeError
+		if err != nil && (!errors.As(err, &se) || se.Input != s) {
+			t.Fatalf("ParseSize(%q): error %v is not a *SizeError for the input", s, err)
 		}
 	})
 }
