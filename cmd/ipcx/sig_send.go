@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
 )
 
 type sigSendOptions struct {
@@ -40,7 +42,8 @@ func newSigSendCmd(io *iostreams.IOStreams, runF func(*sigSendOptions) error) *c
 		Short: "Send a signal to processes or process groups, with a value, a follow-up, a wait",
 		Long: `Send SIG to each TARGET: a pid, or -PGID for every process of a process group (kill(2)). A pid
 is held by a pidfd (pidfd_open(2)) from the start, so that --then and --wait never reach another
-process that got the same pid after the target exited.
+process that got the same pid after the target exited. The id of a thread names its whole
+process, as for kill(1).
 
 --value N sends with sigqueue(3) semantics (si_code SI_QUEUE): the receiver's siginfo carries N
 (try: ipcx sig trap). Real-time signals (RTMIN..RTMAX) queue, each with its value; standard
@@ -50,11 +53,15 @@ signals coalesce while one is pending.
 kill --timeout; a note on stderr says so. --wait then waits until every target has exited
 (--timeout DUR bounds the wait). Process groups take neither: they are not held by a pidfd.
 
+SIG 0 sends nothing: like kill -0 it checks that each TARGET exists and may be signalled (exit 0;
+3 when one is missing, 1 when permission is denied).
+
 ` + exitStatusHelp + `
 
 A missing process exits 3, a process of another user (permission denied) 1; with several targets
 the others are still signalled, and the exit status is that of the first failure.`,
 		Example: `  $ ipcx sig send HUP 1234
+  $ ipcx sig send 0 1234 && echo running
   $ ipcx sig send USR1 1234 5678 -4321
   $ ipcx sig send RTMIN+2 1234 --value 42
   $ ipcx sig send TERM 1234 --then KILL --after 5s --wait`,
@@ -129,9 +136,14 @@ func sigSendParse(c *cobra.Command, opts *sigSendOptions, args []string) (bool, 
 }
 
 func sigSendRun(opts *sigSendOptions) error {
-	s, err := parseSignal(opts.signal)
-	if err != nil {
-		return err
+	var s sig.Signal // 0: only check that the targets exist and may be signalled (kill -0)
+	var err error
+	if opts.signal != "0" {
+		if s, err = parseSignal(opts.signal); err != nil {
+			return err
+		}
+	} else if opts.value != "" || opts.then != "" {
+		return usageErrorf("sig send: signal 0 sends nothing: --value and --then need a signal")
 	}
 	var then sig.Signal
 	switch {
@@ -160,6 +172,14 @@ func sigSendRun(opts *sigSendOptions) error {
 	}
 	var targets []sigTarget
 	for _, a := range opts.targets {
+		// kill(2) gives -1 and 0 special meanings that sig send never takes: -1 is every process
+		// the caller may signal, 0 (and -0) the caller's own process group.
+		switch a {
+		case "-1":
+			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
+		case "0", "-0":
+			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
+		}
 		t := sigTarget{group: strings.HasPrefix(a, "-")}
 		if t.pid, err = parsePid("sig send", strings.TrimPrefix(a, "-")); err != nil {
 			return usageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)
@@ -222,7 +242,8 @@ func sigSendRun(opts *sigSendOptions) error {
 				defer wg.Done()
 				exited, err := p.Wait(opts.after)
 				if err == nil && !exited {
-					if err = p.Signal(then); err == nil {
+					var sent bool
+					if sent, err = thenResult(p.Signal(then)); sent {
 						mu.Lock()
 						fmt.Fprintf(opts.io.ErrOut, "ipcx: sig send: process %d still ran %v after %v: sent %v\n", p.Pid, opts.after, s, then)
 						mu.Unlock()
@@ -263,4 +284,17 @@ func sigSendRun(opts *sigSendOptions) error {
 		return first
 	}
 	return nil
+}
+
+// thenResult reads the result of sending the --then signal: whether it was sent, and the error
+// to report. The target may exit between the end of the wait and the send: ESRCH then means it
+// is gone, which is what --then was for; that is no failure.
+func thenResult(err error) (sent bool, fail error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, unix.ESRCH):
+		return false, nil
+	}
+	return false, err
 }

@@ -128,9 +128,13 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		for range events {
 		}
 	}()
+	out, closeOut := pipeSafeOut(opts.io.Out)
+	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d trace=%s\n", os.Getpid(), tr.Dir())
 	if !opts.json {
-		fmt.Fprintf(opts.io.Out, snoopFormat, "TIME", "EVENT", "SENDER", "SCOMM", "TARGET", "TCOMM", "SIGNAL", "CODE", "RESULT")
+		if _, err := fmt.Fprintf(out, snoopFormat, "TIME", "EVENT", "SENDER", "SCOMM", "TARGET", "TCOMM", "SIGNAL", "CODE", "RESULT"); err != nil {
+			return writeFail("sig snoop", err)
+		}
 	}
 	for n := 0; opts.count == 0 || n < opts.count; n++ {
 		var e sig.TraceEvent
@@ -147,7 +151,7 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		}
 		ev := toSnoopEvent(e)
 		if opts.json {
-			err = render.JSONLine(opts.io.Out, ev)
+			err = render.JSONLine(out, ev)
 		} else {
 			sender, scomm, tcomm := "-", "-", ev.TargetComm
 			if ev.SenderPid != nil {
@@ -159,11 +163,11 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 			if tcomm == "" {
 				tcomm = "?"
 			}
-			_, err = fmt.Fprintf(opts.io.Out, snoopFormat, ev.Time.Local().Format("15:04:05.000000"), ev.Event,
+			_, err = fmt.Fprintf(out, snoopFormat, ev.Time.Local().Format("15:04:05.000000"), ev.Event,
 				sender, scomm, fmt.Sprint(ev.TargetPid), tcomm, ev.Signal, ev.Code, ev.Result)
 		}
 		if err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig snoop: write: %v", err)}
+			return writeFail("sig snoop", err)
 		}
 	}
 	return nil
@@ -173,10 +177,7 @@ func toSnoopEvent(e sig.TraceEvent) snoopEvent {
 	ev := snoopEvent{Time: e.WallTime().UTC(), Event: e.Event, Signal: e.Signal.String(), Number: int(e.Signal),
 		Code: sig.CodeName(e.Signal, e.Code), SiCode: e.Code, Result: sig.Outcome(e)}
 	if e.Event == "generate" {
-		pid := e.Pid
-		if tgid, _, err := sig.ProcessOf(e.Pid); err == nil {
-			pid = tgid
-		}
+		pid := e.SenderPid
 		ev.SenderPid, ev.SenderComm = &pid, e.Comm
 		ev.TargetPid, ev.TargetComm = e.TargetPid, e.TargetComm
 	} else {

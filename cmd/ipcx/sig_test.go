@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
+	"golang.org/x/sys/unix"
 )
 
 // sig send parses its own flags so that -PGID is a target: check what reaches the options.
@@ -30,7 +34,7 @@ func TestSigSendParse(t *testing.T) {
 		{args: []string{"--value", "-5", "USR1", "12"}, signal: "USR1", targets: []string{"12"}, value: "-5"},
 		{args: []string{"USR1", "--value=-5", "12"}, signal: "USR1", targets: []string{"12"}, value: "-5"},
 		{args: []string{"USR1", "12", "--", "-34"}, signal: "USR1", targets: []string{"12", "-34"}},
-		{args: []string{"10", "-1"}, signal: "10", targets: []string{"-1"}},
+		{args: []string{"10", "-2"}, signal: "10", targets: []string{"-2"}},
 	} {
 		var got *sigSendOptions
 		ios, _, _, _ := iostreams.Test()
@@ -45,7 +49,10 @@ func TestSigSendParse(t *testing.T) {
 			t.Errorf("%q: parsed %+v", tt.args, *got)
 		}
 	}
-	for _, args := range [][]string{{"TERM"}, {"--bogus", "TERM", "1"}, {"TERM", "1", "--after"}, {"TERM", "1x"}, {"TERM", "1", "--value", "2x"}} {
+	for _, args := range [][]string{{"TERM"}, {"--bogus", "TERM", "1"}, {"TERM", "1", "--after"}, {"TERM", "1x"}, {"TERM", "1", "--value", "2x"},
+		// kill(0) is ipcx's own group: refused before anything is sent. (-1 is tested in a pid
+		// namespace by sig_send.txtar only: were the refusal missing, this would kill the machine.)
+		{"CONT", "0"}, {"CONT", "-0"}} {
 		ios, _, _, errOut := iostreams.Test()
 		if code := run(append([]string{"sig", "send"}, args...), ios); code != exitUsage {
 			t.Errorf("%q: exit %d (%s), want a usage error", args, code, errOut)
@@ -113,6 +120,12 @@ func TestSigErrors(t *testing.T) {
 			"ipcx: unknown signal \"NOPE\"\nipcx: hint: see the signals of this machine with: ipcx sig list\n"},
 		{[]string{"sig", "trap", "USR1", "KILL"}, exitUsage,
 			"ipcx: sig trap: cannot trap KILL: the kernel never lets it be caught, blocked or ignored\n"},
+		{[]string{"sig", "trap", "PROF"}, exitUsage,
+			"ipcx: sig trap: cannot trap PROF: the Go runtime keeps it for its profiler and never passes it on\n"},
+		{[]string{"sig", "wait", "URG"}, exitUsage,
+			"ipcx: sig wait: cannot wait URG: the Go runtime sends it to its own threads to preempt goroutines, and those cannot be told apart from a URG sent to ipcx\n"},
+		{[]string{"sig", "trap", "CHLD", "--exec", "true"}, exitUsage,
+			"ipcx: sig trap: cannot trap CHLD with --exec: each command ipcx runs sends it CHLD when it ends\n"},
 		{[]string{"sig", "wait", "SIG33"}, exitUsage,
 			"ipcx: sig wait: cannot wait SIG33: glibc and the Go runtime use it for their threads\n"},
 		{[]string{"sig", "snoop", "--sig", "USR9"}, exitUsage,
@@ -137,5 +150,34 @@ func TestSigStatusRun(t *testing.T) {
 		if len(lines) != 7 || lines[0] != "STATE           SIGNALS" || !strings.HasPrefix(lines[3], "caught          HUP,INT,") {
 			t.Errorf("tty %v:\n%s", tty, out)
 		}
+	}
+}
+
+// --then: a target that exits between the end of --after and the send (pidfd_send_signal gives
+// ESRCH on a reaped process) is no failure; other errors are. The ESRCH comes from the kernel.
+func TestSigSendThenResult(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := sig.OpenProcess(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cmd.Wait() // reaped: the pidfd now names a process that is gone
+	gone := p.Signal(9)
+	if !errors.Is(gone, unix.ESRCH) {
+		t.Fatalf("signal to a reaped process: %v, want ESRCH", gone)
+	}
+	if sent, err := thenResult(gone); sent || err != nil {
+		t.Errorf("thenResult(%v) = %v, %v; want not sent, no error", gone, sent, err)
+	}
+	if sent, err := thenResult(nil); !sent || err != nil {
+		t.Errorf("thenResult(nil) = %v, %v", sent, err)
+	}
+	eperm := fmt.Errorf("pidfd_send_signal: %w", unix.EPERM)
+	if sent, err := thenResult(eperm); sent || err != eperm {
+		t.Errorf("thenResult(EPERM) = %v, %v", sent, err)
 	}
 }

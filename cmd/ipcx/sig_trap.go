@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 )
 
 type sigTrapOptions struct {
@@ -39,8 +43,9 @@ type sigEvent struct {
 	Code   string `json:"code"`
 	SiCode *int32 `json:"siCode"`
 	Value  *int32 `json:"value"`
-	Via    string `json:"via,omitempty"` // signalfd or trace
-	Why    string `json:"why,omitempty"` // why the sender is unknown
+	Via    string `json:"via,omitempty"`   // signalfd or trace
+	Why    string `json:"why,omitempty"`   // why the sender (or its uid) is unknown
+	Sends  int    `json:"sends,omitempty"` // via trace, when more than 1: the sends one line stands for (coalesced; the sender is the last one's)
 }
 
 func newSigTrapCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *cobra.Command {
@@ -59,10 +64,13 @@ unknown) in its environment and no signal blocked; ipcx waits for it before the 
 
 HOW: ipcx blocks the signals and re-executes itself (same pid) so that every thread keeps them
 blocked, then reads them with their siginfo from a signalfd(2). The Go runtime never lets HUP, INT,
-TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT, CHLD, PROF and URG stay blocked: those are
-still trapped, and as root the sender comes from the kernel's signal:signal_generate trace events
-(a private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
-cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused.
+TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT and CHLD stay blocked: those are still
+trapped, and as root the sender comes from the kernel's signal:signal_generate trace events (a
+private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
+cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused. So are PROF, which the
+Go runtime's profiler keeps for itself, and URG, which the runtime sends its own threads to
+preempt goroutines (a sent one cannot be told from those). CHLD is refused with --exec: each
+command's own exit would show as a CHLD.
 
 Standard signals (1-31) coalesce: while one is pending the kernel drops another of the same number,
 so a burst may show as one line. Real-time signals (RTMIN+1..RTMAX) queue, in order, each with its
@@ -133,6 +141,9 @@ func sigTrapRun(opts *sigTrapOptions) error {
 			return usageErrorf("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
 		}
 	}
+	if set.Has(17) && opts.exec != "" {
+		return usageErrorf("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
+	}
 	if opts.count < 0 || opts.timeout < 0 {
 		return usageErrorf("sig %s: --count and --timeout must not be negative", opts.verb)
 	}
@@ -154,14 +165,16 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		}
 		defer os.Remove(opts.pidfile)
 	}
-	// INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance removed.
+	// Those of INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance
+	// (and the tracefs mount it made) removed, exit 128+N.
 	var interrupted <-chan struct{}
-	if set&sig.SetOf(1, 2, 15) == 0 {
-		ctx, stop := interruptContext(context.Background())
+	if ctx, stop := untrappedInterrupts(set); ctx != nil {
 		defer stop()
 		interrupted = ctx.Done()
 		go func() { <-ctx.Done(); trap.Close() }()
 	}
+	out, closeOut := pipeSafeOut(opts.io.Out)
+	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d\n", os.Getpid())
 
 	timeout := time.Duration(-1)
@@ -188,17 +201,17 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		ev := toEvent(r)
 		switch {
 		case opts.json:
-			err = render.JSONLine(opts.io.Out, ev)
+			err = render.JSONLine(out, ev)
 		case opts.verb == "wait":
-			_, err = fmt.Fprintln(opts.io.Out, ev.Signal)
+			_, err = fmt.Fprintln(out, ev.Signal)
 		default:
-			_, err = fmt.Fprintln(opts.io.Out, ev.line())
+			_, err = fmt.Fprintln(out, ev.line())
 		}
 		if err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: write: %v", opts.verb, err)}
+			return writeFail("sig "+opts.verb, err)
 		}
 		if opts.exec != "" {
-			runTrapCommand(opts, ev)
+			runTrapCommand(opts, out, ev)
 		}
 	}
 	return nil
@@ -218,6 +231,9 @@ func toEvent(r sig.Received) sigEvent {
 	if r.Sender != sig.SenderUnknown {
 		code := r.Code
 		ev.SiCode = &code
+	}
+	if r.Sends > 1 {
+		ev.Sends = r.Sends
 	}
 	if r.HasValue {
 		v := r.Value
@@ -255,7 +271,7 @@ func optIntp(p *int) string {
 	return strconv.Itoa(*p)
 }
 
-func runTrapCommand(opts *sigTrapOptions, ev sigEvent) {
+func runTrapCommand(opts *sigTrapOptions, out io.Writer, ev sigEvent) {
 	cmd, err := sig.UnblockedCommand("/bin/sh", "-c", opts.exec)
 	if err != nil {
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec: %v\n", opts.verb, err)
@@ -273,7 +289,7 @@ func runTrapCommand(opts *sigTrapOptions, ev sigEvent) {
 	}
 	cmd.Env = append(cmd.Env, "IPCX_SIGNAL="+ev.Signal, "IPCX_SIGNAL_NUMBER="+strconv.Itoa(ev.Number),
 		"IPCX_SENDER_PID="+str(ev.Pid), "IPCX_SENDER_UID="+str(ev.Uid), "IPCX_CODE="+ev.Code, "IPCX_VALUE="+value)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, opts.io.Out, opts.io.ErrOut
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, out, opts.io.ErrOut
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec for %s: %v\n", opts.verb, ev.Signal, err)
 	}
@@ -302,4 +318,57 @@ func writePidfile(path string) error {
 		return err
 	}
 	return nil
+}
+
+// untrappedInterrupts returns a context cancelled by those of HUP, INT and TERM that set does not
+// trap (the signal is remembered for interruptSignal), or nil when set traps all three. A trapped
+// one must not be notified here too: it is reported, and ipcx goes on.
+func untrappedInterrupts(set sig.Set) (context.Context, context.CancelFunc) {
+	var sigs []os.Signal
+	for _, s := range []sig.Signal{1, 2, 15} {
+		if !set.Has(s) {
+			sigs = append(sigs, syscall.Signal(s))
+		}
+	}
+	if len(sigs) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	go func() {
+		select {
+		case s := <-ch:
+			lastSignal.Store(int32(s.(syscall.Signal)))
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+// pipeSafeOut returns w, or when w is the process's standard output a duplicate of it: the Go
+// runtime kills a program whose write to fd 1 fails with EPIPE (unless SIGPIPE is notified, which
+// would steal a trapped PIPE from the signalfd), while a write to the duplicate just fails with
+// EPIPE, so ipcx can remove its pidfile and trace instance and exit 141 (writeFail).
+func pipeSafeOut(w io.Writer) (io.Writer, func()) {
+	f, ok := w.(*os.File)
+	if !ok || f != os.Stdout {
+		return w, func() {}
+	}
+	fd, err := unix.FcntlInt(uintptr(unix.Stdout), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return w, func() {}
+	}
+	dup := os.NewFile(uintptr(fd), "stdout")
+	return dup, func() { dup.Close() }
+}
+
+// writeFail is the error of a failed write to the output: a closed pipe (| head -1) ends ipcx
+// quietly with 128+SIGPIPE, as the signal would have, but after its cleanup.
+func writeFail(what string, err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+	}
+	return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: write: %v", what, err)}
 }

@@ -27,8 +27,11 @@
 // The runtime never lets HUP, INT, TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT, CHLD,
 // PROF and URG stay blocked. For those a Trap uses os/signal and, when it can open a trace instance
 // (root), takes the sender from the kernel's signal:signal_generate events; otherwise it says the
-// sender is unknown. KILL and STOP cannot be caught at all, and glibc's RTMIN (34) kills a pure Go
-// program even when notified (golang/go#39343), so those are refused.
+// sender is unknown. One notification may stand for several sends (the kernel and the runtime both
+// coalesce): it takes every send of its signal traced before it, and names the last. KILL and STOP
+// cannot be caught at all, glibc's RTMIN (34) kills a pure Go program even when notified
+// (golang/go#39343), the runtime's profiler swallows PROF, and the runtime preempts goroutines with
+// URG sent to its own threads (not told apart from a sent one): those are refused.
 //
 // Standard signals (1-31) coalesce: while one is pending, another of the same number is dropped by
 // the kernel, so a trap may see fewer than were sent. Real-time signals queue (up to RLIMIT_SIGPENDING)

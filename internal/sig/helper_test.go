@@ -3,6 +3,7 @@ package sig
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/testns"
+	"golang.org/x/sys/unix"
 )
 
 // The test binary doubles as a small trap program: with SIG_TEST_HELPER set it runs helper instead
@@ -84,10 +86,19 @@ func helper(mode string) int {
 			return 1
 		}
 		defer trap.Close()
+		// End of stdin stops the helper the way sig trap stops: the trap closed, its trace
+		// instance removed (a KILL would leave the instance behind).
+		go func() {
+			io.Copy(io.Discard, os.Stdin)
+			trap.Close()
+		}()
 		fmt.Fprintf(out, "ready pid=%d\n", os.Getpid())
 		enc := json.NewEncoder(out)
 		for {
 			r, err := trap.Next(20 * time.Second)
+			if errors.Is(err, ErrTrapClosed) {
+				return 0
+			}
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
@@ -179,10 +190,51 @@ func startHelper(t *testing.T, mode string, cred *syscall.Credential) *trapProc 
 	}
 	p := &trapProc{t: t, cmd: cmd, Pid: cmd.Process.Pid, lines: bufio.NewScanner(stdout), stdin: stdin}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		// Stop it by closing its stdin, and give it time to remove its trace instance; KILL only
+		// one that hangs (a test failure).
+		stdin.Close()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("helper %d did not stop when its stdin closed", p.Pid)
+		}
+		checkNoInstance(t, p.Pid)
 	})
 	return p
+}
+
+// checkNoInstance fails the test when a trace instance of process pid is left. It looks through a
+// tracefs mount of its own: the one pid may have made is gone with it, and instances belong to the
+// kernel, not to a mount.
+func checkNoInstance(t *testing.T, pid int) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		return // no instance can be made without root
+	}
+	if left := leftInstances(t, pid); len(left) > 0 {
+		t.Errorf("trace instances of process %d left behind: %v", pid, left)
+	}
+}
+
+func leftInstances(t *testing.T, pid int) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := unix.Mount("nodev", dir, "tracefs", 0, ""); err != nil {
+		t.Fatalf("mount tracefs to look for instances: %v", err)
+	}
+	defer unix.Unmount(dir, 0)
+	var left []string
+	for _, pat := range []string{"ipcx-sig-%d", "ipcx-sig-%d-*"} {
+		m, _ := filepath.Glob(filepath.Join(dir, "instances", fmt.Sprintf(pat, pid)))
+		for _, d := range m {
+			left = append(left, filepath.Base(d))
+		}
+	}
+	return left
 }
 
 func (p *trapProc) line() string {

@@ -12,21 +12,37 @@ import (
 // Process is a process held by a pidfd: signals and waits through it reach that process and never a
 // later one that got the same pid.
 type Process struct {
-	Pid int
-	fd  int
+	Pid    int
+	Thread int // the thread id OpenProcess was given, when not Pid; 0 otherwise
+	fd     int
 }
 
 // OpenProcess opens a pidfd for pid (pidfd_open(2)). A missing process gives an error wrapping
-// unix.ESRCH.
+// unix.ESRCH. pid may be the id of a thread other than the main one: as with kill(2), that names
+// its whole process, which is opened (Pid is then the process id, Thread the id given).
 func OpenProcess(pid int) (*Process, error) {
 	if pid <= 0 {
 		return nil, fmt.Errorf("pidfd_open(%d): %w", pid, unix.EINVAL)
 	}
 	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
-	if err != nil {
+	if err == nil {
+		return &Process{Pid: pid, fd: fd}, nil
+	}
+	// pidfd_open refuses a thread that does not lead its group (EINVAL; ENOENT on some kernels).
+	tgid, _, perr := ProcessOf(pid)
+	if perr != nil || tgid == pid || tgid <= 0 {
 		return nil, fmt.Errorf("pidfd_open(%d): %w", pid, err)
 	}
-	return &Process{Pid: pid, fd: fd}, nil
+	fd, err = unix.PidfdOpen(tgid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return nil, fmt.Errorf("pidfd_open(%d, process of thread %d): %w", tgid, pid, err)
+	}
+	// The thread may have ended and its id been reused meanwhile: it must still belong to tgid.
+	if now, _, perr := ProcessOf(pid); perr != nil || now != tgid {
+		unix.Close(fd)
+		return nil, fmt.Errorf("pidfd_open(%d): thread gone: %w", pid, unix.ESRCH)
+	}
+	return &Process{Pid: tgid, Thread: pid, fd: fd}, nil
 }
 
 // Close releases the pidfd.
@@ -95,9 +111,10 @@ func (p *Process) Wait(timeout time.Duration) (bool, error) {
 // Exited reports whether the process has exited, without waiting.
 func (p *Process) Exited() (bool, error) { return p.Wait(0) }
 
-// SignalGroup sends s to every process of process group pgid (kill(-pgid, s)).
+// SignalGroup sends s to every process of process group pgid (kill(-pgid, s)). pgid must be 2 or
+// more: kill(-1) would signal every process the caller may signal, and kill(0) the caller's group.
 func SignalGroup(pgid int, s Signal) error {
-	if pgid <= 0 {
+	if pgid <= 1 {
 		return fmt.Errorf("kill(-%d, %v): %w", pgid, s, unix.EINVAL)
 	}
 	if err := unix.Kill(-pgid, unix.Signal(s)); err != nil {

@@ -1,6 +1,7 @@
 package sig
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/ctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -104,5 +106,79 @@ func TestQueueInfo(t *testing.T) {
 	info := QueueInfo(RTMIN+1, -2)
 	if info.Signo != 35 || info.Code != SIQueue || info.Pid != int32(os.Getpid()) || info.Value != 0xfffffffe {
 		t.Errorf("QueueInfo = %+v", info)
+	}
+}
+
+// kill(-1) reaches every process the caller may signal and kill(0) the caller's own group: neither
+// is a process group SignalGroup may address. (Signal 0 only checks, so the test is harmless even
+// when the refusal is missing.)
+func TestSignalGroupRefusesAll(t *testing.T) {
+	for _, pgid := range []int{1, 0, -1} {
+		if err := SignalGroup(pgid, 0); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("SignalGroup(%d, 0) = %v, want EINVAL", pgid, err)
+		}
+	}
+}
+
+const threadsC = `
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static void *run(void *arg) {
+	printf("%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	for (;;) pause();
+	return arg;
+}
+
+/* threads: start a second thread, print its id, wait for ever. */
+int main(void) {
+	pthread_t t;
+	if (pthread_create(&t, NULL, run, NULL) != 0) return 1;
+	for (;;) pause();
+}
+`
+
+// The id of a thread other than the main one names its whole process, as for kill(2): the signal
+// reaches the process, and Wait waits for the process.
+func TestOpenProcessThread(t *testing.T) {
+	bin := ctest.Build(t, "threads", threadsC, "-pthread")
+	cmd := exec.Command(bin)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, _ := strconv.Atoi(strings.TrimSpace(line))
+	if tid <= 0 || tid == cmd.Process.Pid {
+		t.Fatalf("thread id %q of process %d", line, cmd.Process.Pid)
+	}
+	p, err := OpenProcess(tid)
+	if err != nil {
+		t.Fatalf("OpenProcess(thread %d of %d): %v", tid, cmd.Process.Pid, err)
+	}
+	defer p.Close()
+	if p.Pid != cmd.Process.Pid || p.Thread != tid {
+		t.Errorf("OpenProcess(thread %d) = pid %d thread %d, want pid %d", tid, p.Pid, p.Thread, cmd.Process.Pid)
+	}
+	if err := p.Signal(15); err != nil {
+		t.Fatal(err)
+	}
+	if exited, err := p.Wait(5 * time.Second); !exited || err != nil {
+		t.Fatalf("Wait after TERM = %v, %v", exited, err)
+	}
+	cmd.Wait()
+	if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("threads ended with %v", cmd.ProcessState)
 	}
 }

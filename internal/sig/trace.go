@@ -27,6 +27,8 @@ type TraceEvent struct {
 	Errno      int
 	Code       int32
 	TargetPid  int    // generate only
+	SenderPid  int    // generate only: the sender's process (thread group) id; Pid when unknown
+	SenderUid  int    // generate only: the sender's real uid, read from /proc as the event was read; -1 when the sender had gone
 	TargetComm string // generate only
 	Group      bool   // generate only: sent to the whole process, not one thread
 	Result     int    // generate only: see ResultName
@@ -239,10 +241,15 @@ func (t *Trace) Next() (TraceEvent, error) {
 				e.Comm = strings.TrimSuffix(string(b), "\n")
 			}
 		}
-		if t.sender > 0 && e.Pid != t.sender {
-			if tgid, _, err := ProcessOf(e.Pid); err != nil || tgid != t.sender {
-				continue
+		if e.Event == "generate" {
+			// Now, while a short-lived sender (kill(1)) may still be there to ask.
+			e.SenderPid, e.SenderUid = e.Pid, -1
+			if tgid, uid, err := ProcessOf(e.Pid); err == nil {
+				e.SenderPid, e.SenderUid = tgid, uid
 			}
+		}
+		if t.sender > 0 && e.SenderPid != t.sender {
+			continue
 		}
 		return e, nil
 	}

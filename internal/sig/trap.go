@@ -34,7 +34,8 @@ type Received struct {
 	Value    int32  // the sigqueue value (HasValue)
 	HasValue bool   // Code is queue, timer or mesgq: Value is meaningful
 	Via      string // "signalfd" (full siginfo) or "trace" (os/signal plus a signal_generate event)
-	Why      string // why the sender is unknown
+	Why      string // why the sender (or its uid) is unknown
+	Sends    int    // via trace: how many sends this one notification stands for (standard signals coalesce); the sender is the last one's
 }
 
 // CodeName names r.Code; see CodeName.
@@ -56,7 +57,8 @@ func (e *CannotTrapError) Error() string {
 }
 
 // CheckTrappable refuses KILL and STOP (the kernel never lets them be caught), 32 and 33 (glibc's
-// and the Go runtime's own) and RTMIN (34: it kills a Go program even when notified, golang/go#39343).
+// and the Go runtime's own), RTMIN (34: it kills a Go program even when notified, golang/go#39343)
+// PROF (the runtime's profiler swallows it) and URG (the runtime preempts goroutines with it).
 func CheckTrappable(s Signal) error {
 	switch s {
 	case 9, 19:
@@ -65,6 +67,12 @@ func CheckTrappable(s Signal) error {
 		return &CannotTrapError{s, "glibc and the Go runtime use it for their threads"}
 	case RTMIN:
 		return &CannotTrapError{s, "it kills a Go program even when caught (golang/go#39343); use RTMIN+1 or above"}
+	case 27:
+		return &CannotTrapError{s, "the Go runtime keeps it for its profiler and never passes it on"}
+	case 23:
+		// Its preemption signals are tgkill()s to single threads, which a trace filtered on
+		// ipcx's pid does not show: nothing tells a sent URG from the runtime's own reliably.
+		return &CannotTrapError{s, "the Go runtime sends it to its own threads to preempt goroutines, and those cannot be told apart from a URG sent to ipcx"}
 	}
 	if !s.Valid() {
 		return &CannotTrapError{s, "not a signal"}
@@ -294,7 +302,7 @@ func (t *Trap) readNotify() {
 			}
 		}()
 	}
-	var pending []TraceEvent
+	m := &matcher{events: events}
 	for {
 		var osig os.Signal
 		select {
@@ -302,20 +310,20 @@ func (t *Trap) readNotify() {
 		case <-t.done:
 			return
 		}
+		now := monotonic()
 		s := Signal(osig.(syscall.Signal))
 		r := Received{Signal: s, Sender: SenderUnknown, Uid: -1, Why: t.why}
 		if events != nil {
-			var e TraceEvent
-			var ok bool
-			e, ok, pending = matchEvent(s, pending, events, 500*time.Millisecond)
+			// More notifications already waiting: this one stands for one delivery only.
+			e, n, ok := m.match(s, now, len(t.ch) > 0, 500*time.Millisecond)
 			if ok {
-				r.Sender, r.Code, r.Comm, r.Via, r.Why = SenderProcess, e.Code, e.Comm, "trace", ""
-				r.Pid, r.Uid = e.Pid, -1
-				if tgid, uid, err := ProcessOf(e.Pid); err == nil {
-					r.Pid, r.Uid = tgid, uid
+				r.Sender, r.Code, r.Comm, r.Via, r.Why, r.Sends = SenderProcess, e.Code, e.Comm, "trace", "", n
+				r.Pid, r.Uid = e.SenderPid, e.SenderUid
+				if r.Uid < 0 {
+					r.Why = fmt.Sprintf("the sender %d had exited before its uid could be read", e.SenderPid)
 				}
 				if e.Code == SIKernel {
-					r.Sender, r.Pid = SenderKernel, 0
+					r.Sender, r.Pid, r.Why = SenderKernel, 0, ""
 				}
 			} else {
 				r.Why = "no kernel trace event matched the signal"
@@ -327,44 +335,132 @@ func (t *Trap) readNotify() {
 	}
 }
 
-// matchEvent takes the oldest queued signal_generate event for s from pending, or from events
-// within wait.
-func matchEvent(s Signal, pending []TraceEvent, events chan TraceEvent, wait time.Duration) (TraceEvent, bool, []TraceEvent) {
-	take := func() (TraceEvent, bool) {
-		for i, e := range pending {
-			if e.Event == "generate" && e.Signal == s && e.Result == TraceDelivered {
-				pending = append(pending[:i], pending[i+1:]...)
-				return e, true
+// monotonic returns CLOCK_MONOTONIC in seconds, the trace instance's clock.
+func monotonic() float64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return float64(ts.Sec) + float64(ts.Nsec)/1e9
+}
+
+// matcher pairs os/signal notifications with the signal_generate events of the trace.
+//
+// The kernel coalesces sends of a standard signal while one is pending (events "already-pending"),
+// and the runtime coalesces deliveries of one signal into one notification when it has not passed
+// on the first yet. So a notification received at time now stands for every send of its signal
+// that happened before now and that no earlier notification took: all are taken (else they would
+// be pinned on later signals), and the last one that made the signal pending ("queued") is reported
+// as the sender. When several deliveries were taken, a notification of one of them may still come
+// (it was on its way): it is reported with the same sender, for a short while (credit).
+type matcher struct {
+	events  chan TraceEvent
+	pending []TraceEvent
+	credit  map[Signal]credit
+}
+
+type credit struct {
+	n    int        // deliveries taken beyond the one reported
+	e    TraceEvent // the sender reported
+	time float64    // when
+}
+
+// match returns the sender of a notification of s received at now, how many sends it stands for,
+// and whether one was found. With one set, it takes the sends of a single delivery (the oldest).
+// It waits at most wait for a first event.
+func (m *matcher) match(s Signal, now float64, one bool, wait time.Duration) (TraceEvent, int, bool) {
+	var last, lastAny TraceEvent
+	var n, queued int
+	stopped := false // one: the next delivery's sends begin
+	take := func() {
+		kept := m.pending[:0]
+		for _, e := range m.pending {
+			mine := e.Event == "generate" && e.Signal == s && e.Time <= now
+			if mine && one && e.Result == TraceDelivered && queued > 0 {
+				stopped = true
+			}
+			if mine && !stopped {
+				n++
+				lastAny = e
+				if e.Result == TraceDelivered {
+					last = e
+					queued++
+				}
+				continue
+			}
+			kept = append(kept, e)
+		}
+		m.pending = kept
+	}
+	m.drain(0)
+	take()
+	if n == 0 {
+		if c, ok := m.credit[s]; ok && c.n > 0 && now-c.time < 0.2 {
+			c.n--
+			m.credit[s] = c
+			return c.e, 0, true
+		}
+		timer := time.NewTimer(wait)
+	wait:
+		for n == 0 {
+			select {
+			case e := <-m.events:
+				m.pending = append(m.pending, e)
+				take()
+			case <-timer.C:
+				break wait
 			}
 		}
-		return TraceEvent{}, false
+		timer.Stop()
+	}
+	if !one {
+		// The trace reader may lag a little behind the notification: give the last sends
+		// before now a moment to be read, so that they are not left for the next notification.
+		m.drain(20 * time.Millisecond)
+		take()
+	}
+	if len(m.pending) > 256 {
+		m.pending = m.pending[len(m.pending)-256:]
+	}
+	if n == 0 {
+		return TraceEvent{}, 0, false
+	}
+	if last.Event == "" {
+		last = lastAny
+	}
+	if queued > 1 {
+		if m.credit == nil {
+			m.credit = map[Signal]credit{}
+		}
+		m.credit[s] = credit{n: queued - 1, e: last, time: now}
+	} else {
+		delete(m.credit, s)
+	}
+	return last, n, true
+}
+
+// drain moves the events read so far (and during d) to pending.
+func (m *matcher) drain(d time.Duration) {
+	var tc <-chan time.Time
+	if d > 0 {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		tc = timer.C
 	}
 	for {
 		select {
-		case e := <-events:
-			pending = append(pending, e)
-			continue
+		case e := <-m.events:
+			m.pending = append(m.pending, e)
+		case <-tc:
+			return
 		default:
-		}
-		break
-	}
-	if e, ok := take(); ok {
-		return e, true, pending
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	for {
-		select {
-		case e := <-events:
-			pending = append(pending, e)
-			if e, ok := take(); ok {
-				return e, true, pending
+			if tc == nil {
+				return
 			}
-		case <-timer.C:
-			if len(pending) > 256 {
-				pending = pending[len(pending)-256:]
+			select {
+			case e := <-m.events:
+				m.pending = append(m.pending, e)
+			case <-tc:
+				return
 			}
-			return TraceEvent{}, false, pending
 		}
 	}
 }
