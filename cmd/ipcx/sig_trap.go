@@ -320,12 +320,12 @@ func writePidfile(path string) error {
 	return nil
 }
 
-// untrappedInterrupts returns a context cancelled by those of HUP, INT and TERM that set does not
-// trap (the signal is remembered for interruptSignal), or nil when set traps all three. A trapped
-// one must not be notified here too: it is reported, and ipcx goes on.
+// untrappedInterrupts returns a context cancelled by those of HUP, INT, QUIT and TERM that set
+// does not trap (the signal is remembered for interruptSignal), or nil when set traps all four. A
+// trapped one must not be notified here too: it is reported, and ipcx goes on.
 func untrappedInterrupts(set sig.Set) (context.Context, context.CancelFunc) {
 	var sigs []os.Signal
-	for _, s := range []sig.Signal{1, 2, 15} {
+	for _, s := range []sig.Signal{1, 2, 3, 15} {
 		if !set.Has(s) {
 			sigs = append(sigs, syscall.Signal(s))
 		}
