@@ -152,7 +152,7 @@ func (o object) fail(err error) error {
 		e.code, e.msg = exitWouldBlock, fmt.Sprintf("%s: would block", o)
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
 		e.msg = fmt.Sprintf("%s: permission denied", o)
-		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
+		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s ls", o.noun)
 	case errors.Is(err, unix.ENOSPC) && (o.noun == "shm" || o.noun == "sem") && strings.HasPrefix(o.addr, "/"):
 		// POSIX shared memory and semaphores are files in /dev/shm: ENOSPC is a full tmpfs.
 		e.msg = fmt.Sprintf("%s: no space left in /dev/shm", o)

@@ -27,7 +27,9 @@ func newMqLsCmd(io *iostreams.IOStreams, runF func(*mqLsOptions) error) *cobra.C
 		Long: `List every message queue: System V queues from /proc/sysvipc/msg (all of them, whatever their
 permissions) and POSIX queues from the mqueue filesystem. When no mqueue filesystem is mounted,
 root lists POSIX queues through a private mount made for the listing; other users get a note on how
-to mount one.
+to mount one. A POSIX queue the user may not read is still listed, with its messages and bytes
+unknown ("-" in the table, null in JSON). CTIME of a POSIX queue is its last send, receive, chmod or
+chown (its creation before any), as before any read of its status (see ipcx mq stat --help).
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx mq ls
@@ -52,14 +54,9 @@ var mqLsColumns = []render.Column[mqStatus]{
 	{Header: "KEY", Value: func(s mqStatus) string { return optKey(s.Key) }},
 	{Header: "MODE", Value: func(s mqStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s mqStatus) string { return s.Owner }},
-	{Header: "MESSAGES", Value: func(s mqStatus) string {
-		if s.Messages < 0 {
-			return "-"
-		}
-		return fmt.Sprint(s.Messages)
-	}},
-	{Header: "BYTES", Value: func(s mqStatus) string { return render.Size(s.Bytes, false) },
-		Human: func(s mqStatus) string { return render.Size(s.Bytes, true) }},
+	{Header: "MESSAGES", Value: func(s mqStatus) string { return optCount(s.Messages) }},
+	{Header: "BYTES", Value: func(s mqStatus) string { return optSize64(s.Bytes, false) },
+		Human: func(s mqStatus) string { return optSize64(s.Bytes, true) }},
 	{Header: "CTIME", Value: func(s mqStatus) string { return optTime(s.CTime, false) },
 		Human: func(s mqStatus) string { return optTime(s.CTime, true) }},
 }
@@ -114,19 +111,23 @@ func sysvRow(q sysv.MsgQueue) mqStatus {
 	}
 	return mqStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, QBytes: qbytes,
 		LSPID: &lspid, LRPID: &lrpid, STime: q.STime, RTime: q.RTime, CTime: q.CTime,
-		Messages: int64(q.Msgs), Bytes: int64(q.Bytes), Mode: render.Mode(q.Mode), UID: q.UID, GID: q.GID, Owner: userName(q.UID)}
+		Messages: ptr(int64(q.Msgs)), Bytes: ptr(int64(q.Bytes)), Mode: render.Mode(q.Mode), UID: q.UID, GID: q.GID, Owner: userName(q.UID)}
 }
 
 func posixRow(q posix.MqInfo) mqStatus {
-	ctime := q.CTime
-	st := mqStatus{Flavor: "posix", Address: q.Name, Name: q.Name, Messages: -1, Bytes: q.Bytes,
-		Mode: render.Mode(q.Mode), UID: q.UID, GID: q.GID, Owner: userName(q.UID), CTime: &ctime}
-	if q.NotifyPID != 0 {
-		st.NotifyPID = &q.NotifyPID
+	ctime, mtime := q.CTime, q.MTime
+	st := mqStatus{Flavor: "posix", Address: q.Name, Name: q.Name,
+		Mode: render.Mode(q.Mode), UID: q.UID, GID: q.GID, Owner: userName(q.UID), CTime: &ctime, MTime: &mtime}
+	// Bytes and the notify pid need the queue's status read; unknown (null, "-") when not permitted.
+	if q.StatusRead {
+		st.Bytes = &q.Bytes
+		if q.NotifyPID != 0 {
+			st.NotifyPID = &q.NotifyPID
+		}
 	}
 	// The message count and sizes need the queue opened; do it when permitted.
 	if at, err := posix.MqGetAttr(q.Name); err == nil {
-		st.Messages, st.MaxMsg, st.MsgSize = at.CurMsgs, &at.MaxMsg, &at.MsgSize
+		st.Messages, st.MaxMsg, st.MsgSize = &at.CurMsgs, &at.MaxMsg, &at.MsgSize
 	}
 	return st
 }

@@ -39,13 +39,33 @@ type mqStatus struct {
 	STime  *time.Time `json:"stime,omitempty"`
 	RTime  *time.Time `json:"rtime,omitempty"`
 	// Both
-	Messages int64      `json:"messages"`
-	Bytes    int64      `json:"bytes"`
+	// Messages and Bytes are null when unknown (a POSIX queue the user may not open or read).
+	Messages *int64     `json:"messages"`
+	Bytes    *int64     `json:"bytes"`
 	Mode     string     `json:"mode"`
 	UID      uint32     `json:"uid"`
 	GID      uint32     `json:"gid"`
 	Owner    string     `json:"owner"`
 	CTime    *time.Time `json:"ctime"`
+	// MTime is a POSIX queue's last send or receive (its creation before any).
+	MTime *time.Time `json:"mtime,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// optSize64 is a size cell: "-" when unknown, human on a terminal.
+func optSize64(n *int64, human bool) string {
+	if n == nil {
+		return "-"
+	}
+	return render.Size(*n, human)
+}
+
+func optCount(n *int64) string {
+	if n == nil {
+		return "-"
+	}
+	return fmt.Sprint(*n)
 }
 
 func newMqStatCmd(io *iostreams.IOStreams, runF func(*mqStatOptions) error) *cobra.Command {
@@ -54,7 +74,11 @@ func newMqStatCmd(io *iostreams.IOStreams, runF func(*mqStatOptions) error) *cob
 		Use:   "stat ADDR",
 		Short: "Show a queue's attributes and state",
 		Long: `Show a queue's attributes and state. POSIX: maxmsg, msgsize, messages and bytes on the queue, the
-pid registered with mq_notify, mode and owner. System V: key, id, mode, owner, messages (qnum),
+pid registered with mq_notify, mode, owner, mtime (the last send or receive, the creation before
+any) and ctime (the last send, receive, chmod or chown, the creation before any). Reading a POSIX
+queue's status makes the kernel set its ctime; ipcx reports the ctime from before such reads (its
+own and others', e.g. cat /dev/mqueue/q), so looking at a queue does not change its ctime; a chmod
+or chown followed by such a read shows as the mtime. System V: key, id, mode, owner, messages (qnum),
 bytes (cbytes), the byte limit (qbytes), the last sender and receiver pids and the times of the
 last send, receive and change.
 
@@ -121,11 +145,16 @@ func posixMqStatus(name string) (mqStatus, error) {
 		return mqStatus{}, err
 	}
 	st := mqStatus{Flavor: "posix", Address: name, Name: name, MaxMsg: &at.MaxMsg, MsgSize: &at.MsgSize,
-		Messages: at.CurMsgs, Mode: render.Mode(fst.Mode), UID: fst.UID, GID: fst.GID, Owner: userName(fst.UID), CTime: &fst.CTime}
+		Messages: &at.CurMsgs, Mode: render.Mode(fst.Mode), UID: fst.UID, GID: fst.GID, Owner: userName(fst.UID), CTime: &fst.CTime}
 	if dir, release, err := posix.MqueueDir(); err == nil {
 		defer release()
 		if info, err := posix.MqStatIn(dir, name); err == nil {
-			st.Bytes, st.NotifyPID = info.Bytes, &info.NotifyPID
+			// Times from the mqueue filesystem: taken before its read and corrected for
+			// earlier reads (see posix.MqStatIn).
+			st.CTime, st.MTime = &info.CTime, &info.MTime
+			if info.StatusRead {
+				st.Bytes, st.NotifyPID = &info.Bytes, &info.NotifyPID
+			}
 		}
 	}
 	return st, nil
@@ -140,7 +169,7 @@ func sysvMqStatus(id sysv.ID) (mqStatus, error) {
 	lspid, lrpid := int(ds.Lspid), int(ds.Lrpid)
 	return mqStatus{Flavor: "sysv", Address: fmt.Sprintf("id:%d", id), Key: &key, ID: &id, QBytes: &ds.Qbytes,
 		LSPID: &lspid, LRPID: &lrpid, STime: sysv.Time(ds.Stime), RTime: sysv.Time(ds.Rtime), CTime: sysv.Time(ds.Ctime),
-		Messages: int64(ds.Qnum), Bytes: int64(ds.Cbytes), Mode: render.Mode(uint32(ds.Perm.Mode)),
+		Messages: ptr(int64(ds.Qnum)), Bytes: ptr(int64(ds.Cbytes)), Mode: render.Mode(uint32(ds.Perm.Mode)),
 		UID: ds.Perm.UID, GID: ds.Perm.GID, Owner: userName(ds.Perm.UID)}, nil
 }
 
@@ -152,18 +181,24 @@ func statFields(st mqStatus) []render.Column[mqStatus] {
 			{Header: "MODE", Value: func(s mqStatus) string { return s.Mode }},
 			{Header: "OWNER", Value: func(s mqStatus) string { return s.Owner }},
 			{Header: "MAXMSG", Value: func(s mqStatus) string { return fmt.Sprint(*s.MaxMsg) }},
-			{Header: "MSGSIZE", Value: func(s mqStatus) string { return fmt.Sprint(*s.MsgSize) }},
-			{Header: "MESSAGES", Value: func(s mqStatus) string { return fmt.Sprint(s.Messages) }},
-			{Header: "BYTES", Value: func(s mqStatus) string { return render.Size(s.Bytes, false) },
-				Human: func(s mqStatus) string { return render.Size(s.Bytes, true) }},
+			{Header: "MSGSIZE", Value: func(s mqStatus) string { return optSize64(s.MsgSize, false) },
+				Human: func(s mqStatus) string { return optSize64(s.MsgSize, true) }},
+			{Header: "MESSAGES", Value: func(s mqStatus) string { return optCount(s.Messages) }},
+			{Header: "BYTES", Value: func(s mqStatus) string { return optSize64(s.Bytes, false) },
+				Human: func(s mqStatus) string { return optSize64(s.Bytes, true) }},
 			{Header: "NOTIFY", Value: func(s mqStatus) string { return optInt(s.NotifyPID) }},
+			{Header: "MTIME", Value: func(s mqStatus) string { return optTime(s.MTime, false) },
+				Human: func(s mqStatus) string { return optTime(s.MTime, true) }},
+			{Header: "CTIME", Value: func(s mqStatus) string { return optTime(s.CTime, false) },
+				Human: func(s mqStatus) string { return optTime(s.CTime, true) }},
 		}
 	}
 	return append(sysvQueueColumns[:4:4],
-		render.Column[mqStatus]{Header: "MESSAGES", Value: func(s mqStatus) string { return fmt.Sprint(s.Messages) }},
-		render.Column[mqStatus]{Header: "BYTES", Value: func(s mqStatus) string { return render.Size(s.Bytes, false) },
-			Human: func(s mqStatus) string { return render.Size(s.Bytes, true) }},
-		render.Column[mqStatus]{Header: "QBYTES", Value: func(s mqStatus) string { return fmt.Sprint(*s.QBytes) }},
+		render.Column[mqStatus]{Header: "MESSAGES", Value: func(s mqStatus) string { return optCount(s.Messages) }},
+		render.Column[mqStatus]{Header: "BYTES", Value: func(s mqStatus) string { return optSize64(s.Bytes, false) },
+			Human: func(s mqStatus) string { return optSize64(s.Bytes, true) }},
+		render.Column[mqStatus]{Header: "QBYTES", Value: func(s mqStatus) string { return optSize64(qbytes(s.QBytes), false) },
+			Human: func(s mqStatus) string { return optSize64(qbytes(s.QBytes), true) }},
 		render.Column[mqStatus]{Header: "LSPID", Value: func(s mqStatus) string { return optInt(s.LSPID) }},
 		render.Column[mqStatus]{Header: "LRPID", Value: func(s mqStatus) string { return optInt(s.LRPID) }},
 		render.Column[mqStatus]{Header: "STIME", Value: func(s mqStatus) string { return optTime(s.STime, false) },
@@ -180,6 +215,13 @@ var sysvQueueColumns = []render.Column[mqStatus]{
 	{Header: "ID", Value: func(s mqStatus) string { return fmt.Sprint(*s.ID) }},
 	{Header: "MODE", Value: func(s mqStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s mqStatus) string { return s.Owner }},
+}
+
+func qbytes(q *uint64) *int64 {
+	if q == nil {
+		return nil
+	}
+	return ptr(int64(*q))
 }
 
 func optInt(p *int) string {

@@ -117,8 +117,7 @@ func (q *Queue) Stat() (MqInfo, error) {
 	if err := unix.Fstat(int(q.f.Fd()), &st); err != nil {
 		return MqInfo{}, fmt.Errorf("fstat(%s): %w", q.Name, err)
 	}
-	return MqInfo{Name: q.Name, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid,
-		CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC()}, nil
+	return mqInfoOf(q.Name, &st), nil
 }
 
 // Close closes the queue descriptor.

@@ -27,6 +27,9 @@ type MqInfo struct {
 	UID       uint32    `json:"uid"`
 	GID       uint32    `json:"gid"`
 	Bytes     int64     `json:"bytes"` // QSIZE: bytes of all messages on the queue
+	// StatusRead says Bytes, NotifyPID and Signo are known: the queue's status could be read (it
+	// cannot without read permission; mode, owner and times come from the directory then).
+	StatusRead bool `json:"-"`
 	NotifyPID int       `json:"notifyPid"`
 	Signo     int       `json:"notifySigno"`
 	CTime     time.Time `json:"ctime"`
@@ -130,11 +133,22 @@ func MqList(dir string) ([]MqInfo, error) {
 // MqStatIn describes the queue name from the mqueue directory dir: its inode (mode, owner, times)
 // and the status line the kernel gives as its content. It uses plain system calls: an os.File
 // would register each queue with the poller, which costs more than the rest in a long listing.
+// A queue the caller may not read is described from the directory alone (StatusRead false).
+//
+// The times are taken before the status is read, and reading it makes the kernel set the queue's
+// ctime (and atime) to now: see mqTimes for how an earlier read is told from a real change.
 func MqStatIn(dir, name string) (MqInfo, error) {
 	if err := ValidName(name); err != nil {
 		return MqInfo{}, err
 	}
 	fd, err := unix.Open(filepath.Join(dir, name[1:]), unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.EACCES) {
+		var st unix.Stat_t
+		if err := unix.Fstatat(unix.AT_FDCWD, filepath.Join(dir, name[1:]), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return MqInfo{}, &os.PathError{Op: "stat", Path: name, Err: err}
+		}
+		return mqInfoOf(name, &st), nil
+	}
 	if err != nil {
 		return MqInfo{}, &os.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -143,16 +157,13 @@ func MqStatIn(dir, name string) (MqInfo, error) {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return MqInfo{}, err
 	}
-	info := MqInfo{
-		Name: name, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid,
-		CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC(),
-		Dev: st.Dev, Ino: st.Ino,
-	}
+	info := mqInfoOf(name, &st)
 	var buf [256]byte
 	n, err := unix.Read(fd, buf[:])
 	if err != nil {
 		return MqInfo{}, err
 	}
+	info.StatusRead = true
 	for _, kv := range strings.Fields(string(buf[:n])) {
 		k, v, ok := strings.Cut(kv, ":")
 		if !ok {
@@ -169,4 +180,25 @@ func MqStatIn(dir, name string) (MqInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+func mqInfoOf(name string, st *unix.Stat_t) MqInfo {
+	ctime, mtime := mqTimes(st)
+	return MqInfo{Name: name, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid, CTime: ctime, MTime: mtime,
+		Dev: st.Dev, Ino: st.Ino}
+}
+
+// mqTimes returns a queue's ctime and mtime. The kernel sets a queue's mtime and ctime on creation
+// and on every send and receive, ctime alone on chmod/chown, and atime and ctime together (the
+// same instant) whenever its status file is read (ipcx mq ls/stat, cat /dev/mqueue/q). When atime
+// equals ctime and differs from mtime, the last ctime change was such a read, not a change of the
+// queue: ctime is then reported as mtime (creation or last send/receive), so that looking at a
+// queue does not change what is reported. A chmod/chown followed by a read is reported as mtime.
+func mqTimes(st *unix.Stat_t) (ctime, mtime time.Time) {
+	mtime = time.Unix(st.Mtim.Unix()).UTC()
+	ctime = time.Unix(st.Ctim.Unix()).UTC()
+	if st.Atim == st.Ctim && st.Ctim != st.Mtim {
+		ctime = mtime
+	}
+	return ctime, mtime
 }
