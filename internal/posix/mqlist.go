@@ -22,20 +22,20 @@ var ErrNoMqueueFS = errors.New("no mqueue filesystem is mounted")
 
 // MqInfo describes a POSIX message queue as the mqueue filesystem shows it.
 type MqInfo struct {
-	Name      string    `json:"name"`
-	Mode      uint32    `json:"mode"`
-	UID       uint32    `json:"uid"`
-	GID       uint32    `json:"gid"`
-	Bytes     int64     `json:"bytes"` // QSIZE: bytes of all messages on the queue
+	Name  string `json:"name"`
+	Mode  uint32 `json:"mode"`
+	UID   uint32 `json:"uid"`
+	GID   uint32 `json:"gid"`
+	Bytes int64  `json:"bytes"` // QSIZE: bytes of all messages on the queue
 	// StatusRead says Bytes, NotifyPID and Signo are known: the queue's status could be read (it
 	// cannot without read permission; mode, owner and times come from the directory then).
-	StatusRead bool `json:"-"`
-	NotifyPID int       `json:"notifyPid"`
-	Signo     int       `json:"notifySigno"`
-	CTime     time.Time `json:"ctime"`
-	MTime     time.Time `json:"mtime"`
-	Dev       uint64    `json:"-"` // the inode in the mqueue filesystem, to match holders
-	Ino       uint64    `json:"-"`
+	StatusRead bool      `json:"-"`
+	NotifyPID  int       `json:"notifyPid"`
+	Signo      int       `json:"notifySigno"`
+	CTime      time.Time `json:"ctime"`
+	MTime      time.Time `json:"mtime"`
+	Dev        uint64    `json:"-"` // the inode in the mqueue filesystem, to match holders
+	Ino        uint64    `json:"-"`
 }
 
 // MqueueDir returns a directory of the mqueue filesystem of this IPC namespace and a function that
