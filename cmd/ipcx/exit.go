@@ -152,7 +152,12 @@ func (o object) fail(err error) error {
 		e.code, e.msg = exitWouldBlock, fmt.Sprintf("%s: would block", o)
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
 		e.msg = fmt.Sprintf("%s: permission denied", o)
+		// Point at a listing, which works for any user, not back at a command that may fail alike;
+		// nouns without ls (a FIFO is stat-ed by path, which needs no permission on it) keep stat.
 		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s ls", o.noun)
+		if o.noun != "mq" && o.noun != "sem" && o.noun != "shm" && o.noun != "sock" {
+			e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
+		}
 	case errors.Is(err, unix.ENOSPC) && (o.noun == "shm" || o.noun == "sem") && strings.HasPrefix(o.addr, "/"):
 		// POSIX shared memory and semaphores are files in /dev/shm: ENOSPC is a full tmpfs.
 		e.msg = fmt.Sprintf("%s: no space left in /dev/shm", o)
