@@ -111,7 +111,9 @@ func groupObjects(c *cobra.Command) *cobra.Command {
 }
 
 // cmdPath is a command's path without the leading "ipcx", for messages that ipcx prefixes itself.
-func cmdPath(c *cobra.Command) string { return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ") }
+func cmdPath(c *cobra.Command) string {
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+}
 
 // noArgs, exactArgs, minArgs and rangeArgs validate positional arguments as usage errors (exit 2).
 func exactArgs(n int, what string) cobra.PositionalArgs {
