@@ -138,7 +138,7 @@ func (w *nowWriter) Write(p []byte) (int, error) {
 func fifoOpenFail(obj object, err error, w waitFlags) error {
 	e := streamFail(obj, err).(*cmdError)
 	if e.code == exitTimeout {
-		e.msg = fmt.Sprintf("%s: no peer opened it within %v", obj, w.timeout)
+		e.msg = fmt.Sprintf("%s: no peer opened it %s", obj, within(w.timeout))
 	}
 	return e
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -77,3 +78,12 @@ func (w *waitFlags) zero() bool { return w.timeout == 0 && w.hasTimeout() }
 
 // errFlavorFlags is the usage error of an ls given both --posix and --sysv.
 var errFlavorFlags = usageErrorf("--posix and --sysv exclude each other; give neither for both")
+
+// within says how long a timed wait waited, for messages: "within 2s", or "right away" for an
+// explicit --timeout 0.
+func within(d time.Duration) string {
+	if d <= 0 {
+		return "right away"
+	}
+	return fmt.Sprintf("within %v", d)
+}

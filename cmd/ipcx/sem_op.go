@@ -108,7 +108,7 @@ func semOpRun(opts *semOpOptions) error {
 	case exitWouldBlock:
 		e.msg = fmt.Sprintf("%s: %s cannot be done now", h.obj, strings.Join(opts.ops, " "))
 	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: %s could not be done within %v", h.obj, strings.Join(opts.ops, " "), opts.wait.timeout)
+		e.msg = fmt.Sprintf("%s: %s could not be done %s", h.obj, strings.Join(opts.ops, " "), within(opts.wait.timeout))
 		if opts.wait.zero() {
 			e.msg = fmt.Sprintf("%s: %s cannot be done now (--timeout 0 does not wait)", h.obj, strings.Join(opts.ops, " "))
 		}
