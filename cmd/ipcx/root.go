@@ -77,6 +77,7 @@ OUTPUT
 		newSockCmd(io),
 	)
 	root.AddCommand(inventoryCommands(io)...)
+	refuseUnknownShells(root)
 	return root
 }
 
@@ -110,7 +111,9 @@ func groupObjects(c *cobra.Command) *cobra.Command {
 }
 
 // cmdPath is a command's path without the leading "ipcx", for messages that ipcx prefixes itself.
-func cmdPath(c *cobra.Command) string { return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ") }
+func cmdPath(c *cobra.Command) string {
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+}
 
 // noArgs, exactArgs, minArgs and rangeArgs validate positional arguments as usage errors (exit 2).
 func exactArgs(n int, what string) cobra.PositionalArgs {
@@ -146,4 +149,27 @@ func unknownSubcommand(c *cobra.Command, args []string) error {
 		return usageErrorf("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
 	}
 	return usageErrorf("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
+}
+
+// refuseUnknownShells makes "ipcx completion SHELL" a usage error (exit 2) for a shell cobra has
+// no script for, where cobra itself would print the help and exit 0.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	c, _, err := root.Find([]string{"completion"})
+	if err != nil || c == root {
+		return
+	}
+	var shells []string
+	for _, sub := range c.Commands() {
+		shells = append(shells, sub.Name())
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageErrorf("completion: no completion script for shell %q (shells: %s)", args[0], strings.Join(shells, ", "))
+		}
+		return nil
+	}
+	c.RunE = func(c *cobra.Command, args []string) error {
+		return usageErrorf("completion: name a shell: %s (see: ipcx completion --help)", strings.Join(shells, ", "))
+	}
 }

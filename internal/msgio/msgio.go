@@ -191,6 +191,9 @@ func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func
 // that a receiver may wait a little for the next message before flushing.
 func (s *Sink) Batching() bool { return s.kind == outBatch }
 
+// readySpins is how many times Ready yields the CPU before it sleeps.
+const readySpins = 50
+
 // Ready waits until the output can take the next message: for a pipe, until the reader has read
 // everything written so far. If the reader goes away first, the messages in flight are put back and
 // the error wraps ErrOutputClosed. ctx ends the wait (its error is returned; in-flight messages stay
@@ -201,7 +204,7 @@ func (s *Sink) Ready(ctx context.Context) error {
 	}
 	fd := int(s.f.Fd())
 	wait := 50 * time.Microsecond
-	for {
+	for spin := 0; ; spin++ {
 		n, err := unix.IoctlGetInt(fd, unix.TIOCINQ) // FIONREAD
 		if err != nil {
 			return err
@@ -209,6 +212,13 @@ func (s *Sink) Ready(ctx context.Context) error {
 		if n == 0 {
 			s.settle() // read by the reader
 			return nil
+		}
+		// A reader that keeps up (cat, a shell loop's read) takes the message within a few
+		// microseconds once it runs: yield the CPU to it a few times before sleeping on a timer,
+		// whose wake-up alone costs more than the read.
+		if spin < readySpins {
+			unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
+			continue
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
 		if _, err := unix.Poll(pfd, 0); err == nil && pfd[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0 {
