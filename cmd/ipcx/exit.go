@@ -45,11 +45,11 @@ func usageHint(hint, format string, args ...any) error {
 }
 
 // keyError reports an address whose System V key cannot be computed: ftok(3) of a file that is
-// missing (exit 3) or cannot be read.
-func keyError(a addr.Addr, err error) error {
-	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: cannot compute the key: %v", a, errors.Unwrap(err))}
+// missing (exit 3) or cannot be read. noun is the command's ("mq"), for the message.
+func keyError(noun string, a addr.Addr, err error) error {
+	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("%s %s: cannot compute the key: %v", noun, a, errors.Unwrap(err))}
 	if errors.Is(err, unix.ENOENT) {
-		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such file: %s", a, a.Path)
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s %s: no such file: %s", noun, a, a.Path)
 	}
 	e.hint = "ftok:PATH:PROJ needs an existing file; create it, or name the object by key (0x1a2b) or id (id:N)"
 	return e

@@ -53,7 +53,7 @@ func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: 
 func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
 	if a.Kind == addr.ID {
 		if flags&sysv.Create != 0 {
-			return 0, usageErrorf("cannot create a queue by id: use a key, ftok:PATH:PROJ or private")
+			return 0, usageErrorf("mq %s: cannot create a queue by id: use a key, ftok:PATH:PROJ or private", a)
 		}
 		if _, err := sysv.MsgStat(a.ID); err != nil {
 			if errors.Is(err, unix.EINVAL) {
@@ -68,7 +68,7 @@ func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, keyError(a, err)
+		return 0, keyError("mq", a, err)
 	}
 	return sysv.MsgGet(key, flags)
 }
@@ -141,6 +141,11 @@ func (s *sysvQueue) recv(ctx context.Context, buf []byte, within time.Duration) 
 	typ, text, err := sysv.MsgRcv(ctx, s.id, buf, s.typ, flags)
 	if errors.Is(err, unix.ENOMSG) {
 		err = fmt.Errorf("%w", unix.EAGAIN)
+	}
+	if errors.Is(err, unix.EINVAL) {
+		// The buffer is valid: EINVAL is an id that no longer names a queue (removed while
+		// not waiting on it; EIDRM when waiting).
+		err = fmt.Errorf("%w: %w", err, unix.EIDRM)
 	}
 	return msgio.Message{Data: text, Type: typ}, err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -23,6 +24,7 @@ type mqCreateOptions struct {
 	msgSize   int64
 	maxBytes  string
 	json      bool
+	flagSet   func(string) bool
 }
 
 // createdQueue is what mq create reports.
@@ -48,8 +50,9 @@ func newMqCreateCmd(io *iostreams.IOStreams, runF func(*mqCreateOptions) error) 
 
 It prints the queue's address for later commands: the /name, or id:N for System V (private queues
 have no other name). An existing queue is left as it is and printed, unless --exclusive, which
-makes it an error (exit 4). New queues have mode 0600 unless --mode says otherwise; the mode is set
-exactly, whatever the umask.
+makes it an error (exit 4). An existing queue is never changed: when it differs from what --mode,
+--maxmsg, --msgsize or --max-bytes ask for, that is an error too (exit 4). New queues have mode 0600
+unless --mode says otherwise; the mode is set exactly, whatever the umask.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx mq create /jobs
@@ -59,6 +62,7 @@ exactly, whatever the umask.
 		Args: exactArgs(1, "one address"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr = args[0]
+			opts.flagSet = func(name string) bool { return c.Flags().Changed(name) }
 			if runF != nil {
 				return runF(opts)
 			}
@@ -125,11 +129,32 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		if err != nil {
 			return obj.fail(err)
 		}
+		if !created {
+			var diff, drop []string
+			if opts.flagSet("mode") && st.Mode&0o777 != mode {
+				diff, drop = append(diff, "mode "+render.Mode(st.Mode)), append(drop, "--mode")
+			}
+			if attr != nil && (at.MaxMsg != opts.maxMsg || at.MsgSize != opts.msgSize) {
+				diff = append(diff, fmt.Sprintf("maxmsg %d, msgsize %d", at.MaxMsg, at.MsgSize))
+				drop = append(drop, "--maxmsg and --msgsize")
+			}
+			if err := existsDiffering(obj, diff, drop); err != nil {
+				return err
+			}
+		}
 		out = createdQueue{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created,
 			MaxMsg: at.MaxMsg, MsgSize: at.MsgSize}
 	} else {
 		if opts.maxMsg != 0 || opts.msgSize != 0 {
 			return usageHint("System V queues take --max-bytes", "--maxmsg and --msgsize are for POSIX queues")
+		}
+		var qbytes uint64
+		if opts.maxBytes != "" {
+			n, err := units.ParseSize(opts.maxBytes)
+			if err != nil || n <= 0 {
+				return usageErrorf("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
+			}
+			qbytes = uint64(n)
 		}
 		// Create exclusively first, so that "created" is known; then, unless --exclusive, open.
 		id, err := sysvMsgID(a, sysv.Create|sysv.Exclusive|int(mode))
@@ -140,21 +165,36 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		if err != nil {
 			return obj.fail(err)
 		}
+		// A queue made here and then refused is removed again: nothing half-made stays behind.
+		undo := func(err error) error {
+			if created {
+				_ = sysv.MsgRemove(id)
+			}
+			return err
+		}
 		ds, err := sysv.MsgStat(id)
 		if err != nil {
-			return obj.fail(err)
+			return undo(obj.fail(err))
 		}
-		if opts.maxBytes != "" {
-			n, err := units.ParseSize(opts.maxBytes)
-			if err != nil || n <= 0 {
-				return usageErrorf("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
+		if !created {
+			var diff, drop []string
+			if opts.flagSet("mode") && uint32(ds.Perm.Mode)&0o777 != mode {
+				diff, drop = append(diff, "mode "+render.Mode(uint32(ds.Perm.Mode))), append(drop, "--mode")
 			}
-			ds.Qbytes = uint64(n)
+			if qbytes != 0 && ds.Qbytes != qbytes {
+				diff, drop = append(diff, fmt.Sprintf("max-bytes %d", ds.Qbytes)), append(drop, "--max-bytes")
+			}
+			if err := existsDiffering(obj, diff, drop); err != nil {
+				return err
+			}
+		} else if qbytes != 0 && ds.Qbytes != qbytes {
+			ds.Qbytes = qbytes
 			if err := sysv.MsgSet(id, ds); err != nil {
 				if errors.Is(err, unix.EPERM) {
-					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: raising --max-bytes above msgmnb (/proc/sys/kernel/msgmnb) needs CAP_SYS_RESOURCE", obj)}
+					return undo(&cmdError{code: exitFailure, msg: fmt.Sprintf("%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", obj, qbytes),
+						hint: "nothing was created; see the limits with: ipcx limits"})
 				}
-				return obj.fail(err)
+				return undo(obj.fail(err))
 			}
 		}
 		out = createdQueue{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &ds.Perm.Key, ID: &id,
@@ -165,4 +205,15 @@ func mqCreateRun(opts *mqCreateOptions) error {
 	}
 	_, err = fmt.Fprintln(opts.io.Out, out.Address)
 	return err
+}
+
+// existsDiffering is the error for an existing queue that differs from what the flags ask for
+// (diff: what it has; drop: the flags to drop), or nil when nothing differs.
+func existsDiffering(obj object, diff, drop []string) error {
+	if len(diff) == 0 {
+		return nil
+	}
+	return &cmdError{code: exitExists,
+		msg:  fmt.Sprintf("%s: exists with %s; remove it first, or drop %s", obj, strings.Join(diff, "; "), strings.Join(drop, " and ")),
+		hint: fmt.Sprintf("an existing queue is not changed; see it with: ipcx mq stat %s", obj.addr)}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 )
@@ -62,8 +63,9 @@ of any other type), N < 0 the first of the lowest type <= |N|.
 
 NOTHING LOST
 A message is taken off the queue only when ipcx is ready to write it out. When the write fails
-(closed pipe, full disk) or SIGINT/SIGTERM arrives between taking and writing, the message is put
-back and ipcx exits non-zero: 141 for a closed pipe, 128+N for signal N. A POSIX message put back
+(closed pipe, full disk) or SIGINT, SIGTERM or SIGQUIT arrives between taking and writing, the
+message is put back and ipcx exits non-zero: 141 for a closed pipe, 128+N for signal N. A closed
+standard output (>&-) is refused before anything is taken (exit 1). A POSIX message put back
 lands behind the messages of its priority; a System V message at the tail of the queue.
 When standard output is a pipe, the next message is taken only after the reader has read the
 previous one, so "ipcx mq recv --follow /q | head -1" leaves the other messages on the queue; a
@@ -117,6 +119,16 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 	if opts.follow && opts.flagSet("count") {
 		return usageErrorf("--follow and --count exclude each other")
 	}
+	switch {
+	case opts.json && opts.raw:
+		return usageErrorf("--json and --raw exclude each other")
+	case opts.json && (opts.nul || opts.flagSet("delim")):
+		return usageErrorf("--json writes one object per line: it excludes -0 and --delim")
+	case opts.raw && (opts.nul || opts.flagSet("delim")):
+		return usageErrorf("--raw writes nothing between messages: it excludes -0 and --delim")
+	case opts.nul && opts.flagSet("delim"):
+		return usageErrorf("-0 and --delim exclude each other")
+	}
 	if a.Kind == addr.POSIX && (opts.flagSet("type") || opts.except) {
 		return usageHint("POSIX queues always give the highest priority first", "--type and --except are for System V queues")
 	}
@@ -127,6 +139,10 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 		return usageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
+	if closedByRuntime(out) {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: standard output is closed; nothing was taken", obj),
+			hint: "redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages"}
+	}
 	q, err := openQueue(a, true, true, false, 0)
 	if errors.Is(err, unix.EACCES) {
 		// Without write permission nothing could be put back: receive anyway, as the user may.
@@ -200,6 +216,9 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 			switch e.code {
 			case exitWouldBlock:
 				e.msg = fmt.Sprintf("%s: queue is empty", obj)
+				if n := sysvQueued(q); n > 0 && opts.typ != 0 {
+					e.msg = fmt.Sprintf("%s: %s (the queue holds %d)", obj, noMessageOfType(opts.typ, opts.except), n)
+				}
 			case exitTimeout:
 				e.msg = fmt.Sprintf("%s: no message within %v", obj, opts.wait.timeout)
 			}
@@ -260,4 +279,44 @@ func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
 	}
 	dst = append(dst, b...)
 	return append(dst, '\n')
+}
+
+// sysvQueued is how many messages a System V queue holds (0 for POSIX or when unknown).
+func sysvQueued(q queue) uint64 {
+	sq, ok := q.(*sysvQueue)
+	if !ok {
+		return 0
+	}
+	ds, err := sysv.MsgStat(sq.id)
+	if err != nil {
+		return 0
+	}
+	return ds.Qnum
+}
+
+// noMessageOfType says which message msgrcv's type selection found none of.
+func noMessageOfType(typ int64, except bool) string {
+	switch {
+	case typ < 0:
+		return fmt.Sprintf("no message of type %d or lower", -typ)
+	case except:
+		return fmt.Sprintf("no message of a type other than %d", typ)
+	}
+	return fmt.Sprintf("no message of type %d", typ)
+}
+
+// closedByRuntime tells whether f is a standard stream the user closed (>&-): the Go runtime then
+// opens /dev/null on it at start, read-write (runtime.checkfds), so writes vanish silently. A
+// /dev/null the user redirected to (>/dev/null) is opened write-only and is not reported.
+func closedByRuntime(f *os.File) bool {
+	fd := int(f.Fd())
+	if fd > 2 {
+		return false
+	}
+	var st, null unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || unix.Stat("/dev/null", &null) != nil || st.Rdev != null.Rdev || st.Mode&unix.S_IFMT != unix.S_IFCHR {
+		return false
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_ACCMODE == unix.O_RDWR
 }

@@ -20,7 +20,7 @@ type mqSendOptions struct {
 	delim    string
 	nul      bool
 	whole    bool
-	prio     uint
+	prio     uint64
 	typ      int64
 	create   bool
 	mode     string
@@ -64,13 +64,16 @@ When the queue is full, send waits for room: --nonblock exits 5 instead, --timeo
 	f.StringVar(&opts.delim, "delim", "\n", "separator between messages on standard input (one byte)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "messages on standard input end with NUL")
 	f.BoolVar(&opts.whole, "whole", false, "send all of standard input as one message")
-	f.UintVar(&opts.prio, "prio", 0, "POSIX: message priority (0 lowest)")
+	f.Uint64Var(&opts.prio, "prio", 0, "POSIX: message priority, 0 (lowest) to 32767")
 	f.Int64Var(&opts.typ, "type", 1, "System V: message type, at least 1")
 	f.BoolVar(&opts.create, "create", false, "create the queue when it does not exist")
 	f.StringVar(&opts.mode, "mode", "0600", "with --create: permission bits of a new queue")
 	opts.wait.register(c, "the queue is full")
 	return c
 }
+
+// posixMaxPrio is the highest POSIX message priority Linux takes (MQ_PRIO_MAX - 1).
+const posixMaxPrio = 32767
 
 // delimiter returns the one-byte separator chosen by --delim or -0.
 func delimiter(delim string, nul bool) (byte, error) {
@@ -97,6 +100,18 @@ func mqSendRun(opts *mqSendOptions) error {
 	}
 	if len(opts.messages) > 0 && (opts.whole || opts.nul || opts.flagSet("delim")) {
 		return usageErrorf("--whole, -0 and --delim are for standard input; messages were given as arguments")
+	}
+	if opts.nul && opts.flagSet("delim") {
+		return usageErrorf("-0 and --delim exclude each other")
+	}
+	if opts.whole && (opts.nul || opts.flagSet("delim")) {
+		return usageErrorf("--whole sends standard input as one message: it excludes -0 and --delim")
+	}
+	if opts.flagSet("mode") && !opts.create {
+		return usageErrorf("--mode is for a queue made by --create: add --create, or drop --mode")
+	}
+	if opts.prio > posixMaxPrio {
+		return usageErrorf("--prio must be 0..%d, got %d", posixMaxPrio, opts.prio)
 	}
 	mode, err := parseMode(opts.mode)
 	if err != nil {
@@ -134,11 +149,21 @@ func mqSendRun(opts *mqSendOptions) error {
 			return tooLarge(i, len(data))
 		}
 		wctx, cancel := opts.wait.context(ctx)
-		err := q.send(wctx, msgio.Message{Data: data, Prio: opts.prio, Type: opts.typ}, opts.wait.nonblock)
+		err := q.send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
 		cancel()
 		if err != nil {
-			if errors.Is(err, unix.EMSGSIZE) || (a.Kind != addr.POSIX && errors.Is(err, unix.EINVAL)) {
+			if errors.Is(err, unix.EMSGSIZE) {
 				return tooLarge(i, len(data))
+			}
+			if a.Kind != addr.POSIX && errors.Is(err, unix.EINVAL) {
+				// The size was checked above, so msgsnd's EINVAL is an id that no longer names a
+				// queue (removed while not waiting on it; EIDRM when waiting), unless msgmax was
+				// lowered meanwhile.
+				if sq, ok := q.(*sysvQueue); ok && len(data) > msgmax() {
+					sq.max, sq.what = msgmax(), "msgmax (/proc/sys/kernel/msgmax)"
+					return tooLarge(i, len(data))
+				}
+				err = fmt.Errorf("%w: %w", err, unix.EIDRM)
 			}
 			e := obj.fail(err).(*cmdError)
 			switch e.code {
@@ -147,7 +172,9 @@ func mqSendRun(opts *mqSendOptions) error {
 			case exitTimeout:
 				e.msg = fmt.Sprintf("%s: queue stayed full for %v", obj, opts.wait.timeout)
 			}
-			if sent > 0 && e.hint == "" {
+			if errors.Is(err, unix.EIDRM) {
+				e.msg = fmt.Sprintf("%s: the queue was removed (after %d message(s))", obj, sent)
+			} else if sent > 0 && e.hint == "" {
 				e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
 			}
 			return e

@@ -74,7 +74,7 @@ func sysvSemID(a addr.Addr, nsems, flags int) (sysv.ID, error) {
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, keyError(a, err)
+		return 0, keyError("sem", a, err)
 	}
 	return sysv.SemGet(key, nsems, flags)
 }

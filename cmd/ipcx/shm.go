@@ -85,7 +85,7 @@ func sysvShmID(a addr.Addr, size int64, flags int) (sysv.ID, error) {
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, keyError(a, err)
+		return 0, keyError("shm", a, err)
 	}
 	return sysv.ShmGet(key, int(size), flags)
 }
