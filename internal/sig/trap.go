@@ -490,5 +490,10 @@ func ProcessOf(tid int) (tgid, uid int, err error) {
 	if tgid < 0 || uid < 0 {
 		return 0, 0, fmt.Errorf("/proc/%d/status: no Tgid or Uid", tid)
 	}
+	if tgid == 0 {
+		// A task being reaped has lost its pid links: its status says Tgid 0 (and Pid 0). The
+		// thread id is then the best name known (the process id of a single-threaded sender).
+		tgid = tid
+	}
 	return tgid, uid, nil
 }
