@@ -19,9 +19,15 @@ var interruptSignals = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGT
 // that wait: they stop waiting, put back what they took, and exit 128+N. The signal is remembered
 // for the exit code. Calling stop restores the default dispositions.
 func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
+	return signalContext(parent, interruptSignals...)
+}
+
+// signalContext returns a context cancelled by the first of sigs to arrive, remembered for
+// interruptSignal.
+func signalContext(parent context.Context, sigs ...os.Signal) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, interruptSignals...)
+	signal.Notify(ch, sigs...)
 	go func() {
 		select {
 		case s := <-ch:

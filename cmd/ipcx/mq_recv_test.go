@@ -16,9 +16,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestRecvInterruptedBetweenReceiveAndWrite sends SIGINT to ipcx after a message was taken off the
-// queue and before it was written: the message must go back, and the exit code must be 130.
+// TestRecvInterruptedBetweenReceiveAndWrite sends SIGINT, then SIGQUIT (Ctrl-\), to ipcx after a
+// message was taken off the queue and before it was written: the message must go back, and the
+// exit code must be 128+N. Left to the Go runtime, SIGQUIT would end this test binary with a stack
+// dump.
 func TestRecvInterruptedBetweenReceiveAndWrite(t *testing.T) {
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		name string
+	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGQUIT, 131, "SIGQUIT"}} {
+		t.Run(tc.name, func(t *testing.T) { recvInterrupted(t, tc.sig, tc.code, tc.name) })
+	}
+}
+
+func recvInterrupted(t *testing.T, sig syscall.Signal, code int, sigName string) {
 	name := fmt.Sprintf("/ipcx-seam-%d", os.Getpid())
 	q, err := posix.MqOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, nil)
 	if err != nil {
@@ -43,13 +55,13 @@ func TestRecvInterruptedBetweenReceiveAndWrite(t *testing.T) {
 		ios, _, _, _ := iostreams.Test()
 		opts := &mqRecvOptions{io: ios, addr: a, count: 1, delim: "\n", flagSet: func(string) bool { return false },
 			afterReceive: func() {
-				syscall.Kill(os.Getpid(), syscall.SIGINT)
+				syscall.Kill(os.Getpid(), sig)
 				time.Sleep(200 * time.Millisecond) // let the signal reach the handler
 			}}
 		err = mqRecvRun(context.Background(), opts, out)
 		var ce *cmdError
-		if !errors.As(err, &ce) || ce.code != 130 {
-			t.Fatalf("%s: error %v, want exit 130", a, err)
+		if !errors.As(err, &ce) || ce.code != code || ce.msg != "mq "+a+": interrupted by "+sigName {
+			t.Fatalf("%s: error %v, want exit %d interrupted by %s", a, err, code, sigName)
 		}
 		if b, _ := os.ReadFile(out.Name()); len(b) != 0 {
 			t.Errorf("%s: wrote %q though interrupted before writing", a, b)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -325,26 +324,15 @@ func writePidfile(path string) error {
 // trapped one must not be notified here too: it is reported, and ipcx goes on.
 func untrappedInterrupts(set sig.Set) (context.Context, context.CancelFunc) {
 	var sigs []os.Signal
-	for _, s := range []sig.Signal{1, 2, 3, 15} {
-		if !set.Has(s) {
-			sigs = append(sigs, syscall.Signal(s))
+	for _, s := range interruptSignals {
+		if !set.Has(sig.Signal(s.(syscall.Signal))) {
+			sigs = append(sigs, s)
 		}
 	}
 	if len(sigs) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, sigs...)
-	go func() {
-		select {
-		case s := <-ch:
-			lastSignal.Store(int32(s.(syscall.Signal)))
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, func() { signal.Stop(ch); cancel() }
+	return signalContext(context.Background(), sigs...)
 }
 
 // pipeSafeOut returns w, or when w is the process's standard output a duplicate of it: the Go

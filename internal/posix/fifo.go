@@ -39,7 +39,7 @@ func RemoveFIFO(path string) error {
 		return fmt.Errorf("lstat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, fileKind(st.Mode))
+		return fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, FileKind(st.Mode))
 	}
 	if err := unix.Unlink(path); err != nil {
 		return fmt.Errorf("unlink %s: %w", path, err)
@@ -47,7 +47,8 @@ func RemoveFIFO(path string) error {
 	return nil
 }
 
-func fileKind(mode uint32) string {
+// FileKind names the type of file a mode is, for messages: "a regular file", "a FIFO".
+func FileKind(mode uint32) string {
 	switch mode & unix.S_IFMT {
 	case unix.S_IFREG:
 		return "a regular file"
@@ -111,7 +112,7 @@ func OpenFIFO(ctx context.Context, path string, dir Direction, nonblock bool) (*
 		return nil, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return nil, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, fileKind(st.Mode))
+		return nil, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, FileKind(st.Mode))
 	}
 	if dir == Write {
 		return openWriter(ctx, path, st, nonblock)
@@ -412,7 +413,7 @@ func StatFIFO(path string) (FIFOInfo, error) {
 		return FIFOInfo{}, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return FIFOInfo{}, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, fileKind(st.Mode))
+		return FIFOInfo{}, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, FileKind(st.Mode))
 	}
 	info := FIFOInfo{Path: path, Mode: st.Mode & 0o7777, UID: int(st.Uid), GID: int(st.Gid), Buffered: -1, Capacity: -1}
 	info.Holders = fifoHolders(st.Dev, st.Ino)

@@ -11,27 +11,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
 )
 
 // ErrNotSocket is wrapped by the error of a connection to a UNIX path that is not a socket.
 var ErrNotSocket = errors.New("not a socket")
-
-func fileKind(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFREG:
-		return "a regular file"
-	case unix.S_IFDIR:
-		return "a directory"
-	case unix.S_IFIFO:
-		return "a FIFO"
-	case unix.S_IFCHR:
-		return "a character device"
-	case unix.S_IFBLK:
-		return "a block device"
-	}
-	return "of another kind"
-}
 
 // Dial connects to a. For unix-dgram the socket is auto-bound to an abstract name first
 // (SO_PASSCRED), so that a listener can send replies back; UDP sockets get an ephemeral port.
@@ -59,7 +44,7 @@ func Dial(ctx context.Context, a Addr) (*Conn, error) {
 			// connect(2) to a file that is not a socket is refused too: say which it is
 			var st unix.Stat_t
 			if unix.Stat(a.Path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, fileKind(st.Mode))
+				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, posix.FileKind(st.Mode))
 			}
 		}
 		return nil, fmt.Errorf("connect %s: %w", a, err)
