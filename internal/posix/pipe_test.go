@@ -3,11 +3,14 @@ package posix
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -210,5 +213,141 @@ func TestPipeInfo(t *testing.T) {
 	max, _ := readProcInt("/proc/sys/fs/pipe-max-size")
 	if l.PipeBuf != 4096 || l.MaxSize != max || l.DefaultCapacity <= 0 || l.PageSize != os.Getpagesize() {
 		t.Fatalf("%+v", l)
+	}
+}
+
+// relayPipes makes the two pipes around a relay, each with the given capacity (0: the default).
+func relayPipes(t *testing.T, capacity int) (r1, w1, r2, w2 *os.File) {
+	t.Helper()
+	var err error
+	if r1, w1, err = os.Pipe(); err != nil {
+		t.Fatal(err)
+	}
+	if r2, w2, err = os.Pipe(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*os.File{r1, w1, r2, w2} {
+		t.Cleanup(func() { f.Close() })
+	}
+	if capacity > 0 {
+		for _, f := range []*os.File{w1, w2} {
+			if _, err := SetPipeSize(int(f.Fd()), capacity); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return r1, w1, r2, w2
+}
+
+// TestSpliceRelayBatches: a gcc-compiled writer makes 4 KiB writes as fast as it can and wc -c
+// reads; between them the relay moves the stream in batches, not a splice per write, and still
+// delivers every byte. The Go runtime collects garbage all along: the relay's raw system calls
+// must not hold up a stop-the-world.
+func TestSpliceRelayBatches(t *testing.T) {
+	writer := ctest.Build(t, "writer4k", `
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+	static char buf[4096];
+	memset(buf, 'x', sizeof buf);
+	for (int i = 0; i < 65536; i++)
+		if (write(1, buf, sizeof buf) != sizeof buf) return 1;
+	return 0;
+}
+`)
+	const total, writes = 65536 * 4096, 65536
+	for _, tt := range []struct {
+		name     string
+		capacity int
+		batched  bool
+	}{
+		{"1MiB pipes", relayPipeSize, true},
+		// pipes too small to time a batch: the relay moves what each wake-up finds
+		{"default pipes", 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r1, w1, r2, w2 := relayPipes(t, tt.capacity)
+			wcmd := exec.Command(writer)
+			wcmd.Stdout = w1
+			rcmd := exec.Command("wc", "-c")
+			rcmd.Stdin = r2
+			var out strings.Builder
+			rcmd.Stdout = &out
+			if err := wcmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rcmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			w1.Close()
+			r2.Close()
+			done := make(chan struct{})
+			gcs := make(chan int)
+			var slowest time.Duration // written before gcs is sent on, read after
+			go func() {
+				n := 0
+				for {
+					select {
+					case <-done:
+						gcs <- n
+						return
+					case <-time.After(5 * time.Millisecond):
+						t0 := time.Now()
+						runtime.GC()
+						slowest = max(slowest, time.Since(t0))
+						n++
+					}
+				}
+			}()
+			var count atomic.Int64
+			var st relayStats
+			err := spliceRelay(w2, r1, &count, &st)
+			close(done)
+			w2.Close()
+			werr, rerr := wcmd.Wait(), rcmd.Wait()
+			if err != nil || werr != nil || rerr != nil {
+				t.Fatalf("relay %v, writer %v, wc %v", err, werr, rerr)
+			}
+			if count.Load() != total || strings.TrimSpace(out.String()) != strconv.Itoa(total) {
+				t.Fatalf("moved %d, wc counted %q; want %d", count.Load(), out.String(), total)
+			}
+			ngc := <-gcs
+			t.Logf("%d writes of 4 KiB: %d splices, %d sleeps; %d garbage collections meanwhile, the slowest %v", writes, st.splices, st.sleeps, ngc, slowest)
+			if slowest > time.Second {
+				t.Errorf("a garbage collection took %v while the relay ran: the relay holds its processor", slowest)
+			}
+			if tt.batched && (st.splices > writes/16 || st.sleeps == 0) {
+				t.Fatalf("%d splices and %d sleeps for %d writes: the relay does not batch", st.splices, st.sleeps, writes)
+			}
+			if !tt.batched && st.sleeps != 0 {
+				t.Fatalf("%d sleeps with pipes of %d bytes: too small to batch", st.sleeps, DefaultPipeCapacity())
+			}
+		})
+	}
+}
+
+// TestSpliceRelayTrickle: a line written while the writer keeps the pipe open comes through the
+// relay at once; batching never waits for more data.
+func TestSpliceRelayTrickle(t *testing.T) {
+	r1, w1, r2, w2 := relayPipes(t, relayPipeSize)
+	var count atomic.Int64
+	relayDone := make(chan error, 1)
+	go func() { relayDone <- spliceRelay(w2, r1, &count, nil) }()
+	buf := make([]byte, 64)
+	for i := range 20 {
+		line := fmt.Sprintf("line %d\n", i)
+		if _, err := w1.WriteString(line); err != nil {
+			t.Fatal(err)
+		}
+		r2.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := r2.Read(buf)
+		if err != nil || string(buf[:n]) != line {
+			t.Fatalf("line %d through the relay: %q %v (the relay holds it back)", i, buf[:n], err)
+		}
+		time.Sleep(time.Duration(i%3) * time.Millisecond)
+	}
+	w1.Close()
+	if err := <-relayDone; err != nil || count.Load() != int64(20*len("line 0\n")+10) {
+		t.Fatalf("relay: %v after %d bytes", err, count.Load())
 	}
 }

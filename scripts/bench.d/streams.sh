@@ -3,50 +3,22 @@
 #   pipe  ipcx pipe --progress -- head -- cat        vs  head | socat -u - - | cat
 #   unix  ipcx sock send -> ipcx sock listen         vs  socat -> socat over a UNIX socket
 #   tcp   the same over TCP loopback
-#   pipe --progress  ipcx pipe with --progress       vs  the same without it (bound 1.1)
+#   pipe --progress  ipcx pipe with --progress       vs  the same without it (bound 1.1), and
+#                    vs  head | pv -f | cat (pv: the classic progress meter for pipes; bound 1.0)
 # each into wc -c, which checks that every byte arrived (and every process exited 0).
 # The best of 3 runs each (the machine is shared), ipcx and socat in the same run. Bound: ipcx
 # at least as fast as socat (ratio ipcx/socat <= 1); the goal is 1.5x faster (ratio <= 0.67),
-# which splice(2) gives. Run by scripts/bench (it provides IPCX, BENCH_TMP, best_of and row);
-# alone it builds ipcx itself.
+# which splice(2) gives.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v socat >/dev/null || { echo "streams: socat is missing (apt-get install socat)" >&2; exit 1; }
 command -v bc >/dev/null || { echo "streams: bc is missing (apt-get install bc)" >&2; exit 1; }
+command -v pv >/dev/null || { apt-get update -qq && apt-get install -y -qq pv >/dev/null; }
 
+# Alone, it runs as a group of scripts/bench, which builds ipcx and gives the helpers.
+[ -n "${IPCX:-}" ] || exec scripts/bench streams
 export STREAM_SIZE=${BENCH_STREAM_SIZE:-4294967296}
 repeat=${BENCH_REPEAT:-3}
-if [ -z "${BENCH_TMP:-}" ]; then
-  BENCH_TMP=$(mktemp -d)
-  trap 'rm -rf "$BENCH_TMP"' EXIT
-fi
-export BENCH_TMP
-if [ -z "${IPCX:-}" ]; then
-  IPCX=$BENCH_TMP/ipcx
-  CGO_ENABLED=0 go build -o "$IPCX" ./cmd/ipcx
-fi
-export IPCX
-if ! declare -F best_of >/dev/null; then
-  best_of() {
-    local n=$1 best='' t0 t1 t
-    shift
-    for _ in $(seq "$n"); do
-      t0=$(date +%s.%N); bash -c "$*"; t1=$(date +%s.%N)
-      t=$(echo "$t1 - $t0" | bc -l)
-      if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
-    done
-    printf '%.3f' "$best"
-  }
-fi
-if ! declare -F row >/dev/null; then
-  row() {
-    local ratio ok
-    ratio=$(echo "$2 / $3" | bc -l)
-    ok=$(echo "$ratio <= $5" | bc -l)
-    printf '%-44s ipcx %8.3fs  %-8s %8.3fs  ratio %5.2f  (bound %s) %s\n' "$1" "$2" "$4" "$3" "$ratio" "$5" \
-      "$([ "$ok" = 1 ] && echo ok || echo OVER)"
-  }
-fi
 
 # Every run checks what arrived: the byte count at the receiving end must be STREAM_SIZE and
 # every process must succeed. best_of times runs inside $(...), where a failure would go unseen,
@@ -69,6 +41,10 @@ pipe_ipcx() {
 pipe_ipcx_plain() {
   "$IPCX" pipe -- head -c "$STREAM_SIZE" /dev/zero -- cat | wc -c > "$BENCH_TMP/count"
   check "pipe ipcx" "$BENCH_TMP/count" "${PIPESTATUS[@]}"
+}
+pipe_pv() {
+  head -c "$STREAM_SIZE" /dev/zero | pv -f 2>"$BENCH_TMP/progress" | cat | wc -c > "$BENCH_TMP/count"
+  check "pipe pv" "$BENCH_TMP/count" "${PIPESTATUS[@]}"
 }
 pipe_socat() {
   head -c "$STREAM_SIZE" /dev/zero | socat -u - - | cat | wc -c > "$BENCH_TMP/count"
@@ -111,18 +87,22 @@ tcp_socat() {
   wait $pid
   check "tcp socat" "$BENCH_TMP/count" "${st[@]}" "$(cat "$BENCH_TMP/lst")"
 }
-export -f fail check waitsock waitport freeport pipe_ipcx pipe_ipcx_plain pipe_socat unix_ipcx unix_socat tcp_ipcx tcp_socat
+export -f fail check waitsock waitport freeport pipe_ipcx pipe_ipcx_plain pipe_pv pipe_socat unix_ipcx unix_socat tcp_ipcx tcp_socat
 
 rm -f "$BENCH_TMP/streams.failed"
-# measure CMD: best_of, then stop the benchmark if any run failed
-measure() {
-  local t
-  t=$(best_of "$repeat" "$1")
+# stop the benchmark if any run failed
+checkfailed() {
   if [ -e "$BENCH_TMP/streams.failed" ]; then
     echo "streams: a run failed, no timing reported:" >&2
     cat "$BENCH_TMP/streams.failed" >&2
     exit 1
   fi
+}
+# measure CMD: best_of, then checkfailed
+measure() {
+  local t
+  t=$(best_of "$repeat" "$1")
+  checkfailed
   echo "$t"
 }
 
@@ -134,10 +114,14 @@ for r in pipe unix tcp; do
   printf '    %.2f GiB/s vs %.2f GiB/s: ipcx %.2fx as fast as socat (goal 1.5x)\n' \
     "$(echo "$gib / $ti" | bc -l)" "$(echo "$gib / $ts" | bc -l)" "$(echo "$ts / $ti" | bc -l)"
 done
-# --progress must not slow the stream noticeably: ipcx pipe with it against without it, same
-# run. Bound: at most 10% slower.
-tp=$(measure pipe_ipcx)
-tn=$(measure pipe_ipcx_plain)
+# --progress must not slow the stream noticeably: ipcx pipe with it against without it, the runs
+# interleaved so both see the same moments of a shared machine. Bound: at most 10% slower. And
+# against pv, the classic progress meter for pipes, doing the same job (bound: as fast).
+read -r tp tn <<<"$(interleaved "${BENCH_PROGRESS_REPEAT:-5}" pipe_ipcx pipe_ipcx_plain)"
+checkfailed
 row "$(printf 'streams pipe --progress %.1f GiB' "$gib")" "$tp" "$tn" "no-prog" 1.1
 printf '    --progress costs %.1f%% (ratio with/without %.2f)\n' \
   "$(echo "($tp / $tn - 1) * 100" | bc -l)" "$(echo "$tp / $tn" | bc -l)"
+read -r tp tv <<<"$(interleaved "$repeat" pipe_ipcx pipe_pv)"
+checkfailed
+row "$(printf 'streams pipe --progress vs pv %.1f GiB' "$gib")" "$tp" "$tv" pv 1.0
