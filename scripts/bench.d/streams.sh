@@ -114,14 +114,14 @@ for r in pipe unix tcp; do
   printf '    %.2f GiB/s vs %.2f GiB/s: ipcx %.2fx as fast as socat (goal 1.5x)\n' \
     "$(echo "$gib / $ti" | bc -l)" "$(echo "$gib / $ts" | bc -l)" "$(echo "$ts / $ti" | bc -l)"
 done
-# --progress must not slow the stream noticeably: ipcx pipe with it against without it, the runs
-# interleaved so both see the same moments of a shared machine. Bound: at most 10% slower. And
-# against pv, the classic progress meter for pipes, doing the same job (bound: as fast).
-read -r tp tn <<<"$(interleaved "${BENCH_PROGRESS_REPEAT:-5}" pipe_ipcx pipe_ipcx_plain)"
+# --progress must not slow the stream noticeably: ipcx pipe with it against without it, in pairs
+# of runs, judged by the median of the pairs' ratios. Bound: at most 10% slower. And against pv,
+# the classic progress meter for pipes, doing the same job (bound: as fast).
+read -r tp tn rp <<<"$(paired "${BENCH_PROGRESS_REPEAT:-7}" pipe_ipcx pipe_ipcx_plain)"
 checkfailed
-row "$(printf 'streams pipe --progress %.1f GiB' "$gib")" "$tp" "$tn" "no-prog" 1.1
-printf '    --progress costs %.1f%% (ratio with/without %.2f)\n' \
-  "$(echo "($tp / $tn - 1) * 100" | bc -l)" "$(echo "$tp / $tn" | bc -l)"
-read -r tp tv <<<"$(interleaved "$repeat" pipe_ipcx pipe_pv)"
+row "$(printf 'streams pipe --progress %.1f GiB' "$gib")" "$tp" "$tn" "no-prog" 1.1 "$rp"
+printf '    --progress costs %.1f%% (median of %d paired runs; best times %.2fs and %.2fs)\n' \
+  "$(echo "($rp - 1) * 100" | bc -l)" "${BENCH_PROGRESS_REPEAT:-7}" "$tp" "$tn"
+read -r tp tv rv <<<"$(paired "$repeat" pipe_ipcx pipe_pv)"
 checkfailed
-row "$(printf 'streams pipe --progress vs pv %.1f GiB' "$gib")" "$tp" "$tv" pv 1.0
+row "$(printf 'streams pipe --progress vs pv %.1f GiB' "$gib")" "$tp" "$tv" pv 1.0 "$rv"
