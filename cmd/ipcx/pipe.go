@@ -44,8 +44,8 @@ on standard error.
 --size sets every pipe's capacity (F_SETPIPE_SZ; the kernel rounds up to a power of two pages); it
 may not exceed /proc/sys/fs/pipe-max-size. --progress puts a relay between every two commands that
 moves the data with splice(2), without copying it, and shows the bytes and rate through each pipe
-on standard error. The relay moves a fast stream in batches of up to half a pipe and holds data
-back at most a millisecond, so the stream runs as fast as without it.
+on standard error. The relay moves a fast stream in batches of up to half a pipe rather than one
+wake-up per write, and holds data back at most a millisecond.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx pipe -- ls -l -- wc -l
