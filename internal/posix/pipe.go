@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -367,15 +366,6 @@ func spliceRelay(to, from *os.File, count *atomic.Int64, st *relayStats) error {
 	if errIn == nil && errOut == nil && min(in, out)/2 >= relayMinBatch {
 		batch = min(in, out) / 2
 	}
-	if batch > 0 {
-		// Sleeps of a few hundred µs with the default 50µs of timer slack overshoot enough
-		// to let the pipe fill and stop the writer. The slack is the thread's, so the relay
-		// keeps its thread while it runs and gives it back as it found it.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		unix.Prctl(unix.PR_SET_TIMERSLACK, relayTimerSlack, 0, 0, 0)
-		defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0) // 0: the thread's default
-	}
 	last := time.Now()
 	for {
 		n, err := unix.Splice(rfd, nil, wfd, nil, relayMaxSplice, unix.SPLICE_F_NONBLOCK)
@@ -413,11 +403,10 @@ func spliceRelay(to, from *os.File, count *atomic.Int64, st *relayStats) error {
 }
 
 const (
-	relayMinBatch   = 128 << 10             // smaller pipes fill faster than a sleep can be timed
-	relayMinDelay   = 10 * time.Microsecond // shorter sleeps are not worth a system call
-	relayMaxDelay   = time.Millisecond      // the longest a relay holds back what has arrived
-	relayMaxSplice  = 1 << 30               // more than any pipe holds
-	relayTimerSlack = 1000                  // ns a relay's sleep may overshoot (prctl PR_SET_TIMERSLACK)
+	relayMinBatch  = 128 << 10             // smaller pipes fill faster than a sleep can be timed
+	relayMinDelay  = 10 * time.Microsecond // shorter sleeps are not worth a system call
+	relayMaxDelay  = time.Millisecond      // the longest a relay holds back what has arrived
+	relayMaxSplice = 1 << 30               // more than any pipe holds
 )
 
 // checkExecutable refuses what execve(2) would refuse for its permissions or file type: a
