@@ -95,12 +95,12 @@ func waitBound(t *testing.T, a Addr) {
 				return
 			}
 		default:
-			// A UDP port is bound when binding it ourselves fails.
-			c, err := net.ListenPacket("udp", a.NetAddr())
-			if err != nil {
+			// A UDP port is bound when /proc/net lists it. (Binding it ourselves to see
+			// whether that fails would hold the port for a moment, and a peer binding just
+			// then would fail with "Address already in use".)
+			if inProcNet(a, "udp", "") {
 				return
 			}
-			c.Close()
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -250,17 +250,23 @@ func listeningInProc(a Addr) bool {
 	case a.Kind.IsUnix():
 		return inProcNetUnix(a, true)
 	default:
-		file := "/proc/net/tcp"
-		if strings.Contains(a.Host, ":") {
-			file = "/proc/net/tcp6"
-		}
-		b, _ := os.ReadFile(file)
-		port := fmt.Sprintf(":%04X", a.Port)
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) >= 4 && strings.HasSuffix(f[1], port) && f[3] == "0A" {
-				return true
-			}
+		return inProcNet(a, "tcp", "0A")
+	}
+}
+
+// inProcNet reports whether /proc/net/PROTO (or PROTO6 for an IPv6 host) lists a socket bound
+// to a's port, in the given state (hex, as the file shows it; "" for any).
+func inProcNet(a Addr, proto, state string) bool {
+	file := "/proc/net/" + proto
+	if strings.Contains(a.Host, ":") {
+		file += "6"
+	}
+	b, _ := os.ReadFile(file)
+	port := fmt.Sprintf(":%04X", a.Port)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && strings.HasSuffix(f[1], port) && (state == "" || f[3] == state) {
+			return true
 		}
 	}
 	return false
