@@ -168,19 +168,9 @@ func openQueue(a addr.Addr, write, read, create bool, mode uint32) (queue, error
 		var q *posix.Queue
 		var err error
 		if create {
-			// Create exclusively and set the mode with fchmod, as mq create does, so the umask
-			// does not narrow --mode; a queue that exists already is opened as it is.
-			q, err = posix.MqOpen(a.Name, flags|unix.O_CREAT|unix.O_EXCL, mode, nil)
-			if err == nil {
-				if err = q.Chmod(mode); err != nil {
-					q.Close()
-					return nil, err
-				}
-			} else if errors.Is(err, unix.EEXIST) {
-				q, err = posix.MqOpen(a.Name, flags, 0, nil)
-			}
+			q, _, err = posix.MqCreate(a.Name, flags, mode, nil, false)
 		} else {
-			q, err = posix.MqOpen(a.Name, flags, mode, nil)
+			q, err = posix.MqOpen(a.Name, flags, 0, nil)
 		}
 		if err != nil {
 			return nil, err

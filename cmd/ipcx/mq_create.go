@@ -101,12 +101,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		if opts.maxMsg > 0 {
 			attr = &posix.MqAttr{MaxMsg: opts.maxMsg, MsgSize: opts.msgSize}
 		}
-		created := true
-		q, err := posix.MqOpen(a.Name, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL, mode, attr)
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			created = false
-			q, err = posix.MqOpen(a.Name, unix.O_RDONLY, 0, nil)
-		}
+		q, created, err := posix.MqCreate(a.Name, unix.O_RDONLY, mode, attr, opts.exclusive)
 		if err != nil {
 			if errors.Is(err, unix.EINVAL) && attr != nil {
 				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize),
@@ -115,12 +110,6 @@ func mqCreateRun(opts *mqCreateOptions) error {
 			return obj.fail(err)
 		}
 		defer q.Close()
-		if created {
-			// The kernel applies the umask; the user asked for this mode.
-			if err := q.Chmod(mode); err != nil {
-				return obj.fail(err)
-			}
-		}
 		at, err := q.Attr()
 		if err != nil {
 			return obj.fail(err)

@@ -139,7 +139,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 		return usageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
-	if closedByRuntime(out) {
+	if iostreams.ClosedByRuntime(out) {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: standard output is closed; nothing was taken", obj),
 			hint: "redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages"}
 	}
@@ -303,20 +303,4 @@ func noMessageOfType(typ int64, except bool) string {
 		return fmt.Sprintf("no message of a type other than %d", typ)
 	}
 	return fmt.Sprintf("no message of type %d", typ)
-}
-
-// closedByRuntime tells whether f is a standard stream the user closed (>&-): the Go runtime then
-// opens /dev/null on it at start, read-write (runtime.checkfds), so writes vanish silently. A
-// /dev/null the user redirected to (>/dev/null) is opened write-only and is not reported.
-func closedByRuntime(f *os.File) bool {
-	fd := int(f.Fd())
-	if fd > 2 {
-		return false
-	}
-	var st, null unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || unix.Stat("/dev/null", &null) != nil || st.Rdev != null.Rdev || st.Mode&unix.S_IFMT != unix.S_IFCHR {
-		return false
-	}
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-	return err == nil && fl&unix.O_ACCMODE == unix.O_RDWR
 }

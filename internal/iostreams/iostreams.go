@@ -37,3 +37,19 @@ func IsTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
 }
+
+// ClosedByRuntime tells whether f is a standard stream the user closed (>&-): the Go runtime then
+// opens /dev/null on it at start, read-write (runtime.checkfds), so writes vanish silently. A
+// /dev/null the user redirected to (>/dev/null) is opened write-only and is not reported.
+func ClosedByRuntime(f *os.File) bool {
+	fd := int(f.Fd())
+	if fd > 2 {
+		return false
+	}
+	var st, null unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || unix.Stat("/dev/null", &null) != nil || st.Rdev != null.Rdev || st.Mode&unix.S_IFMT != unix.S_IFCHR {
+		return false
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_ACCMODE == unix.O_RDWR
+}

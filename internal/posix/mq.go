@@ -66,6 +66,26 @@ func MqOpen(name string, flags int, mode uint32, attr *MqAttr) (*Queue, error) {
 	return q, nil
 }
 
+// MqCreate creates the queue name with exactly mode (set with fchmod after creating it
+// exclusively, so the umask does not narrow it) and opens it with flags (O_RDONLY, O_WRONLY or
+// O_RDWR). A queue that exists already is opened as it is (created false), or refused with
+// EEXIST when exclusive. attr may be nil for the system defaults.
+func MqCreate(name string, flags int, mode uint32, attr *MqAttr, exclusive bool) (q *Queue, created bool, err error) {
+	q, err = MqOpen(name, flags|unix.O_CREAT|unix.O_EXCL, mode, attr)
+	if errors.Is(err, unix.EEXIST) && !exclusive {
+		q, err = MqOpen(name, flags, 0, nil)
+		return q, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := q.Chmod(mode); err != nil {
+		q.Close()
+		return nil, true, err
+	}
+	return q, true, nil
+}
+
 // MqGetAttr returns the attributes of the queue name (maxmsg, msgsize, messages now) with one
 // open, one mq_getattr and one close: for listings, where an os.File per queue costs more.
 func MqGetAttr(name string) (MqAttr, error) {

@@ -348,9 +348,9 @@ type relayStats struct {
 //
 // A relay that splices as soon as anything arrives is woken by every write of the stage before
 // it (4-8 KiB for most programs), and on two busy cores those wake-ups cost a fast stream more
-// than the relay's own work. When both pipes hold at least twice relayMinBatch, this relay moves batches
-// instead: after each splice it sleeps for the time half the smaller pipe takes to fill at the
-// rate it has just seen, never longer than relayMaxDelay. A fast writer then finds room and
+// than the relay's own work. When both pipes hold at least twice relayMinBatch, this relay moves
+// batches instead: after each splice it sleeps for the time half the smaller pipe takes to fill
+// at the rate it has just seen, never longer than relayMaxDelay. A fast writer then finds room and
 // wakes nobody, the reader gets half a pipe at a time, and a slow stream is held back at most
 // relayMaxDelay. On two busy cores this took the relay's cost to a 4 GiB stream from 60% to about
 // 10% (scripts/bench streams); what is left is the pages it moves, which the writer cannot reuse.
