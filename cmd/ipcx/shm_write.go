@@ -8,8 +8,8 @@ import (
 	"os"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type shmWriteOptions struct {
@@ -160,7 +160,7 @@ func (h *shmHandle) writeAt(r io.Reader, n, off int64) (written, total, start in
 	for n > 0 {
 		k, err := io.ReadFull(r, buf[:min(n, int64(len(buf)))])
 		if k > 0 {
-			w, werr := pwriteAll(int(h.file.Fd()), buf[:k], off)
+			w, werr := posix.ShmWriteAt(h.file, buf[:k], off)
 			written += int64(w)
 			if werr != nil {
 				return written, total, start, werr
@@ -177,44 +177,11 @@ func (h *shmHandle) writeAt(r io.Reader, n, off int64) (written, total, start in
 	return written, total, start, nil
 }
 
-// pwriteAll writes b at off and returns how much it wrote, also when it stops midway: os.File's
-// WriteAt reports 0 bytes written when its second pwrite(2) fails after a first short one.
-func pwriteAll(fd int, b []byte, off int64) (int, error) {
-	n := 0
-	for n < len(b) {
-		k, err := unix.Pwrite(fd, b[n:], off+int64(n))
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		n += k
-	}
-	return n, nil
-}
-
 // zero clears length bytes from off.
 func (h *shmHandle) zero(off, length int64) error {
 	if h.mem != nil {
 		clear(h.mem[off : off+length])
 		return nil
 	}
-	if length == 0 {
-		return nil
-	}
-	// tmpfs frees the pages of a punched hole; they read back as zeros.
-	err := unix.Fallocate(int(h.file.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, length)
-	if err == nil {
-		return nil
-	}
-	zeros := make([]byte, min(length, copyChunk))
-	for length > 0 {
-		k := min(length, int64(len(zeros)))
-		if _, err := h.file.WriteAt(zeros[:k], off); err != nil {
-			return err
-		}
-		off, length = off+k, length-k
-	}
-	return nil
+	return posix.ShmZero(h.file, off, length)
 }

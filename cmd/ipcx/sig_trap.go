@@ -344,11 +344,10 @@ func pipeSafeOut(w io.Writer) (io.Writer, func()) {
 	if !ok || f != os.Stdout {
 		return w, func() {}
 	}
-	fd, err := unix.FcntlInt(uintptr(unix.Stdout), unix.F_DUPFD_CLOEXEC, 3)
+	dup, err := iostreams.Dup(f)
 	if err != nil {
 		return w, func() {}
 	}
-	dup := os.NewFile(uintptr(fd), "stdout")
 	return dup, func() { dup.Close() }
 }
 

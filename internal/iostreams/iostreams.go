@@ -53,3 +53,14 @@ func ClosedByRuntime(f *os.File) bool {
 	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
 	return err == nil && fl&unix.O_ACCMODE == unix.O_RDWR
 }
+
+// Dup returns a close-on-exec duplicate of f on a descriptor above 2. Writes to it fail with
+// EPIPE on a closed pipe like writes to f, but the Go runtime kills the program only for an EPIPE
+// on descriptors 1 and 2 (unless SIGPIPE is notified), so a command can clean up first.
+func Dup(f *os.File) (*os.File, error) {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
+}

@@ -97,6 +97,44 @@ func ShmMap(f *os.File, off, size int64, write bool) (data []byte, unmap func() 
 	return b[off-start:], func() error { return unix.Munmap(b) }, nil
 }
 
+// ShmWriteAt writes b into f at off with pwrite(2) and returns how much it wrote, also when it
+// stops midway (a full /dev/shm): os.File's WriteAt reports 0 bytes written when its second
+// pwrite fails after a first short one.
+func ShmWriteAt(f *os.File, b []byte, off int64) (int, error) {
+	fd, n := int(f.Fd()), 0
+	for n < len(b) {
+		k, err := unix.Pwrite(fd, b[n:], off+int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("pwrite %s at %d: %w", f.Name(), off+int64(n), err)
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// ShmZero clears length bytes of f from off. It punches a hole (fallocate(2)), which tmpfs answers
+// by freeing the pages (they read back as zeros), and writes zeros where that is refused.
+func ShmZero(f *os.File, off, length int64) error {
+	if length == 0 {
+		return nil
+	}
+	if unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, length) == nil {
+		return nil
+	}
+	zeros := make([]byte, min(length, 1<<20))
+	for length > 0 {
+		k := min(length, int64(len(zeros)))
+		if _, err := ShmWriteAt(f, zeros[:k], off); err != nil {
+			return err
+		}
+		off, length = off+k, length-k
+	}
+	return nil
+}
+
 // ShmInfo describes a POSIX shared memory object.
 type ShmInfo struct {
 	Name  string // "/name"

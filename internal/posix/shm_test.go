@@ -74,6 +74,39 @@ func TestShmOpen(t *testing.T) {
 }
 
 // A symlink planted in /dev/shm is never followed, whatever the flags.
+func TestShmWriteAtAndZero(t *testing.T) {
+	const size = 3 << 20
+	f, _ := newShm(t, size)
+	data := bytes.Repeat([]byte("ipcx"), size/4)
+	if n, err := ShmWriteAt(f, data, 0); n != size || err != nil {
+		t.Fatalf("ShmWriteAt: %d, %v", n, err)
+	}
+	// a hole from an unaligned offset, across pages, ending inside a page
+	if err := ShmZero(f, 4097, 1<<20+3); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := os.Open(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if err := ShmZero(ro, 0, 1); err == nil {
+		t.Error("ShmZero on a read-only descriptor succeeded")
+	}
+	got := make([]byte, size)
+	if _, err := f.ReadAt(got, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Clone(data)
+	clear(want[4097 : 4097+1<<20+3])
+	if !bytes.Equal(got, want) {
+		t.Error("after ShmZero the object is not the data with zeros in [4097, 4097+1MiB+3)")
+	}
+	if n, err := ShmWriteAt(ro, data[:10], 0); n != 0 || !errors.Is(err, unix.EBADF) {
+		t.Errorf("ShmWriteAt on a read-only descriptor: %d, %v, want EBADF", n, err)
+	}
+}
+
 func TestShmRefusesSymlink(t *testing.T) {
 	target := t.TempDir() + "/target"
 	os.WriteFile(target, []byte("secret"), 0o600)
