@@ -126,7 +126,22 @@ func (s *sysvQueue) send(ctx context.Context, m msgio.Message, nonblock bool) er
 	if nonblock {
 		flags = sysv.NoWait
 	}
-	return sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
+	err := sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
+	if errors.Is(err, unix.EINVAL) && len(m.Data) > msgmax() {
+		// msgmax was lowered since the queue was opened: the message is too large now
+		s.max, s.what = msgmax(), "msgmax (/proc/sys/kernel/msgmax)"
+		return fmt.Errorf("%w: %w", err, unix.EMSGSIZE)
+	}
+	return sysvGone(err)
+}
+
+// sysvGone marks the EINVAL of a valid msgsnd or msgrcv as EIDRM: the id no longer names a queue
+// (it was removed while the call was not waiting on it; a waiting call gets EIDRM itself).
+func sysvGone(err error) error {
+	if errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("%w: %w", err, unix.EIDRM)
+	}
+	return err
 }
 
 // recv: msgrcv(2) has no timeout, so a bounded wait is a try without waiting.
@@ -142,12 +157,7 @@ func (s *sysvQueue) recv(ctx context.Context, buf []byte, within time.Duration) 
 	if errors.Is(err, unix.ENOMSG) {
 		err = fmt.Errorf("%w", unix.EAGAIN)
 	}
-	if errors.Is(err, unix.EINVAL) {
-		// The buffer is valid: EINVAL is an id that no longer names a queue (removed while
-		// not waiting on it; EIDRM when waiting).
-		err = fmt.Errorf("%w: %w", err, unix.EIDRM)
-	}
-	return msgio.Message{Data: text, Type: typ}, err
+	return msgio.Message{Data: text, Type: typ}, sysvGone(err)
 }
 
 func (s *sysvQueue) maxMsg() int   { return s.max }

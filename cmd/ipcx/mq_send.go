@@ -155,16 +155,6 @@ func mqSendRun(opts *mqSendOptions) error {
 			if errors.Is(err, unix.EMSGSIZE) {
 				return tooLarge(i, len(data))
 			}
-			if a.Kind != addr.POSIX && errors.Is(err, unix.EINVAL) {
-				// The size was checked above, so msgsnd's EINVAL is an id that no longer names a
-				// queue (removed while not waiting on it; EIDRM when waiting), unless msgmax was
-				// lowered meanwhile.
-				if sq, ok := q.(*sysvQueue); ok && len(data) > msgmax() {
-					sq.max, sq.what = msgmax(), "msgmax (/proc/sys/kernel/msgmax)"
-					return tooLarge(i, len(data))
-				}
-				err = fmt.Errorf("%w: %w", err, unix.EIDRM)
-			}
 			e := obj.fail(err).(*cmdError)
 			switch e.code {
 			case exitWouldBlock:
