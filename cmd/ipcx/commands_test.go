@@ -12,6 +12,7 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
 )
 
 // walk calls f for every command of the tree, hidden ones and cobra's own included.
@@ -105,6 +106,23 @@ func TestManPagesFresh(t *testing.T) {
 		hb, err := os.ReadFile(filepath.Join("..", "..", "man", filepath.Base(w)))
 		if err != nil || string(wb) != string(hb) {
 			t.Errorf("man/%s is stale or missing: run scripts/gen-man", filepath.Base(w))
+		}
+	}
+}
+
+// A permission error points at a listing where the noun has one (it works for any user), else at
+// stat of the object itself.
+func TestPermissionHint(t *testing.T) {
+	for _, tt := range []struct{ noun, addr, want string }{
+		{"mq", "/jobs", "ipcx mq ls"},
+		{"sem", "key:0x1", "ipcx sem ls"},
+		{"shm", "/frame", "ipcx shm ls"},
+		{"sock", "unix:/run/x.sock", "ipcx sock ls"},
+		{"fifo", "/tmp/f", "ipcx fifo stat /tmp/f"},
+	} {
+		e, ok := object{noun: tt.noun, what: "thing", addr: tt.addr}.fail(unix.EACCES).(*cmdError)
+		if !ok || e.code != exitFailure || e.hint != "see its owner and mode with: "+tt.want {
+			t.Errorf("%s %s: permission denied gives %#v, want the hint %q", tt.noun, tt.addr, e, tt.want)
 		}
 	}
 }

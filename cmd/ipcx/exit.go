@@ -155,7 +155,7 @@ func (o object) fail(err error) error {
 		// Point at a listing, which works for any user, not back at a command that may fail alike;
 		// nouns without ls (a FIFO is stat-ed by path, which needs no permission on it) keep stat.
 		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s ls", o.noun)
-		if o.noun != "mq" && o.noun != "sem" && o.noun != "shm" && o.noun != "sock" {
+		if !listable(o.noun) {
 			e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
 		}
 	case errors.Is(err, unix.ENOSPC) && (o.noun == "shm" || o.noun == "sem") && strings.HasPrefix(o.addr, "/"):

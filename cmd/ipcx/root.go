@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/pflag"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -80,6 +81,27 @@ OUTPUT
 	refuseUnknownShells(root)
 	return root
 }
+
+// listable tells whether a noun has an ls command, for hints.
+func listable(noun string) bool {
+	listableOnce.Do(func() {
+		io, _, _, _ := iostreams.Test()
+		listableNouns = map[string]bool{}
+		for _, c := range newRootCmd(io).Commands() {
+			for _, sub := range c.Commands() {
+				if sub.Name() == "ls" {
+					listableNouns[c.Name()] = true
+				}
+			}
+		}
+	})
+	return listableNouns[noun]
+}
+
+var (
+	listableOnce  sync.Once
+	listableNouns map[string]bool
+)
 
 // flagError turns pflag's errors into ipcx's: a bad value says what form was wanted instead of
 // quoting strconv or time.
