@@ -575,6 +575,9 @@ func (p *ipcsPrinter) posixRow(o *inventory.Object, format ipcsFormat, vals ...s
 }
 
 func (p *ipcsPrinter) sizeCell(n int64) string {
+	if n < 0 {
+		return "-" // unknown: a queue the caller may not read
+	}
 	if p.unit == unitHuman {
 		return humanSize(uint64(n))
 	}

@@ -175,7 +175,7 @@ type lsRow struct {
 	CUID     uint32       `json:"cuid"`
 	CGID     uint32       `json:"cgid"`
 	Mode     string       `json:"mode"`
-	Size     int64        `json:"size"`
+	Size     *int64       `json:"size"` // nil: unknown (a POSIX queue the caller may not read)
 	Messages *int64       `json:"messages,omitempty"`
 	CPID     *int         `json:"cpid,omitempty"`
 	LPID     *int         `json:"lpid,omitempty"`
@@ -193,13 +193,17 @@ type holderJSON struct {
 
 func newLsRow(o *inventory.Object) lsRow {
 	r := lsRow{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address(), Owner: userName(o.UID),
-		UID: o.UID, GID: o.GID, CUID: o.CUID, CGID: o.CGID, Mode: render.Mode(o.Mode & 0o777), Size: o.Size,
+		UID: o.UID, GID: o.GID, CUID: o.CUID, CGID: o.CGID, Mode: render.Mode(o.Mode & 0o777),
 		Holders: []holderJSON{}}
 	if o.Flavor == inventory.POSIX {
 		r.Name = o.Name
 	} else {
 		k, id := o.Key.String(), int(o.ID)
 		r.Key, r.ID = &k, &id
+	}
+	if o.Size >= 0 {
+		n := o.Size
+		r.Size = &n
 	}
 	if o.Kind == inventory.MQ && o.Messages >= 0 {
 		m := o.Messages
@@ -288,12 +292,20 @@ var lsColumns = map[string]render.Column[lsRow]{
 	"uid":     {Header: "UID", Value: func(r lsRow) string { return fmt.Sprint(r.UID) }},
 	"gid":     {Header: "GID", Value: func(r lsRow) string { return fmt.Sprint(r.GID) }},
 	"mode":    {Header: "MODE", Value: func(r lsRow) string { return r.Mode }},
-	"size": {Header: "SIZE", Value: func(r lsRow) string { return fmt.Sprint(r.Size) },
+	"size": {Header: "SIZE", Value: func(r lsRow) string {
+		if r.Size == nil {
+			return "-"
+		}
+		return fmt.Sprint(*r.Size)
+	},
 		Human: func(r lsRow) string {
-			if r.Kind == "sem" {
-				return fmt.Sprint(r.Size)
+			if r.Size == nil {
+				return "-"
 			}
-			return render.HumanSize(r.Size)
+			if r.Kind == "sem" {
+				return fmt.Sprint(*r.Size)
+			}
+			return render.HumanSize(*r.Size)
 		}},
 	"messages": {Header: "MSGS", Value: func(r lsRow) string {
 		if r.Messages == nil {
@@ -581,7 +593,12 @@ func appendLsRow(b []byte, r *lsRow) []byte {
 	f.int("cuid", int64(r.CUID))
 	f.int("cgid", int64(r.CGID))
 	f.str("mode", r.Mode)
-	f.int("size", r.Size)
+	if r.Size == nil {
+		f.key("size")
+		f.b = append(f.b, "null"...)
+	} else {
+		f.int("size", *r.Size)
+	}
 	if r.Messages != nil {
 		f.int("messages", *r.Messages)
 	}

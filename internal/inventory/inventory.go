@@ -46,7 +46,7 @@ type Object struct {
 	UID, GID, CUID, CGID uint32 // POSIX objects have no creator ids: CUID, CGID = UID, GID
 
 	// Size is bytes for shm, bytes queued for mq and the number of semaphores for a sem set (a
-	// POSIX semaphore has size 1).
+	// POSIX semaphore has size 1); -1 when unknown (a POSIX queue the caller may not read).
 	Size     int64
 	Messages int64 // mq: messages queued; -1 when the queue could not be opened
 	MaxMsg   int64 // POSIX mq: mq_maxmsg (0 unknown)
@@ -265,6 +265,9 @@ func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 		o := Object{Kind: MQ, Flavor: POSIX, Name: name, Mode: info.Mode, UID: info.UID, GID: info.GID,
 			CUID: info.UID, CGID: info.GID, Size: info.Bytes, Messages: -1, NotifyPID: info.NotifyPID,
 			CTime: info.CTime, MTime: info.MTime, dev: info.Dev, ino: info.Ino}
+		if !info.StatusRead {
+			o.Size = -1
+		}
 		if attrs {
 			if at, err := posix.MqGetAttr(name); err == nil {
 				o.Messages, o.MaxMsg, o.MsgSize = at.CurMsgs, at.MaxMsg, at.MsgSize
