@@ -82,13 +82,21 @@ func List(f Filter) ([]Socket, error) {
 		socks = kept
 	}
 	owners := socketOwners()
+	// A UNIX socket's peer is found by its inode. Only UNIX sockets take part: a TCP or UDP
+	// socket has no PeerInode, and sockets without an inode (TIME-WAIT ones have 0) must not be
+	// taken for the peer of every socket that has none (PeerInode 0).
 	byInode := map[uint64]*Socket{}
 	for i := range socks {
 		socks[i].Procs = owners[socks[i].Inode]
-		byInode[socks[i].Inode] = &socks[i]
+		if socks[i].Kind.IsUnix() && socks[i].Inode != 0 {
+			byInode[socks[i].Inode] = &socks[i]
+		}
 	}
 	for i := range socks {
-		if p := byInode[socks[i].PeerInode]; p != nil && socks[i].Peer == "" {
+		if !socks[i].Kind.IsUnix() || socks[i].PeerInode == 0 || socks[i].Peer != "" {
+			continue
+		}
+		if p := byInode[socks[i].PeerInode]; p != nil {
 			socks[i].Peer = p.Local
 		}
 	}

@@ -273,3 +273,58 @@ func TestListEscapesCommands(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestListNoPeerFromTimeWait: sockets in TIME-WAIT have inode 0, as a listener has peer inode 0;
+// a listener must not be shown with a TIME-WAIT socket's address as its peer.
+func TestListNoPeerFromTimeWait(t *testing.T) {
+	ctx := testCtx(t)
+	tl := listen(t, "tcp:127.0.0.1:0")
+	ul := listen(t, "unix:"+filepath.Join(t.TempDir(), "tw.sock"))
+
+	// a TCP connection closed by the client first: the client's end stays in TIME-WAIT
+	accepted := make(chan *Conn, 1)
+	go func() {
+		c, _ := tl.Accept(ctx)
+		accepted <- c
+	}()
+	c, err := Dial(ctx, tl.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := c.LocalAddr().String()
+	sc := <-accepted
+	if sc == nil {
+		t.Fatal("accept failed")
+	}
+	c.Close()
+	time.Sleep(50 * time.Millisecond)
+	sc.Close()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		socks, err := List(Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if find(socks, TCP, client, "TIME-WAIT") == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no TIME-WAIT socket %s in %+v", client, socks)
+			}
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		for _, w := range []struct {
+			k     Kind
+			local string
+		}{{TCP, tl.Addr().NetAddr()}, {Unix, ul.Addr().Path}} {
+			s := find(socks, w.k, w.local, "LISTEN")
+			if s == nil {
+				t.Fatalf("no %s listener %s", w.k, w.local)
+			}
+			if s.Peer != "" {
+				t.Errorf("%s listener %s has peer %q, want none", w.k, w.local, s.Peer)
+			}
+		}
+		return
+	}
+}
