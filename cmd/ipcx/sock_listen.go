@@ -71,9 +71,10 @@ wait for a connection or datagram (exit 124). --json prints one JSON object per 
 the data: the listening address, then each connection or datagram with its peer, byte counts and
 credentials (a datagram's payload is in "data", or "dataBase64" when it is not text).
 
-A UNIX socket file is made with mode 0600 unless --mode says otherwise; one that exists is never
-replaced (exit 4). listen removes the file it created when
-it exits, Ctrl-C and SIGTERM included, unless someone replaced it meanwhile.
+A UNIX socket file is made with mode 0600 unless --mode says otherwise; an existing file at the
+path is never replaced: a socket file gives exit 4 (address in use), any other file exit 1. listen
+removes the file it created when it exits, Ctrl-C and SIGTERM included, unless someone replaced it
+meanwhile.
 
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
@@ -163,6 +164,11 @@ func sockListenRun(opts *sockListenOptions) error {
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
 			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
+		}
+		if errors.Is(err, sock.ErrNotSocket) {
+			// a file of another kind is in the way: nothing to remove, another path to choose
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the path exists and is %s", obj, notSocketText(err)),
+				hint: "give a path where no file exists: listen makes the socket file itself and never replaces a file"}
 		}
 		return sockFail(obj, err)
 	}

@@ -15,7 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrNotSocket is wrapped by the error of a connection to a UNIX path that is not a socket.
+// ErrNotSocket is wrapped by the error of a connection to, or a listener on, a UNIX path that is a
+// file of another kind (the error says which: "(it is a directory)").
 var ErrNotSocket = errors.New("not a socket")
 
 // Dial connects to a. For unix-dgram the socket is auto-bound to an abstract name first

@@ -242,13 +242,35 @@ func TestListenRemovesOnlyItsOwnFile(t *testing.T) {
 		t.Fatalf("Close touched a file it did not create: %q, %v", b, err)
 	}
 
-	// An existing file is refused, and stays.
-	_, err = Listen(mustParse(t, "unix:"+path), 0)
-	if !errors.Is(err, unix.EADDRINUSE) {
-		t.Fatalf("Listen over an existing file: %v, want EADDRINUSE", err)
+	// An existing file that is not a socket is refused as such (not "address in use", whose
+	// remedy is removing a leftover socket file), and stays.
+	for _, c := range []struct{ path, kind string }{{path, "a regular file"}, {dir, "a directory"}} {
+		_, err = Listen(mustParse(t, "unix:"+c.path), 0)
+		if !errors.Is(err, ErrNotSocket) || errors.Is(err, unix.EADDRINUSE) || !strings.Contains(err.Error(), "(it is "+c.kind+")") {
+			t.Fatalf("Listen over %s: %v, want ErrNotSocket (it is %s)", c.kind, err, c.kind)
+		}
 	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("existing file removed: %v", err)
+	if b, err := os.ReadFile(path); err != nil || string(b) != "not a socket" {
+		t.Fatalf("existing file touched: %q, %v", b, err)
+	}
+
+	// A leftover socket file (its listener gone without removing it) is in use, and stays.
+	left := filepath.Join(dir, "left.sock")
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = unix.Bind(fd, &unix.SockaddrUnix{Name: left})
+	unix.Close(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Listen(mustParse(t, "unix:"+left), 0)
+	if !errors.Is(err, unix.EADDRINUSE) || errors.Is(err, ErrNotSocket) {
+		t.Fatalf("Listen over a leftover socket file: %v, want EADDRINUSE", err)
+	}
+	if fi, err := os.Lstat(left); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		t.Fatalf("leftover socket file removed: %v", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,7 +48,8 @@ const DefaultMode = 0o600
 // Listen binds a and, for stream and seqpacket kinds, listens on it. Port 0 lets the kernel pick
 // a port: Addr reports the one it chose. A UNIX socket file is made with the permission bits mode
 // (DefaultMode when 0; connecting needs write permission). A UNIX socket path that exists
-// already gives EADDRINUSE: Listen never removes a file it did not create.
+// already gives EADDRINUSE when it is a socket, and an error wrapping ErrNotSocket when it is any
+// other file: Listen never removes a file it did not create.
 func Listen(a Addr, mode uint32) (*Listener, error) {
 	l := &Listener{addr: a}
 	if mode == 0 {
@@ -86,7 +88,15 @@ func Listen(a Addr, mode uint32) (*Listener, error) {
 		if l.packet != nil {
 			l.packet.Close()
 		}
-		return nil, fmt.Errorf("listen %s: %w", a, bareErrno(err))
+		err = bareErrno(err)
+		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.EADDRINUSE) {
+			// bind(2) refuses any existing file, not only a socket: say when it is something else
+			var st unix.Stat_t
+			if unix.Lstat(a.Path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+				return nil, fmt.Errorf("listen %s: %w (it is %s)", a, ErrNotSocket, posix.FileKind(st.Mode))
+			}
+		}
+		return nil, fmt.Errorf("listen %s: %w", a, err)
 	}
 	if a.Kind.IsUnix() && !a.Abstract {
 		var st unix.Stat_t
