@@ -29,36 +29,53 @@ func parseMode(s string) (uint32, error) {
 	return uint32(m), nil
 }
 
-// waitFlags are --nonblock and --timeout, shared by every command that may wait.
+// timeoutFlag is --timeout DUR. Every command that has it gives it one meaning:
 //
-// --timeout 0, given explicitly, means "try once, give up at once": the operation is done when it
-// can be done without waiting, and ends as a timeout (exit 124) when it would have to wait, as
-// sem_timedwait(3) with a deadline already past or flock -w 0. Without --timeout the wait has no
-// limit.
-type waitFlags struct {
-	nonblock bool
-	timeout  time.Duration
+//   - not given: the wait has no limit;
+//   - a positive duration: wait at most that long, then exit 124;
+//   - 0, given explicitly: do not wait. What can be done at once is done, and what would have to
+//     wait ends as a timeout (exit 124) at once, as sem_timedwait(3) with a deadline already past
+//     or flock -w 0. Commands for which "at once" means nothing (a TCP connection cannot be made
+//     without waiting) refuse 0 with positiveTimeout;
+//   - negative: a usage error (exit 2).
+type timeoutFlag struct {
+	timeout time.Duration
 	// timeoutGiven says whether --timeout was on the command line (nil: it was not).
 	timeoutGiven func() bool
 }
 
-func (w *waitFlags) register(c *cobra.Command, what string) {
-	c.Flags().BoolVar(&w.nonblock, "nonblock", false, "do not wait: exit 5 when "+what)
-	c.Flags().DurationVar(&w.timeout, "timeout", 0, "wait at most this long (like 10s, 1m): exit 124 after; 0 does not wait (exit 124 when it would have to)")
-	w.timeoutGiven = func() bool { return c.Flags().Changed("timeout") }
+// registerTimeout adds --timeout to c with the help text usage.
+func (t *timeoutFlag) registerTimeout(c *cobra.Command, usage string) {
+	c.Flags().DurationVar(&t.timeout, "timeout", 0, usage)
+	t.timeoutGiven = func() bool { return c.Flags().Changed("timeout") }
 }
 
 // hasTimeout says whether the wait is bounded: --timeout was given, 0 included.
-func (w *waitFlags) hasTimeout() bool {
-	return w.timeout > 0 || w.timeoutGiven != nil && w.timeoutGiven()
+func (t *timeoutFlag) hasTimeout() bool {
+	return t.timeout > 0 || t.timeoutGiven != nil && t.timeoutGiven()
 }
 
-func (w *waitFlags) validate() error {
-	if w.nonblock && w.hasTimeout() {
-		return usageErrorf("--nonblock and --timeout exclude each other")
+// zero says whether --timeout 0 was given: try once, do not wait.
+func (t *timeoutFlag) zero() bool { return t.timeout == 0 && t.hasTimeout() }
+
+// checkTimeout refuses a negative --timeout.
+func (t *timeoutFlag) checkTimeout() error {
+	if t.timeout < 0 {
+		return usageHint("give a duration like 10s, 0 not to wait, or leave --timeout out to wait without limit",
+			"--timeout must not be negative")
 	}
-	if w.timeout < 0 {
-		return usageErrorf("--timeout must not be negative")
+	return nil
+}
+
+// positiveTimeout refuses a negative --timeout, and 0 too, for the waits that cannot be tried
+// "at once"; why says so ("a connection is never made without waiting").
+func (t *timeoutFlag) positiveTimeout(why string) error {
+	if err := t.checkTimeout(); err != nil {
+		return err
+	}
+	if t.zero() {
+		return usageHint("give a positive duration like 10s, or leave --timeout out to wait without limit",
+			"--timeout 0 (do not wait) cannot work here: %s", why)
 	}
 	return nil
 }
@@ -66,15 +83,39 @@ func (w *waitFlags) validate() error {
 // context returns a context for one wait: with the timeout as deadline when one was given (for
 // --timeout 0 a deadline already past, so that what can be done at once still is, and nothing
 // waits), else parent itself (no allocation: this runs once per message).
-func (w *waitFlags) context(parent context.Context) (context.Context, context.CancelFunc) {
-	if w.hasTimeout() {
-		return context.WithTimeout(parent, w.timeout)
+func (t *timeoutFlag) context(parent context.Context) (context.Context, context.CancelFunc) {
+	if t.hasTimeout() {
+		return context.WithTimeout(parent, t.timeout)
 	}
 	return parent, func() {}
 }
 
-// zero says whether --timeout 0 was given: try once, do not wait.
-func (w *waitFlags) zero() bool { return w.timeout == 0 && w.hasTimeout() }
+// waitLimit is the timeout for the APIs that take a duration with -1 for "no limit": -1 when
+// --timeout was not given, else the timeout (0 included).
+func (t *timeoutFlag) waitLimit() time.Duration {
+	if !t.hasTimeout() {
+		return -1
+	}
+	return t.timeout
+}
+
+// waitFlags are --nonblock and --timeout, shared by every command that may wait.
+type waitFlags struct {
+	nonblock bool
+	timeoutFlag
+}
+
+func (w *waitFlags) register(c *cobra.Command, what string) {
+	c.Flags().BoolVar(&w.nonblock, "nonblock", false, "do not wait: exit 5 when "+what)
+	w.registerTimeout(c, "wait at most this long (like 10s, 1m): exit 124 after; 0 does not wait (exit 124 when it would have to)")
+}
+
+func (w *waitFlags) validate() error {
+	if w.nonblock && w.hasTimeout() {
+		return usageErrorf("--nonblock and --timeout exclude each other")
+	}
+	return w.checkTimeout()
+}
 
 // errFlavorFlags is the usage error of an ls given both --posix and --sysv.
 var errFlavorFlags = usageErrorf("--posix and --sysv exclude each other; give neither for both")

@@ -17,11 +17,11 @@ import (
 )
 
 type mqNotifyOptions struct {
-	io      *iostreams.IOStreams
-	addr    string
-	exec    string
-	json    bool
-	timeout time.Duration
+	io   *iostreams.IOStreams
+	addr string
+	exec string
+	json bool
+	timeoutFlag
 }
 
 type notifyEvent struct {
@@ -57,7 +57,7 @@ receiving from it, and only one process may be registered per queue (another get
 	}
 	c.Flags().StringVar(&opts.exec, "exec", "", "run this shell command when a message arrives")
 	c.Flags().BoolVar(&opts.json, "json", false, "print the event as JSON")
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "wait at most this long: exit 124 after")
+	opts.registerTimeout(c, "wait at most this long: exit 124 after; 0 does not wait (exit 124 at once)")
 	return c
 }
 
@@ -69,8 +69,8 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 	if a.Kind != addr.POSIX {
 		return usageHint("System V queues have no notification; use: ipcx mq recv --timeout DUR", "mq notify is for POSIX queues (/name)")
 	}
-	if opts.timeout < 0 {
-		return usageErrorf("--timeout must not be negative")
+	if err := opts.checkTimeout(); err != nil {
+		return err
 	}
 	obj := mqObject(a.Name)
 	q, err := posix.MqOpen(a.Name, unix.O_RDONLY, 0, nil)
@@ -83,16 +83,19 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	if opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
-		defer cancel()
-	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
 	err = q.WaitNotify(ctx)
 	switch {
 	case errors.Is(err, unix.EBUSY):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: another process is registered for notification", obj),
 			hint: fmt.Sprintf("see its pid with: ipcx mq stat %s", a.Name)}
+	case errors.Is(err, context.DeadlineExceeded):
+		none := fmt.Sprintf("within %v", opts.timeout)
+		if opts.zero() {
+			none = "(--timeout 0 does not wait)"
+		}
+		return &cmdError{code: exitTimeout, msg: fmt.Sprintf("%s: no message arrived %s", obj, none)}
 	case errors.Is(err, posix.ErrNotifyRemoved):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the notification was removed before a message arrived", obj)}
 	case err != nil:

@@ -18,14 +18,14 @@ import (
 )
 
 type sigSendOptions struct {
-	io       *iostreams.IOStreams
-	signal   string
-	targets  []string
-	value    string // --value, "" when not given
-	then     string
-	after    time.Duration
-	wait     bool
-	timeout  time.Duration
+	io      *iostreams.IOStreams
+	signal  string
+	targets []string
+	value   string // --value, "" when not given
+	then    string
+	after   time.Duration
+	wait    bool
+	timeoutFlag
 	setAfter bool
 }
 
@@ -84,7 +84,7 @@ the others are still signalled, and the exit status is that of the first failure
 	c.Flags().StringVar(&opts.then, "then", "", "signal to send when a target still runs after --after")
 	c.Flags().DurationVar(&opts.after, "after", 0, "how long --then waits (like 5s)")
 	c.Flags().BoolVar(&opts.wait, "wait", false, "wait until every target has exited")
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "with --wait: wait at most this long, exit 124 after")
+	opts.registerTimeout(c, "with --wait: wait at most this long, exit 124 after; 0 does not wait (exit 124 unless every target has exited)")
 	return c
 }
 
@@ -151,10 +151,13 @@ func sigSendRun(opts *sigSendOptions) error {
 		return usageErrorf("sig send: --then needs --after DUR: how long to give the targets")
 	case opts.then == "" && opts.setAfter:
 		return usageErrorf("sig send: --after needs --then SIG: what to send after it")
-	case opts.after < 0 || opts.timeout < 0:
-		return usageErrorf("sig send: --after and --timeout must not be negative")
-	case opts.timeout > 0 && !opts.wait:
+	case opts.after < 0:
+		return usageErrorf("sig send: --after must not be negative")
+	case opts.hasTimeout() && !opts.wait:
 		return usageErrorf("sig send: --timeout bounds --wait: give --wait too")
+	}
+	if err := opts.checkTimeout(); err != nil {
+		return err
 	}
 	if opts.then != "" {
 		if then, err = parseSignal(opts.then); err != nil {
@@ -262,8 +265,8 @@ func sigSendRun(opts *sigSendOptions) error {
 	if opts.wait {
 		deadline := time.Now().Add(opts.timeout)
 		for _, p := range held {
-			d := time.Duration(-1)
-			if opts.timeout > 0 {
+			d := opts.waitLimit()
+			if d > 0 {
 				if d = time.Until(deadline); d < 0 {
 					d = 0
 				}
@@ -272,7 +275,11 @@ func sigSendRun(opts *sigSendOptions) error {
 			if err != nil {
 				note(processFail("send", p.Pid, err))
 			} else if !exited {
-				note(&cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs after %v", p.Pid, opts.timeout)})
+				still := fmt.Sprintf("after %v", opts.timeout)
+				if opts.zero() {
+					still = "(--timeout 0 does not wait)"
+				}
+				note(&cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", p.Pid, still)})
 				break
 			}
 		}

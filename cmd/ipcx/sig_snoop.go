@@ -14,13 +14,13 @@ import (
 )
 
 type sigSnoopOptions struct {
-	io      *iostreams.IOStreams
-	target  int
-	sender  int
-	sigs    []string
-	json    bool
-	count   int
-	timeout time.Duration
+	io     *iostreams.IOStreams
+	target int
+	sender int
+	sigs   []string
+	json   bool
+	count  int
+	timeoutFlag
 }
 
 // snoopEvent is one line of sig snoop. Generate events: a signal was sent (sender, target, result).
@@ -75,7 +75,7 @@ Needs root. Ctrl-C ends it (exit 130).
 	c.Flags().StringSliceVar(&opts.sigs, "sig", nil, "only these signals (repeat or comma-separate)")
 	c.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per event")
 	c.Flags().IntVar(&opts.count, "count", 0, "exit after this many events (0: never)")
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "exit after this long (exit 0; 124 when --count was not reached)")
+	opts.registerTimeout(c, "exit after this long (exit 0; 124 when --count was not reached); 0 exits at once")
 	return c
 }
 
@@ -86,8 +86,11 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.target < 0 || opts.sender < 0 || opts.count < 0 || opts.timeout < 0 {
-		return usageErrorf("sig snoop: --target, --sender, --count and --timeout must not be negative")
+	if opts.target < 0 || opts.sender < 0 || opts.count < 0 {
+		return usageErrorf("sig snoop: --target, --sender and --count must not be negative")
+	}
+	if err := opts.checkTimeout(); err != nil {
+		return err
 	}
 	if os.Geteuid() != 0 {
 		return &cmdError{code: exitFailure, msg: "sig snoop: needs root: it reads the kernel's trace events (tracefs)",
@@ -103,11 +106,8 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	if opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
-		defer cancel()
-	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
 	events := make(chan sig.TraceEvent)
 	go func() {
 		defer close(events)
@@ -143,7 +143,7 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		case <-ctx.Done():
 			switch {
 			case errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.count > 0:
-				return &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig snoop: %d event(s) of %d within %v", n, opts.count, opts.timeout)}
+				return &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig snoop: %d event(s) of %d %s", n, opts.count, within(opts.timeout))}
 			case errors.Is(ctx.Err(), context.DeadlineExceeded):
 				return nil
 			}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -24,7 +23,7 @@ type sigTrapOptions struct {
 	verb    string // "trap" or "wait"
 	signals []string
 	count   int
-	timeout time.Duration
+	timeoutFlag
 	exec    string
 	json    bool
 	pidfile string
@@ -90,7 +89,7 @@ value.
 		},
 	}
 	c.Flags().IntVar(&opts.count, "count", 0, "exit after this many signals (0: never)")
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "exit 124 when no signal came for this long")
+	opts.registerTimeout(c, "exit 124 when no signal came for this long; 0 takes the signals already pending, then exits 124")
 	c.Flags().StringVar(&opts.exec, "exec", "", "run this shell command for each signal")
 	c.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per signal")
 	c.Flags().StringVar(&opts.pidfile, "pidfile", "", "write ipcx's pid to this file once ready")
@@ -103,9 +102,10 @@ func newSigWaitCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *c
 		Use:   "wait SIG...",
 		Short: "Wait for one of the signals, print its name and exit 0",
 		Long: `Wait until one of the signals named arrives, print its name (with --json: the sender too, as
-sig trap reports it) and exit 0; exit 124 when --timeout passes first. "ready pid=PID" goes to
-stderr (and to --pidfile FILE) once the signals are caught: a signal sent any time after that
-is not lost, and none kills ipcx. For shell scripts that wait for a peer:
+sig trap reports it) and exit 0; exit 124 when --timeout passes first. --timeout 0 does not
+wait: it takes a signal already pending (sent while it was blocked), else exits 124 at once.
+"ready pid=PID" goes to stderr (and to --pidfile FILE) once the signals are caught: a signal sent
+any time after that is not lost, and none kills ipcx. For shell scripts that wait for a peer:
 
   ipcx sig wait USR1 --timeout 30s && echo peer ready
 
@@ -123,7 +123,7 @@ See ipcx sig trap for how the sender is found and which signals cannot be waited
 			return sigTrapRun(opts)
 		},
 	}
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "wait at most this long: exit 124 after")
+	opts.registerTimeout(c, "wait at most this long: exit 124 after; 0 takes a signal already pending, else exits 124 at once")
 	c.Flags().BoolVar(&opts.json, "json", false, "print the signal and its sender as JSON")
 	c.Flags().StringVar(&opts.pidfile, "pidfile", "", "write ipcx's pid to this file once ready")
 	return c
@@ -143,8 +143,11 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	if set.Has(17) && opts.exec != "" {
 		return usageErrorf("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
 	}
-	if opts.count < 0 || opts.timeout < 0 {
-		return usageErrorf("sig %s: --count and --timeout must not be negative", opts.verb)
+	if opts.count < 0 {
+		return usageErrorf("sig %s: --count must not be negative", opts.verb)
+	}
+	if err := opts.checkTimeout(); err != nil {
+		return err
 	}
 	// Block the signals for good: this re-executes ipcx (same pid, same arguments) the first time.
 	if err := sig.Prepare(set); err != nil {
@@ -176,21 +179,21 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d\n", os.Getpid())
 
-	timeout := time.Duration(-1)
-	if opts.timeout > 0 {
-		timeout = opts.timeout
-	}
 	for n := 0; opts.count == 0 || n < opts.count; n++ {
-		r, err := trap.Next(timeout)
+		r, err := trap.Next(opts.waitLimit())
 		select {
 		case <-interrupted:
 			return &silentExit{code: exitSignalBase + int(interruptSignal())}
 		default:
 		}
 		if errors.Is(err, sig.ErrTimeout) {
-			msg := fmt.Sprintf("sig %s: no signal within %v", opts.verb, opts.timeout)
+			none := fmt.Sprintf("within %v", opts.timeout)
+			if opts.zero() {
+				none = "pending (--timeout 0 does not wait)"
+			}
+			msg := fmt.Sprintf("sig %s: no signal %s", opts.verb, none)
 			if n > 0 {
-				msg = fmt.Sprintf("sig %s: %d signal(s), then none within %v", opts.verb, n, opts.timeout)
+				msg = fmt.Sprintf("sig %s: %d signal(s), then none %s", opts.verb, n, none)
 			}
 			return &cmdError{code: exitTimeout, msg: msg}
 		}

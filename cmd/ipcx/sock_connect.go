@@ -13,9 +13,9 @@ import (
 )
 
 type sockConnectOptions struct {
-	io      *iostreams.IOStreams
-	addr    string
-	timeout time.Duration
+	io   *iostreams.IOStreams
+	addr string
+	timeoutFlag
 }
 
 func newSockConnectCmd(io *iostreams.IOStreams, runF func(*sockConnectOptions) error) *cobra.Command {
@@ -30,7 +30,8 @@ is answered in full. connect exits when the peer has closed its side and standar
 ended (a terminal is not waited for once the peer has closed).
 
 Datagram sockets send one datagram per read of standard input and wait half a second for the last
-replies after it ends. --timeout bounds the connect (exit 124).
+replies after it ends. --timeout bounds the connect (exit 124); it must be positive: a connection
+is never made without waiting.
 
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
@@ -46,7 +47,7 @@ replies after it ends. --timeout bounds the connect (exit 124).
 			return sockConnectRun(opts)
 		},
 	}
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "wait at most this long for the connection: exit 124 after")
+	opts.registerTimeout(c, "wait at most this long for the connection: exit 124 after (positive; leave out for no limit)")
 	return c
 }
 
@@ -55,8 +56,8 @@ func sockConnectRun(opts *sockConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.timeout < 0 {
-		return usageErrorf("--timeout must not be negative")
+	if err := opts.positiveTimeout("a connection is never made without waiting"); err != nil {
+		return err
 	}
 	obj := sockObject(a.String())
 	ctx, stop := interruptContext(context.Background())

@@ -28,8 +28,8 @@ type sockListenOptions struct {
 	httpEcho bool
 	exec     string
 	json     bool
-	timeout  time.Duration
-	mode     string
+	timeoutFlag
+	mode string
 }
 
 // sockEvent is one line of listen --json: the listening address, then one per connection or
@@ -67,7 +67,7 @@ environment: IPCX_PEER, and for UNIX sockets IPCX_PEER_PID, IPCX_PEER_UID and IP
 
 Connections are served one after the other; --keep serves them at the same time, at most
 --max-conns at once. --once exits after the first connection or datagram. --timeout bounds each
-wait for a connection or datagram (exit 124). --json prints one JSON object per line instead of
+wait for a connection or datagram (exit 124); it must be positive: nothing arrives without waiting. --json prints one JSON object per line instead of
 the data: the listening address, then each connection or datagram with its peer, byte counts and
 credentials (a datagram's payload is in "data", or "dataBase64" when it is not text).
 
@@ -102,7 +102,7 @@ meanwhile.
 	f.StringVar(&opts.exec, "exec", "", "run this shell command per connection, the socket as its stdin and stdout")
 	f.BoolVar(&opts.json, "json", false, "print one JSON event per line instead of the data")
 	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a UNIX socket file (connecting needs write permission)")
-	f.DurationVar(&opts.timeout, "timeout", 0, "wait at most this long for each connection or datagram: exit 124 after")
+	opts.registerTimeout(c, "wait at most this long for each connection or datagram: exit 124 after (positive; leave out for no limit)")
 	return c
 }
 
@@ -126,10 +126,11 @@ func sockListenRun(opts *sockListenOptions) error {
 		return usageErrorf("--keep is for connections: a datagram socket serves every datagram anyway")
 	case opts.maxConns < 1:
 		return usageErrorf("--max-conns must be at least 1")
-	case opts.timeout < 0:
-		return usageErrorf("--timeout must not be negative")
 	case opts.once && opts.keep:
 		return usageErrorf("--once and --keep exclude each other")
+	}
+	if err := opts.positiveTimeout("nothing arrives without waiting"); err != nil {
+		return err
 	}
 	mode, err := parseMode(opts.mode)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sock"
@@ -14,10 +13,10 @@ import (
 )
 
 type sockSendOptions struct {
-	io      *iostreams.IOStreams
-	addr    string
-	data    *string
-	timeout time.Duration
+	io   *iostreams.IOStreams
+	addr string
+	data *string
+	timeoutFlag
 }
 
 func newSockSendCmd(io *iostreams.IOStreams, runF func(*sockSendOptions) error) *cobra.Command {
@@ -30,7 +29,8 @@ the sending side is then shut down and send waits for the peer to close, reading
 any reply, so that nothing sent is lost to a reset. On a datagram or seqpacket socket the data is
 one message (at most 64 KiB).
 
---timeout bounds the whole send (exit 124).
+--timeout bounds the whole send (exit 124); it must be positive: a connection is never made, nor
+a peer's close seen, without waiting.
 
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
@@ -49,7 +49,7 @@ one message (at most 64 KiB).
 			return sockSendRun(opts)
 		},
 	}
-	c.Flags().DurationVar(&opts.timeout, "timeout", 0, "give up after this long: exit 124")
+	opts.registerTimeout(c, "give up after this long: exit 124 (positive; leave out for no limit)")
 	return c
 }
 
@@ -58,17 +58,14 @@ func sockSendRun(opts *sockSendOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.timeout < 0 {
-		return usageErrorf("--timeout must not be negative")
+	if err := opts.positiveTimeout("a connection is never made without waiting"); err != nil {
+		return err
 	}
 	obj := sockObject(a.String())
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	if opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
-		defer cancel()
-	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
 	var in io.Reader = opts.io.In
 	if opts.data != nil {
 		in = strings.NewReader(*opts.data)

@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 //
 //	trap:SIGS       Prepare, OpenTrap, print "ready pid=N", then one JSON Received per line
 //	hold:SIGS       like trap, but reads stdin up to a line before opening the trap
+//	poll:SIGS       like hold, then Next(0) until ErrTimeout, printed as "timeout"
 //	maskall         block every signal, re-execute, print the SigBlk of every thread
 //	exec:SIGS       Prepare, then print SigBlk of a plain exec.Cmd child and of an UnblockedCommand
 //	send:PID:SIG    OpenProcess(PID).Signal(SIG), print the error
@@ -51,7 +52,7 @@ func helper(mode string) int {
 	}
 	kind, arg, _ := strings.Cut(mode, ":")
 	switch kind {
-	case "trap", "hold", "exec":
+	case "trap", "hold", "poll", "exec":
 		var set Set
 		for _, name := range strings.Split(arg, ",") {
 			s, err := Parse(name)
@@ -76,7 +77,7 @@ func helper(mode string) int {
 			}
 			return 0
 		}
-		if kind == "hold" {
+		if kind == "hold" || kind == "poll" {
 			fmt.Fprintf(out, "holding pid=%d\n", os.Getpid())
 			bufio.NewReader(os.Stdin).ReadString('\n')
 		}
@@ -94,8 +95,16 @@ func helper(mode string) int {
 		}()
 		fmt.Fprintf(out, "ready pid=%d\n", os.Getpid())
 		enc := json.NewEncoder(out)
+		timeout := 20 * time.Second
+		if kind == "poll" {
+			timeout = 0
+		}
 		for {
-			r, err := trap.Next(20 * time.Second)
+			r, err := trap.Next(timeout)
+			if kind == "poll" && errors.Is(err, ErrTimeout) {
+				fmt.Fprintln(out, "timeout")
+				return 0
+			}
 			if errors.Is(err, ErrTrapClosed) {
 				return 0
 			}

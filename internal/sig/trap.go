@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -99,6 +100,7 @@ type Trap struct {
 	req      chan struct{} // Next asks readSignalfd for one more signal
 	errc     chan error
 	done     chan struct{}
+	inflight atomic.Int32 // notifications readNotify took from ch and has not emitted yet
 	once     sync.Once
 	wg       sync.WaitGroup
 }
@@ -171,8 +173,27 @@ func (t *Trap) TraceDir() string {
 }
 
 // Next returns the next signal, waiting at most timeout (for ever when timeout < 0). It returns
-// ErrTimeout when the time passes.
+// ErrTimeout when the time passes. Timeout 0 does not wait: Next returns a signal already pending
+// (or already received), else ErrTimeout at once.
 func (t *Trap) Next(timeout time.Duration) (Received, error) {
+	if timeout == 0 {
+		select {
+		case r := <-t.out:
+			return r, nil
+		default:
+		}
+		if !t.pending() {
+			select {
+			case r := <-t.out: // passed on while pending looked
+				return r, nil
+			default:
+				return Received{}, ErrTimeout
+			}
+		}
+		// It is there: the readers hand it over at once (a notified signal being matched with
+		// its trace event, within the matcher's bound).
+		timeout = pendingGrace
+	}
 	var tc <-chan time.Time
 	if timeout >= 0 {
 		timer := time.NewTimer(timeout)
@@ -198,6 +219,37 @@ func (t *Trap) Next(timeout time.Duration) (Received, error) {
 	case <-t.done:
 		return Received{}, ErrTrapClosed
 	}
+}
+
+// pendingGrace bounds how long Next(0) waits for a signal it found pending to be handed over.
+const pendingGrace = 2 * time.Second
+
+// pending says whether a signal is ready to be read: pending for the signalfd, or notified by
+// os/signal and not yet passed on by readNotify.
+func (t *Trap) pending() bool {
+	if len(t.ch) > 0 || t.inflight.Load() > 0 {
+		return true
+	}
+	if t.sfd == nil {
+		return false
+	}
+	rc, err := t.sfd.SyscallConn()
+	if err != nil {
+		return false
+	}
+	ready := false
+	rc.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		for {
+			n, err := unix.Poll(fds, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			ready = err == nil && n > 0 && fds[0].Revents&unix.POLLIN != 0
+			return
+		}
+	})
+	return ready
 }
 
 // Close stops receiving; signals still pending stay pending (and blocked). A Next waiting in another
@@ -310,6 +362,7 @@ func (t *Trap) readNotify() {
 		case <-t.done:
 			return
 		}
+		t.inflight.Add(1)
 		now := monotonic()
 		s := Signal(osig.(syscall.Signal))
 		r := Received{Signal: s, Sender: SenderUnknown, Uid: -1, Why: t.why}
@@ -329,7 +382,9 @@ func (t *Trap) readNotify() {
 				r.Why = "no kernel trace event matched the signal"
 			}
 		}
-		if !t.emit(r) {
+		ok := t.emit(r)
+		t.inflight.Add(-1)
+		if !ok {
 			return
 		}
 	}

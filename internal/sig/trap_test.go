@@ -400,3 +400,63 @@ func TestTrapTermBurstThenShell(t *testing.T) {
 		t.Errorf("TERM from shell %d after a burst from %d: got %+v", shell, burst, r)
 	}
 }
+
+// TestNextZero: Next(0) does not wait, yet takes what is already there: the signals sent while
+// blocked (pending before the trap opened), in order, then ErrTimeout at once.
+func TestNextZero(t *testing.T) {
+	p := startHelper(t, "poll:USR1,RTMIN+4", nil)
+	if got := p.line(); got != fmt.Sprintf("holding pid=%d", p.Pid) {
+		t.Fatalf("helper said %q", got)
+	}
+	proc, err := OpenProcess(p.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Close()
+	for _, s := range []struct {
+		sig   Signal
+		value int32
+	}{{10, 1}, {RTMIN + 4, 2}, {RTMIN + 4, 3}} {
+		if err := proc.Queue(s.sig, s.value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	fmt.Fprintln(p.stdin, "go")
+	p.ready()
+	for _, want := range []struct {
+		sig   Signal
+		value int32
+	}{{10, 1}, {RTMIN + 4, 2}, {RTMIN + 4, 3}} {
+		line := p.line()
+		if line == "timeout" {
+			t.Fatalf("Next(0) timed out with %v value %d pending", want.sig, want.value)
+		}
+		var r Received
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Signal != want.sig || r.Value != want.value || r.Pid != os.Getpid() {
+			t.Errorf("got %+v, want %v value %d from %d", r, want.sig, want.value, os.Getpid())
+		}
+	}
+	if got := p.line(); got != "timeout" {
+		t.Fatalf("after the pending signals: %q, want timeout", got)
+	}
+	if d := time.Since(start); d > pendingGrace/2 {
+		t.Errorf("Next(0) took %v in all: it waited", d)
+	}
+
+	// nothing pending: a timeout at once
+	q := startHelper(t, "poll:USR2", nil)
+	q.line()
+	start = time.Now()
+	fmt.Fprintln(q.stdin, "go")
+	q.ready()
+	if got := q.line(); got != "timeout" {
+		t.Fatalf("nothing pending: %q, want timeout", got)
+	}
+	if d := time.Since(start); d > pendingGrace/2 {
+		t.Errorf("Next(0) with nothing pending took %v", d)
+	}
+}
