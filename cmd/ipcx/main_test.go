@@ -19,6 +19,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// A child started by sig.UnblockedCommand (sig trap --exec, runShell) is this binary too:
+	// it executes the real command in its place.
+	sig.ResumeAfterReexec()
 	testns.Enter()
 	testscript.Main(m, map[string]func(){
 		"ipcx": func() { sig.ResumeAfterReexec(); os.Exit(run(os.Args[1:], iostreams.System())) },

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
@@ -102,10 +100,7 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 		return obj.fail(err)
 	}
 	if opts.exec != "" {
-		cmd := exec.Command("/bin/sh", "-c", opts.exec)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, opts.io.Out, opts.io.ErrOut
-		cmd.Env = append(os.Environ(), "IPCX_QUEUE="+a.Name)
-		return commandStatus(obj, cmd.Run())
+		return commandStatus(obj, runShell(opts.io, opts.exec, []string{"IPCX_QUEUE=" + a.Name}, false))
 	}
 	ev := notifyEvent{Queue: a.Name, Event: "message", Time: time.Now().UTC()}
 	if opts.json {

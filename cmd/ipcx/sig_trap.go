@@ -213,7 +213,7 @@ func sigTrapRun(opts *sigTrapOptions) error {
 			return writeFail("sig "+opts.verb, err)
 		}
 		if opts.exec != "" {
-			runTrapCommand(opts, out, ev)
+			runTrapCommand(opts, ev)
 		}
 	}
 	return nil
@@ -273,12 +273,8 @@ func optIntp(p *int) string {
 	return strconv.Itoa(*p)
 }
 
-func runTrapCommand(opts *sigTrapOptions, out io.Writer, ev sigEvent) {
-	cmd, err := sig.UnblockedCommand("/bin/sh", "-c", opts.exec)
-	if err != nil {
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec: %v\n", opts.verb, err)
-		return
-	}
+// runTrapCommand runs --exec for one signal, with no signal blocked, and waits for it.
+func runTrapCommand(opts *sigTrapOptions, ev sigEvent) {
 	str := func(p *int) string {
 		if p == nil {
 			return ""
@@ -289,10 +285,9 @@ func runTrapCommand(opts *sigTrapOptions, out io.Writer, ev sigEvent) {
 	if ev.Value != nil {
 		value = strconv.Itoa(int(*ev.Value))
 	}
-	cmd.Env = append(cmd.Env, "IPCX_SIGNAL="+ev.Signal, "IPCX_SIGNAL_NUMBER="+strconv.Itoa(ev.Number),
-		"IPCX_SENDER_PID="+str(ev.Pid), "IPCX_SENDER_UID="+str(ev.Uid), "IPCX_CODE="+ev.Code, "IPCX_VALUE="+value)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, out, opts.io.ErrOut
-	if err := cmd.Run(); err != nil {
+	env := []string{"IPCX_SIGNAL=" + ev.Signal, "IPCX_SIGNAL_NUMBER=" + strconv.Itoa(ev.Number),
+		"IPCX_SENDER_PID=" + str(ev.Pid), "IPCX_SENDER_UID=" + str(ev.Uid), "IPCX_CODE=" + ev.Code, "IPCX_VALUE=" + value}
+	if err := runShell(opts.io, opts.exec, env, true); err != nil {
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec for %s: %v\n", opts.verb, ev.Signal, err)
 	}
 }
