@@ -118,10 +118,10 @@ func rmRun(opts *rmOptions) error {
 			targets = append(targets, o)
 		}
 	} else {
-		for i, a := range addrs {
+		for _, a := range addrs {
 			found, err := inventory.Lookup(objs, a, nil)
 			if err != nil {
-				report(&cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: %v", opts.addrs[i], err)})
+				report(keyError("rm", a, err))
 				continue
 			}
 			switch {
