@@ -121,6 +121,15 @@ type object struct {
 	noun string
 	what string
 	addr string
+	// removing: the command removes the object, so a missing one is not to be created but looked
+	// for among those that exist.
+	removing bool
+}
+
+// toRemove marks o as the object of a removal, for fail's hints.
+func (o object) toRemove() object {
+	o.removing = true
+	return o
 }
 
 func (o object) String() string { return o.noun + " " + o.addr }
@@ -157,8 +166,10 @@ func (o object) fail(err error) error {
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such %s", o, o.what)
 		if errors.Is(err, unix.EIDRM) {
 			e.msg = fmt.Sprintf("%s: the %s was removed", o, o.what)
-		} else if strings.HasPrefix(o.addr, "id:") {
-			e.hint = fmt.Sprintf("list them with: ipcx %s ls", o.noun)
+		} else if strings.HasPrefix(o.addr, "id:") || o.removing {
+			if listable(o.noun) {
+				e.hint = fmt.Sprintf("list them with: ipcx %s ls", o.noun)
+			}
 		} else {
 			e.hint = fmt.Sprintf("create it with: ipcx %s create %s", o.noun, o.addr)
 		}

@@ -68,7 +68,7 @@ Every named object that exists is removed even when another is missing; then ipc
 // rmObject names an inventory object in messages.
 func rmObject(o *inventory.Object) object {
 	what := map[inventory.Kind]string{inventory.MQ: "queue", inventory.Sem: "semaphore", inventory.Shm: "shared memory object"}[o.Kind]
-	return object{noun: string(o.Kind), what: what, addr: o.Address()}
+	return object{noun: string(o.Kind), what: what, addr: o.Address(), removing: true}
 }
 
 func rmRun(opts *rmOptions) error {
