@@ -83,17 +83,24 @@ func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
 	return ns, nil
 }
 
-// nsFail turns a failure to enter a namespace into what the user sees.
+// nsFail turns a failure to enter a namespace into what the user sees, worded by the form --ns
+// took: a pid names a process, a path a file.
 func nsFail(ns inventory.Namespace, err error) error {
-	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("cannot enter %s: %v", ns, err)}
+	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("--ns: cannot enter %s: %v", ns, unwrapErrno(err))}
+	missing := errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH)
 	switch {
-	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
-		e.code = exitNoObject
-		e.hint = "is the process still running? (ps -p PID)"
+	case missing && ns.PID != 0:
+		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no process %d", ns.PID)
+		e.hint = fmt.Sprintf("is the process still running? (ps -p %d)", ns.PID)
+	case missing:
+		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no such file: %s", ns.File)
+		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		e.msg = fmt.Sprintf("--ns: cannot enter %s: permission denied", ns)
 		e.hint = "entering another IPC namespace needs root (CAP_SYS_ADMIN)"
 	case errors.Is(err, unix.EINVAL):
-		e.hint = "the file is not an ipc namespace (want /proc/PID/ns/ipc)"
+		e.msg = fmt.Sprintf("--ns: not an IPC namespace file: %s", ns.File)
+		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	}
 	return e
 }
