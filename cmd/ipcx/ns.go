@@ -14,33 +14,64 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nsAnnotation marks the commands that honour the global --ns flag.
-const nsAnnotation = "ipcx/ns"
+// nsAnnotation marks the commands that honour the global --ns flag: nsTakes for those that enter
+// the namespace where they need it, nsWhole for those that run whole inside it (nsStat).
+const (
+	nsAnnotation = "ipcx/ns"
+	nsTakes      = "yes"
+	nsWhole      = "whole"
+)
 
-// nsFlagHelp is the global --ns flag's help.
-const nsFlagHelp = "run in the IPC namespace of process PID (or of an ipc namespace file): ls, rm, limits, audit, ipcs, ipcrm and the stat commands"
+// nsFlagHelp is the global --ns flag's help, with the commands of root that take it.
+func nsFlagHelp(root *cobra.Command) string {
+	return "run in the IPC namespace of process PID (or of an ipc namespace file): " + strings.Join(nsCommands(root), ", ")
+}
+
+// nsCommands lists the commands under root that honour --ns, found by their annotation.
+func nsCommands(root *cobra.Command) []string {
+	var names []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Annotations[nsAnnotation] != "" {
+				names = append(names, cmdPath(sub))
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+	return names
+}
 
 // withNS marks c as honouring --ns.
-func withNS(c *cobra.Command) *cobra.Command {
+func withNS(c *cobra.Command) *cobra.Command { return annotateNS(c, nsTakes) }
+
+// withNSWhole marks c as running whole inside the --ns namespace.
+func withNSWhole(c *cobra.Command) *cobra.Command { return annotateNS(c, nsWhole) }
+
+func annotateNS(c *cobra.Command, how string) *cobra.Command {
 	if c.Annotations == nil {
 		c.Annotations = map[string]string{}
 	}
-	c.Annotations[nsAnnotation] = "yes"
+	c.Annotations[nsAnnotation] = how
 	return c
 }
 
 // checkNS refuses --ns on commands that do not honour it: they would silently act on this
-// namespace instead. The stat commands of the nouns run whole inside the namespace (nsStat).
+// namespace instead. The commands marked nsWhole (the nouns' stat) run inside the namespace.
 func checkNS(c *cobra.Command, args []string) error {
 	f := c.Root().PersistentFlags().Lookup("ns")
-	if f == nil || f.Value.String() == "" || c.Annotations[nsAnnotation] != "" {
+	if f == nil || f.Value.String() == "" {
 		return nil
 	}
-	if c.Name() == "stat" && c.Parent() != nil && (c.Parent().Name() == "mq" || c.Parent().Name() == "sem" || c.Parent().Name() == "shm") {
+	switch c.Annotations[nsAnnotation] {
+	case nsWhole:
 		return nsStat(c, args)
+	case "":
+		return usageHint(strings.Join(nsCommands(c.Root()), ", ")+" take it; or run the command under nsenter --ipc --target PID",
+			"%s: --ns is not supported by this command", cmdPath(c))
 	}
-	return usageHint("ls, rm, limits, audit, ipcs, ipcrm and the stat commands take it; or run the command under nsenter --ipc --target PID",
-		"%s: --ns is not supported by this command", cmdPath(c))
+	return nil
 }
 
 // nsStat makes a noun's stat command run inside the --ns namespace: its whole RunE runs on the
