@@ -68,6 +68,7 @@ EXIT STATUS
 	f.BoolVarP(&opts.psem, "posix-semaphore", "s", false, "create a POSIX semaphore")
 	f.StringVarP(&opts.name, "name", "n", "", "`name` of the POSIX resource")
 	f.StringVarP(&opts.mode, "mode", "p", "0644", "permission for the resource")
+	c.SetFlagErrorFunc(compatFlagError(io, "ipcmk"))
 	return c
 }
 
