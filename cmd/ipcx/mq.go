@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
@@ -73,17 +70,6 @@ func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
 	return sysv.MsgGet(key, flags)
 }
 
-// msgmax is the largest System V message the kernel takes (/proc/sys/kernel/msgmax).
-func msgmax() int {
-	b, err := os.ReadFile("/proc/sys/kernel/msgmax")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
-			return n
-		}
-	}
-	return 8192
-}
-
 // queue is an open message queue of either flavor, as send and recv use it.
 type queue interface {
 	// send puts m on the queue (m.Prio for POSIX, m.Type for System V).
@@ -127,9 +113,9 @@ func (s *sysvQueue) send(ctx context.Context, m msgio.Message, nonblock bool) er
 		flags = sysv.NoWait
 	}
 	err := sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
-	if errors.Is(err, unix.EINVAL) && len(m.Data) > msgmax() {
+	if errors.Is(err, unix.EINVAL) && len(m.Data) > sysv.MsgMax() {
 		// msgmax was lowered since the queue was opened: the message is too large now
-		s.max, s.what = msgmax(), "msgmax (/proc/sys/kernel/msgmax)"
+		s.max, s.what = sysv.MsgMax(), "msgmax (/proc/sys/kernel/msgmax)"
 		return fmt.Errorf("%w: %w", err, unix.EMSGSIZE)
 	}
 	return sysvGone(err)
@@ -195,7 +181,7 @@ func openQueue(a addr.Addr, write, read, create bool, mode uint32) (queue, error
 	if err != nil {
 		return nil, err
 	}
-	q := &sysvQueue{id: id, max: msgmax(), what: "msgmax (/proc/sys/kernel/msgmax)"}
+	q := &sysvQueue{id: id, max: sysv.MsgMax(), what: "msgmax (/proc/sys/kernel/msgmax)"}
 	if ds, err := sysv.MsgStat(id); err == nil && int(ds.Qbytes) < q.max {
 		q.max, q.what = int(ds.Qbytes), "its qbytes"
 	}
