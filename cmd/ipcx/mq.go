@@ -45,29 +45,43 @@ System V queue (msgget(2)).
 
 func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: a} }
 
-// sysvMsgID finds the System V queue an address names: by key (or ftok key), or by id, checked to
-// exist. flags may add Create|Exclusive and a mode for creation.
-func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
+// sysvKind is how sysvID finds objects of one System V kind.
+type sysvKind struct {
+	noun, what string // "mq", "queue"
+	stat       func(sysv.ID) error
+	get        func(key sysv.Key, flags int) (sysv.ID, error)
+}
+
+// sysvID finds the System V object an address names: by key (or ftok key) with get, or by id,
+// checked with stat to exist. flags may add Create|Exclusive and a mode for creation.
+func sysvID(a addr.Addr, flags int, k sysvKind) (sysv.ID, error) {
 	if a.Kind == addr.ID {
 		if flags&sysv.Create != 0 {
-			return 0, usageErrorf("mq %s: cannot create a queue by id: use a key, ftok:PATH:PROJ or private", a)
+			return 0, usageErrorf("%s %s: cannot create a %s by id: use a key, ftok:PATH:PROJ or private", k.noun, a, k.what)
 		}
-		if _, err := sysv.MsgStat(a.ID); err != nil {
+		if err := k.stat(a.ID); err != nil {
 			if errors.Is(err, unix.EINVAL) {
-				return 0, fmt.Errorf("%w", unix.ENOENT) // no queue with that id
+				return 0, fmt.Errorf("%w", unix.ENOENT) // nothing with that id
 			}
 			return 0, err
 		}
 		return a.ID, nil
 	}
 	if a.Kind == addr.Private && flags&sysv.Create == 0 {
-		return 0, usageHint("name an existing queue with id:N or a key", "private names no existing queue: it only creates")
+		return 0, usageHint("name an existing "+k.what+" with id:N or a key", "private names no existing %s: it only creates", k.what)
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, keyError("mq", a, err)
+		return 0, keyError(k.noun, a, err)
 	}
-	return sysv.MsgGet(key, flags)
+	return k.get(key, flags)
+}
+
+// sysvMsgID finds the System V queue an address names (see sysvID).
+func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
+	return sysvID(a, flags, sysvKind{noun: "mq", what: "queue",
+		stat: func(id sysv.ID) error { _, err := sysv.MsgStat(id); return err },
+		get:  sysv.MsgGet})
 }
 
 // queue is an open message queue of either flavor, as send and recv use it.
