@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/addr"
@@ -71,39 +70,6 @@ func ftokError(subject, path string, err error) *cmdError {
 		e.msg = fmt.Sprintf("%s: cannot compute the key from %s: %v", subject, path, unwrapErrno(err))
 	}
 	return e
-}
-
-// deniedDir finds the directory that refuses access to path: the first one on the way that the
-// user cannot search or, when path does not exist, its parent that the user cannot write. It is
-// "" when the directories let the user through (the file itself refuses).
-func deniedDir(path string) (dir, why string) {
-	abs := absPath(path)
-	parent := filepath.Dir(abs)
-	var chain []string
-	for d := parent; ; d = filepath.Dir(d) {
-		chain = append(chain, d)
-		if d == "/" || d == "." {
-			break
-		}
-	}
-	for i := len(chain) - 1; i >= 0; i-- {
-		if unix.Faccessat(unix.AT_FDCWD, chain[i], unix.X_OK, unix.AT_EACCESS) == unix.EACCES {
-			return chain[i], "cannot search it"
-		}
-	}
-	var st unix.Stat_t
-	if unix.Lstat(abs, &st) == unix.ENOENT && unix.Faccessat(unix.AT_FDCWD, parent, unix.W_OK, unix.AT_EACCESS) == unix.EACCES {
-		return parent, "cannot write it"
-	}
-	return "", ""
-}
-
-// absPath is path made absolute, or path itself when the working directory is unknown.
-func absPath(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return path
 }
 
 // run executes the command line and returns the exit code. It is main without os.Exit.
@@ -223,9 +189,9 @@ func (o object) fail(err error) error {
 		// A FIFO is named by its path: when a directory is what refuses (stat and create fail
 		// there alike), name it and point at it, not at a command that fails the same way.
 		if o.noun == "fifo" {
-			if dir, why := deniedDir(o.addr); dir != "" {
+			if dir, why, parent := posix.DeniedDir(o.addr); dir != "" {
 				e.msg = fmt.Sprintf("%s: permission denied on its directory %s (%s)", o, dir, why)
-				if dir != filepath.Dir(absPath(o.addr)) {
+				if !parent {
 					e.msg = fmt.Sprintf("%s: permission denied on a directory on its path: %s (%s)", o, dir, why)
 				}
 				e.hint = "see its owner and mode with: ls -ld " + dir

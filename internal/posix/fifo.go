@@ -60,6 +60,35 @@ func chmodFIFO(path string, mode uint32) error {
 	return nil
 }
 
+// DeniedDir finds the directory that refuses the caller access to path (by its effective ids): the
+// first one on the way that cannot be searched or, when path does not exist, its parent when it
+// cannot be written. why says which ("cannot search it", "cannot write it"); parent whether dir is
+// path's own directory. dir is "" when the directories let the caller through.
+func DeniedDir(path string) (dir, why string, parent bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	up := filepath.Dir(abs)
+	var chain []string
+	for d := up; ; d = filepath.Dir(d) {
+		chain = append(chain, d)
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		if unix.Faccessat(unix.AT_FDCWD, chain[i], unix.X_OK, unix.AT_EACCESS) == unix.EACCES {
+			return chain[i], "cannot search it", i == 0
+		}
+	}
+	var st unix.Stat_t
+	if unix.Lstat(abs, &st) == unix.ENOENT && unix.Faccessat(unix.AT_FDCWD, up, unix.W_OK, unix.AT_EACCESS) == unix.EACCES {
+		return up, "cannot write it", true
+	}
+	return "", "", false
+}
+
 // RemoveFIFO unlinks the FIFO at path. A file that is not a FIFO is refused with ErrNotFIFO, a
 // symbolic link too, even to a FIFO: only the FIFO itself is removed.
 func RemoveFIFO(path string) error {
