@@ -45,13 +45,30 @@ func usageHint(hint, format string, args ...any) error {
 }
 
 // keyError reports an address whose System V key cannot be computed: ftok(3) of a file that is
-// missing (exit 3) or cannot be read. noun is the command's ("mq"), for the message.
+// missing (exit 3) or cannot be reached. noun is the command's ("mq"), for the message.
 func keyError(noun string, a addr.Addr, err error) error {
-	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("%s %s: cannot compute the key: %v", noun, a, errors.Unwrap(err))}
-	if errors.Is(err, unix.ENOENT) {
-		e.code, e.msg = exitNoObject, fmt.Sprintf("%s %s: no such file: %s", noun, a, a.Path)
+	e := ftokError(fmt.Sprintf("%s %s", noun, a), a.Path, err)
+	if e.code == exitNoObject {
+		e.hint = "ftok:PATH:PROJ needs an existing file; create it, or name the object by key (0x1a2b) or id (id:N)"
 	}
-	e.hint = "ftok:PATH:PROJ needs an existing file; create it, or name the object by key (0x1a2b) or id (id:N)"
+	return e
+}
+
+// ftokError says why ftok(3) of path failed, chosen by errno: a missing file (exit 3), a path
+// that cannot be searched (stat needs no permission on the file itself, only on the directories
+// that lead to it), or another cause. subject names what was asked: "ftok", "mq ftok:/x:1".
+func ftokError(subject, path string, err error) *cmdError {
+	e := &cmdError{code: exitFailure}
+	switch {
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
+		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such file: %s", subject, path)
+		e.hint = "ftok needs an existing file: its inode makes the key"
+	case errors.Is(err, unix.EACCES):
+		e.msg = fmt.Sprintf("%s: no permission to stat %s: a directory on its path cannot be searched", subject, path)
+		e.hint = "see the owner and mode of each directory with: namei -l " + path
+	default:
+		e.msg = fmt.Sprintf("%s: cannot compute the key from %s: %v", subject, path, unwrapErrno(err))
+	}
 	return e
 }
 
@@ -104,6 +121,15 @@ type object struct {
 	noun string
 	what string
 	addr string
+	// removing: the command removes the object, so a missing one is not to be created but looked
+	// for among those that exist.
+	removing bool
+}
+
+// toRemove marks o as the object of a removal, for fail's hints.
+func (o object) toRemove() object {
+	o.removing = true
+	return o
 }
 
 func (o object) String() string { return o.noun + " " + o.addr }
@@ -140,8 +166,10 @@ func (o object) fail(err error) error {
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such %s", o, o.what)
 		if errors.Is(err, unix.EIDRM) {
 			e.msg = fmt.Sprintf("%s: the %s was removed", o, o.what)
-		} else if strings.HasPrefix(o.addr, "id:") {
-			e.hint = fmt.Sprintf("list them with: ipcx %s ls", o.noun)
+		} else if strings.HasPrefix(o.addr, "id:") || o.removing {
+			if listable(o.noun) {
+				e.hint = fmt.Sprintf("list them with: ipcx %s ls", o.noun)
+			}
 		} else {
 			e.hint = fmt.Sprintf("create it with: ipcx %s create %s", o.noun, o.addr)
 		}
@@ -157,6 +185,17 @@ func (o object) fail(err error) error {
 		e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s ls", o.noun)
 		if !listable(o.noun) {
 			e.hint = fmt.Sprintf("see its owner and mode with: ipcx %s stat %s", o.noun, o.addr)
+		}
+		// A FIFO is named by its path: when a directory is what refuses (stat and create fail
+		// there alike), name it and point at it, not at a command that fails the same way.
+		if o.noun == "fifo" {
+			if dir, why, parent := posix.DeniedDir(o.addr); dir != "" {
+				e.msg = fmt.Sprintf("%s: permission denied on its directory %s (%s)", o, dir, why)
+				if !parent {
+					e.msg = fmt.Sprintf("%s: permission denied on a directory on its path: %s (%s)", o, dir, why)
+				}
+				e.hint = "see its owner and mode with: ls -ld " + dir
+			}
 		}
 	case errors.Is(err, unix.ENOSPC) && (o.noun == "shm" || o.noun == "sem") && strings.HasPrefix(o.addr, "/"):
 		// POSIX shared memory and semaphores are files in /dev/shm: ENOSPC is a full tmpfs.

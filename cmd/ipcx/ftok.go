@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type ftokOptions struct {
@@ -66,12 +64,7 @@ func ftokRun(opts *ftokOptions) error {
 	}
 	key, err := sysv.Ftok(opts.path, proj)
 	if err != nil {
-		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("ftok: %v", err)}
-		if errors.Is(err, unix.ENOENT) {
-			e.code, e.msg = exitNoObject, fmt.Sprintf("ftok: %s: no such file", opts.path)
-			e.hint = "ftok needs an existing file: its inode makes the key"
-		}
-		return e
+		return ftokError("ftok", opts.path, err)
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, struct {

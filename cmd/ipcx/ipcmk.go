@@ -68,6 +68,7 @@ EXIT STATUS
 	f.BoolVarP(&opts.psem, "posix-semaphore", "s", false, "create a POSIX semaphore")
 	f.StringVarP(&opts.name, "name", "n", "", "`name` of the POSIX resource")
 	f.StringVarP(&opts.mode, "mode", "p", "0644", "permission for the resource")
+	c.SetFlagErrorFunc(compatFlagError(io, "ipcmk"))
 	return c
 }
 
@@ -163,9 +164,9 @@ func ipcmkRun(opts *ipcmkOptions) error {
 		fmt.Fprintf(out, "Semaphore id: %d\n", id)
 	}
 	if opts.pshmSet {
-		f, err := posix.ShmOpen(posixName, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, uint32(mode))
+		// util-linux lets the umask narrow the mode
+		f, _, err := posix.ShmCreate(posixName, posix.ShmCreateOptions{Mode: uint32(mode), Umask: true, Size: pshmSize, Exclusive: true})
 		if err == nil {
-			err = f.Truncate(pshmSize)
 			f.Close()
 		}
 		if err != nil {

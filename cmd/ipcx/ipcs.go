@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // compatError is an error of ipcs, ipcrm or ipcmk, printed the way util-linux prints it: "TOOL: msg",
@@ -43,6 +45,38 @@ func compatExit(io *iostreams.IOStreams, err error) error {
 		fmt.Fprintf(io.ErrOut, "Try '%s --help' for more information.\n", ce.tool)
 	}
 	return &silentExit{code: exitFailure}
+}
+
+// compatFlagError words the errors of flag parsing on the command line of ipcs or ipcmk as
+// getopt_long(3) does in util-linux's tool, and ends with its status 1. (ipcrm parses its own
+// command line and words them the same way.)
+func compatFlagError(io *iostreams.IOStreams, tool string) func(*cobra.Command, error) error {
+	return func(_ *cobra.Command, err error) error {
+		return compatExit(io, getoptError(tool, err))
+	}
+}
+
+func getoptError(tool string, err error) *compatError {
+	e := &compatError{tool: tool, msg: err.Error(), tryHelp: true}
+	var nee *pflag.NotExistError
+	var vre *pflag.ValueRequiredError
+	var ive *pflag.InvalidValueError
+	switch {
+	case errors.As(err, &nee) && nee.GetSpecifiedShortnames() != "":
+		e.msg = fmt.Sprintf("invalid option -- '%s'", nee.GetSpecifiedName())
+	case errors.As(err, &nee):
+		e.msg = fmt.Sprintf("unrecognized option '--%s'", nee.GetSpecifiedName())
+	case errors.As(err, &vre) && vre.GetSpecifiedShortnames() != "":
+		e.msg = fmt.Sprintf("option requires an argument -- '%s'", vre.GetSpecifiedName())
+	case errors.As(err, &vre):
+		e.msg = fmt.Sprintf("option '--%s' requires an argument", vre.GetSpecifiedName())
+	case errors.As(err, &ive) && ive.GetFlag().Value.Type() == "bool":
+		e.msg = fmt.Sprintf("option '--%s' doesn't allow an argument", ive.GetFlag().Name)
+	case errors.As(err, &ive):
+		// util-linux's strtoxx_or_err: no "Try" line.
+		e.msg, e.tryHelp = fmt.Sprintf("failed to parse %s argument: '%s'", ive.GetFlag().Name, ive.GetValue()), false
+	}
+	return e
 }
 
 // compatTools are the util-linux tools ipcx stands in for when run through a link of that name.
@@ -89,8 +123,8 @@ queues (-Q), shared memory (-M) and semaphores (-S). -a, or no resource option, 
 
 EXIT STATUS
   0    success (an id that is not found is reported on stderr)
-  1    failure
-  2    usage error`,
+  1    failure, or a bad option (worded as util-linux's getopt does)
+  2    usage error (an argument, a bad --ns)`,
 		Example: `  $ ipcx ipcs
   $ ipcx ipcs -q -t
   $ ipcx ipcs -m -i 32768
@@ -127,6 +161,7 @@ EXIT STATUS
 	f.BoolVarP(&opts.summary, "summary", "u", false, "show status summary")
 	f.BoolVar(&opts.human, "human", false, "show sizes in human-readable format")
 	f.BoolVarP(&opts.bytes, "bytes", "b", false, "show sizes in bytes")
+	c.SetFlagErrorFunc(compatFlagError(io, "ipcs"))
 	return withNS(c)
 }
 

@@ -30,6 +30,7 @@ func system(t *testing.T, name string, args ...string) (string, string, int) {
 	}
 	var out, errOut bytes.Buffer
 	cmd := exec.Command(path, args...)
+	cmd.Args[0] = name // getopt's messages start with argv[0]
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	code := 0
 	if err := cmd.Run(); err != nil {
@@ -185,6 +186,22 @@ func TestIpcrmIpcmkCompat(t *testing.T) {
 	}
 }
 
+// TestCompatFlagErrors checks that ipcs and ipcmk word a bad command line as util-linux's do
+// (getopt's messages, the "Try" line, exit 1), by running both on the same arguments. None of
+// them creates anything: getopt stops first.
+func TestCompatFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"ipcs", "--bogus"}, {"ipcs", "-x"}, {"ipcs", "-qx"}, {"ipcs", "-i"}, {"ipcs", "--id"}, {"ipcs", "-i", "abc"},
+		{"ipcs", "--queues=x"}, {"ipcmk", "-Q", "-p"}, {"ipcmk", "--mode"}, {"ipcmk", "-M"}, {"ipcmk", "--bogus"}, {"ipcmk", "-z"},
+	} {
+		_, wantErr, wantCode := system(t, args[0], args[1:]...)
+		_, gotErr, gotCode := runIpcx(args...)
+		if gotErr != wantErr || gotCode != wantCode {
+			t.Errorf("%v: ipcx %q exit %d, util-linux %q exit %d", args, gotErr, gotCode, wantErr, wantCode)
+		}
+	}
+}
+
 // TestArgv0 builds ipcx and runs it through links named ipcs, ipcrm and ipcmk: each behaves as
 // that tool.
 func TestArgv0(t *testing.T) {
@@ -216,6 +233,15 @@ func TestArgv0(t *testing.T) {
 	out, err = exec.Command(filepath.Join(dir, "ipcrm"), "-v", "-q", m[1]).Output()
 	if err != nil || string(out) != "removing message queue id `"+m[1]+"'\n" {
 		t.Errorf("ipcrm link: %q %v", out, err)
+	}
+	// Through the link, a bad option is ipcs's error, not ipcx's.
+	var errOut strings.Builder
+	cmd := exec.Command(filepath.Join(dir, "ipcs"), "--bogus")
+	cmd.Stderr = &errOut
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+		errOut.String() != "ipcs: unrecognized option '--bogus'\nTry 'ipcs --help' for more information.\n" {
+		t.Errorf("ipcs link --bogus: %q %v", errOut.String(), err)
 	}
 	if got := argv0Args([]string{"/usr/local/bin/ipcs", "-a"}); strings.Join(got, " ") != "ipcs -a" {
 		t.Errorf("argv0Args(ipcs) = %q", got)

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
@@ -48,40 +45,43 @@ System V queue (msgget(2)).
 
 func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: a} }
 
-// sysvMsgID finds the System V queue an address names: by key (or ftok key), or by id, checked to
-// exist. flags may add Create|Exclusive and a mode for creation.
-func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
+// sysvKind is how sysvID finds objects of one System V kind.
+type sysvKind struct {
+	noun, what string // "mq", "queue"
+	stat       func(sysv.ID) error
+	get        func(key sysv.Key, flags int) (sysv.ID, error)
+}
+
+// sysvID finds the System V object an address names: by key (or ftok key) with get, or by id,
+// checked with stat to exist. flags may add Create|Exclusive and a mode for creation.
+func sysvID(a addr.Addr, flags int, k sysvKind) (sysv.ID, error) {
 	if a.Kind == addr.ID {
 		if flags&sysv.Create != 0 {
-			return 0, usageErrorf("mq %s: cannot create a queue by id: use a key, ftok:PATH:PROJ or private", a)
+			return 0, usageErrorf("%s %s: cannot create a %s by id: use a key, ftok:PATH:PROJ or private", k.noun, a, k.what)
 		}
-		if _, err := sysv.MsgStat(a.ID); err != nil {
+		if err := k.stat(a.ID); err != nil {
 			if errors.Is(err, unix.EINVAL) {
-				return 0, fmt.Errorf("%w", unix.ENOENT) // no queue with that id
+				return 0, fmt.Errorf("%w", unix.ENOENT) // nothing with that id
 			}
 			return 0, err
 		}
 		return a.ID, nil
 	}
 	if a.Kind == addr.Private && flags&sysv.Create == 0 {
-		return 0, usageHint("name an existing queue with id:N or a key", "private names no existing queue: it only creates")
+		return 0, usageHint("name an existing "+k.what+" with id:N or a key", "private names no existing %s: it only creates", k.what)
 	}
 	key, err := a.SysVKey()
 	if err != nil {
-		return 0, keyError("mq", a, err)
+		return 0, keyError(k.noun, a, err)
 	}
-	return sysv.MsgGet(key, flags)
+	return k.get(key, flags)
 }
 
-// msgmax is the largest System V message the kernel takes (/proc/sys/kernel/msgmax).
-func msgmax() int {
-	b, err := os.ReadFile("/proc/sys/kernel/msgmax")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
-			return n
-		}
-	}
-	return 8192
+// sysvMsgID finds the System V queue an address names (see sysvID).
+func sysvMsgID(a addr.Addr, flags int) (sysv.ID, error) {
+	return sysvID(a, flags, sysvKind{noun: "mq", what: "queue",
+		stat: func(id sysv.ID) error { _, err := sysv.MsgStat(id); return err },
+		get:  sysv.MsgGet})
 }
 
 // queue is an open message queue of either flavor, as send and recv use it.
@@ -127,9 +127,9 @@ func (s *sysvQueue) send(ctx context.Context, m msgio.Message, nonblock bool) er
 		flags = sysv.NoWait
 	}
 	err := sysv.MsgSnd(ctx, s.id, m.Type, m.Data, flags)
-	if errors.Is(err, unix.EINVAL) && len(m.Data) > msgmax() {
+	if errors.Is(err, unix.EINVAL) && len(m.Data) > sysv.MsgMax() {
 		// msgmax was lowered since the queue was opened: the message is too large now
-		s.max, s.what = msgmax(), "msgmax (/proc/sys/kernel/msgmax)"
+		s.max, s.what = sysv.MsgMax(), "msgmax (/proc/sys/kernel/msgmax)"
 		return fmt.Errorf("%w: %w", err, unix.EMSGSIZE)
 	}
 	return sysvGone(err)
@@ -195,7 +195,7 @@ func openQueue(a addr.Addr, write, read, create bool, mode uint32) (queue, error
 	if err != nil {
 		return nil, err
 	}
-	q := &sysvQueue{id: id, max: msgmax(), what: "msgmax (/proc/sys/kernel/msgmax)"}
+	q := &sysvQueue{id: id, max: sysv.MsgMax(), what: "msgmax (/proc/sys/kernel/msgmax)"}
 	if ds, err := sysv.MsgStat(id); err == nil && int(ds.Qbytes) < q.max {
 		q.max, q.what = int(ds.Qbytes), "its qbytes"
 	}

@@ -154,7 +154,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 	defer q.close()
 	if sq, ok := q.(*sysvQueue); ok {
 		sq.typ, sq.except = opts.typ, opts.except
-		sq.max = msgmax()
+		sq.max = sysv.MsgMax()
 	}
 	catchSIGPIPE()
 	ctx, stop := interruptContext(parent)

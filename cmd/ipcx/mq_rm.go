@@ -59,7 +59,7 @@ func mqRmRun(opts *mqRmOptions) error {
 		if last != nil {
 			printError(opts.io.ErrOut, last.(*cmdError))
 		}
-		last = mqObject(a.String()).fail(err)
+		last = mqObject(a.String()).toRemove().fail(err)
 	}
 	return last
 }

@@ -95,7 +95,7 @@ last send, receive and change.
 		},
 	}
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
-	return c
+	return withNSWhole(c)
 }
 
 func mqStatRun(opts *mqStatOptions) error {

@@ -14,33 +14,64 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nsAnnotation marks the commands that honour the global --ns flag.
-const nsAnnotation = "ipcx/ns"
+// nsAnnotation marks the commands that honour the global --ns flag: nsTakes for those that enter
+// the namespace where they need it, nsWhole for those that run whole inside it (nsStat).
+const (
+	nsAnnotation = "ipcx/ns"
+	nsTakes      = "yes"
+	nsWhole      = "whole"
+)
 
-// nsFlagHelp is the global --ns flag's help.
-const nsFlagHelp = "run in the IPC namespace of process PID (or of an ipc namespace file): ls, rm, limits, audit, ipcs, ipcrm and the stat commands"
+// nsFlagHelp is the global --ns flag's help, with the commands of root that take it.
+func nsFlagHelp(root *cobra.Command) string {
+	return "run in the IPC namespace of process PID (or of an ipc namespace file): " + strings.Join(nsCommands(root), ", ")
+}
+
+// nsCommands lists the commands under root that honour --ns, found by their annotation.
+func nsCommands(root *cobra.Command) []string {
+	var names []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Annotations[nsAnnotation] != "" {
+				names = append(names, cmdPath(sub))
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+	return names
+}
 
 // withNS marks c as honouring --ns.
-func withNS(c *cobra.Command) *cobra.Command {
+func withNS(c *cobra.Command) *cobra.Command { return annotateNS(c, nsTakes) }
+
+// withNSWhole marks c as running whole inside the --ns namespace.
+func withNSWhole(c *cobra.Command) *cobra.Command { return annotateNS(c, nsWhole) }
+
+func annotateNS(c *cobra.Command, how string) *cobra.Command {
 	if c.Annotations == nil {
 		c.Annotations = map[string]string{}
 	}
-	c.Annotations[nsAnnotation] = "yes"
+	c.Annotations[nsAnnotation] = how
 	return c
 }
 
 // checkNS refuses --ns on commands that do not honour it: they would silently act on this
-// namespace instead. The stat commands of the nouns run whole inside the namespace (nsStat).
+// namespace instead. The commands marked nsWhole (the nouns' stat) run inside the namespace.
 func checkNS(c *cobra.Command, args []string) error {
 	f := c.Root().PersistentFlags().Lookup("ns")
-	if f == nil || f.Value.String() == "" || c.Annotations[nsAnnotation] != "" {
+	if f == nil || f.Value.String() == "" {
 		return nil
 	}
-	if c.Name() == "stat" && c.Parent() != nil && (c.Parent().Name() == "mq" || c.Parent().Name() == "sem" || c.Parent().Name() == "shm") {
+	switch c.Annotations[nsAnnotation] {
+	case nsWhole:
 		return nsStat(c, args)
+	case "":
+		return usageHint(strings.Join(nsCommands(c.Root()), ", ")+" take it; or run the command under nsenter --ipc --target PID",
+			"%s: --ns is not supported by this command", cmdPath(c))
 	}
-	return usageHint("ls, rm, limits, audit, ipcs, ipcrm and the stat commands take it; or run the command under nsenter --ipc --target PID",
-		"%s: --ns is not supported by this command", cmdPath(c))
+	return nil
 }
 
 // nsStat makes a noun's stat command run inside the --ns namespace: its whole RunE runs on the
@@ -83,17 +114,24 @@ func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
 	return ns, nil
 }
 
-// nsFail turns a failure to enter a namespace into what the user sees.
+// nsFail turns a failure to enter a namespace into what the user sees, worded by the form --ns
+// took: a pid names a process, a path a file.
 func nsFail(ns inventory.Namespace, err error) error {
-	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("cannot enter %s: %v", ns, err)}
+	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("--ns: cannot enter %s: %v", ns, unwrapErrno(err))}
+	missing := errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH)
 	switch {
-	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
-		e.code = exitNoObject
-		e.hint = "is the process still running? (ps -p PID)"
+	case missing && ns.PID != 0:
+		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no process %d", ns.PID)
+		e.hint = fmt.Sprintf("is the process still running? (ps -p %d)", ns.PID)
+	case missing:
+		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no such file: %s", ns.File)
+		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		e.msg = fmt.Sprintf("--ns: cannot enter %s: permission denied", ns)
 		e.hint = "entering another IPC namespace needs root (CAP_SYS_ADMIN)"
 	case errors.Is(err, unix.EINVAL):
-		e.hint = "the file is not an ipc namespace (want /proc/PID/ns/ipc)"
+		e.msg = fmt.Sprintf("--ns: not an IPC namespace file: %s", ns.File)
+		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	}
 	return e
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -175,10 +174,8 @@ func pipeRun(opts *pipeOptions) error {
 		var se *posix.StartError
 		errors.As(err, &se)
 		switch {
-		case se != nil && (errors.Is(err, exec.ErrNotFound) || errors.Is(err, unix.ENOENT)):
-			e.code, e.msg = 127, fmt.Sprintf("pipe: %s: command not found", se.Command)
-		case se != nil && (errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOEXEC)):
-			e.code, e.msg = 126, fmt.Sprintf("pipe: %s: cannot be executed (%v)", se.Command, unwrapErrno(err))
+		case se != nil:
+			return startFailure("pipe", se.Command, err)
 		case errors.Is(err, posix.ErrPipeSize):
 			e.hint = "see the limits with: ipcx pipe info"
 		}

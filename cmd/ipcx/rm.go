@@ -8,6 +8,7 @@ import (
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 )
@@ -19,6 +20,7 @@ type rmOptions struct {
 	all      bool
 	allUsers bool
 	dryRun   bool
+	json     bool
 	filter   filterFlags
 }
 
@@ -36,7 +38,9 @@ object. When a name or key names objects of several kinds, --kind says which (or
 --older-than, --kind, --sysv, --posix, --name). It never removes other users' objects unless root
 asks with --all-users. --dry-run prints what would go and removes nothing.
 
-A line is printed per removed object. POSIX semaphores and shared memory are unlinked only when they
+A line is printed per removed object; --json prints them as an array of objects with the action
+("removed" or "would remove") and the fields ipcx ls --json names objects by (kind, flavor,
+address, and name or key and id); errors still go to stderr with the same exit codes. POSIX semaphores and shared memory are unlinked only when they
 are regular files in /dev/shm: symlinks, directories and other files there are never touched.
 Every named object that exists is removed even when another is missing; then ipcx exits 3.
 
@@ -44,6 +48,7 @@ Every named object that exists is removed even when another is missing; then ipc
 		Example: `  $ ipcx rm /jobs id:32768 0x1a2b
   $ ipcx rm --kind sem /lock
   $ ipcx rm --all --orphaned --dry-run
+  $ ipcx rm --all --orphaned --dry-run --json
   $ ipcx rm --all --owner alice --older-than 24h --all-users
   $ ipcx --ns 4242 rm --all --orphaned`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -61,6 +66,7 @@ Every named object that exists is removed even when another is missing; then ipc
 	c.Flags().BoolVar(&opts.all, "all", false, "remove every object the filters select (your own only, unless --all-users)")
 	c.Flags().BoolVar(&opts.allUsers, "all-users", false, "with --all as root: other users' objects too")
 	c.Flags().BoolVarP(&opts.dryRun, "dry-run", "n", false, "print what would be removed; remove nothing")
+	c.Flags().BoolVar(&opts.json, "json", false, "print what was removed (or would be) as JSON")
 	opts.filter.register(c)
 	return withNS(c)
 }
@@ -68,7 +74,7 @@ Every named object that exists is removed even when another is missing; then ipc
 // rmObject names an inventory object in messages.
 func rmObject(o *inventory.Object) object {
 	what := map[inventory.Kind]string{inventory.MQ: "queue", inventory.Sem: "semaphore", inventory.Shm: "shared memory object"}[o.Kind]
-	return object{noun: string(o.Kind), what: what, addr: o.Address()}
+	return object{noun: string(o.Kind), what: what, addr: o.Address(), removing: true}
 }
 
 func rmRun(opts *rmOptions) error {
@@ -118,10 +124,10 @@ func rmRun(opts *rmOptions) error {
 			targets = append(targets, o)
 		}
 	} else {
-		for i, a := range addrs {
+		for _, a := range addrs {
 			found, err := inventory.Lookup(objs, a, nil)
 			if err != nil {
-				report(&cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: %v", opts.addrs[i], err)})
+				report(keyError("rm", a, err))
 				continue
 			}
 			switch {
@@ -148,6 +154,7 @@ func rmRun(opts *rmOptions) error {
 	if opts.dryRun {
 		verb = "would remove"
 	}
+	rows := []rmRow{}
 	err = opts.ns.Do(func() error {
 		for i := range targets {
 			o := &targets[i]
@@ -160,6 +167,10 @@ func rmRun(opts *rmOptions) error {
 					continue
 				}
 			}
+			if opts.json {
+				rows = append(rows, newRmRow(verb, o))
+				continue
+			}
 			fmt.Fprintf(opts.io.Out, "%s %s %s %s\n", verb, o.Flavor, o.Kind, describe(o))
 		}
 		return nil
@@ -167,7 +178,34 @@ func rmRun(opts *rmOptions) error {
 	if err != nil {
 		return nsFail(opts.ns, err)
 	}
+	if opts.json {
+		if err := render.JSON(opts.io.Out, rows); err != nil {
+			return err
+		}
+	}
 	return last
+}
+
+// rmRow is an object in rm --json: what was done to it, and the fields that name it in ls --json.
+type rmRow struct {
+	Action  string  `json:"action"`
+	Kind    string  `json:"kind"`
+	Flavor  string  `json:"flavor"`
+	Address string  `json:"address"`
+	Name    string  `json:"name,omitempty"`
+	Key     *string `json:"key,omitempty"`
+	ID      *int    `json:"id,omitempty"`
+}
+
+func newRmRow(action string, o *inventory.Object) rmRow {
+	r := rmRow{Action: action, Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address()}
+	if o.Flavor == inventory.POSIX {
+		r.Name = o.Name
+	} else {
+		k, id := o.Key.String(), int(o.ID)
+		r.Key, r.ID = &k, &id
+	}
+	return r
 }
 
 // describe names an object in rm's report: its address, and its key for System V.

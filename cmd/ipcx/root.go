@@ -66,7 +66,7 @@ OUTPUT
 	root.SetVersionTemplate("ipcx {{.Version}}\n")
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "IPC objects:"})
 	root.AddGroup(&cobra.Group{ID: "inventory", Title: "Inspection and cleanup:"})
-	root.PersistentFlags().String("ns", "", nsFlagHelp)
+	root.PersistentFlags().String("ns", "", "") // its help lists the commands that take it: below
 	root.PersistentPreRunE = checkNS
 	root.AddCommand(
 		newMqCmd(io),
@@ -78,6 +78,7 @@ OUTPUT
 		newSockCmd(io),
 	)
 	root.AddCommand(inventoryCommands(io)...)
+	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
 	return root
 }

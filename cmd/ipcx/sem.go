@@ -54,29 +54,12 @@ func semObject(a addr.Addr) object {
 	return object{noun: "sem", what: "semaphore set", addr: a.String()}
 }
 
-// sysvSemID finds the System V set an address names: by key (or ftok key), or by id, checked to
-// exist. flags may add Create|Exclusive and a mode, with nsems semaphores for a new set.
+// sysvSemID finds the System V set an address names (see sysvID), with nsems semaphores when it
+// creates one.
 func sysvSemID(a addr.Addr, nsems, flags int) (sysv.ID, error) {
-	if a.Kind == addr.ID {
-		if flags&sysv.Create != 0 {
-			return 0, usageErrorf("cannot create a semaphore set by id: use a key, ftok:PATH:PROJ or private")
-		}
-		if _, err := sysv.SemStat(a.ID); err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				return 0, fmt.Errorf("%w", unix.ENOENT) // no set with that id
-			}
-			return 0, err
-		}
-		return a.ID, nil
-	}
-	if a.Kind == addr.Private && flags&sysv.Create == 0 {
-		return 0, usageHint("name an existing set with id:N or a key", "private names no existing semaphore set: it only creates")
-	}
-	key, err := a.SysVKey()
-	if err != nil {
-		return 0, keyError("sem", a, err)
-	}
-	return sysv.SemGet(key, nsems, flags)
+	return sysvID(a, flags, sysvKind{noun: "sem", what: "semaphore set",
+		stat: func(id sysv.ID) error { _, err := sysv.SemStat(id); return err },
+		get:  func(key sysv.Key, flags int) (sysv.ID, error) { return sysv.SemGet(key, nsems, flags) }})
 }
 
 // semHandle is an open semaphore of either flavor: a POSIX named semaphore, or one semaphore

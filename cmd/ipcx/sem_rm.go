@@ -57,7 +57,7 @@ func semRmRun(opts *semRmOptions) error {
 		if last != nil {
 			printError(opts.io.ErrOut, last.(*cmdError))
 		}
-		last = semObject(a).fail(err)
+		last = semObject(a).toRemove().fail(err)
 	}
 	return last
 }

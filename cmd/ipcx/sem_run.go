@@ -126,11 +126,7 @@ func semRunRun(opts *semRunOptions) error {
 		if perr := h.release(); perr != nil {
 			printError(opts.io.ErrOut, h.releaseFail(perr))
 		}
-		code := 126
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			code = 127
-		}
-		return &cmdError{code: code, msg: fmt.Sprintf("%s: cannot run %s: %v", h.obj, opts.argv[0], unwrapExec(err))}
+		return startFailure(h.obj.String(), opts.argv[0], err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -177,17 +173,4 @@ func (h *semHandle) release() error {
 	}
 	op := sysv.Sembuf{Num: uint16(h.index), Op: 1, Flg: sysv.SemUndo}
 	return sysv.SemOp(context.Background(), h.id, []sysv.Sembuf{op})
-}
-
-// unwrapExec drops exec's repetition of the command name.
-func unwrapExec(err error) error {
-	var ee *exec.Error
-	if errors.As(err, &ee) {
-		return ee.Err
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -105,7 +105,7 @@ zero) and the last process that operated on it.
 		},
 	}
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
-	return c
+	return withNSWhole(c)
 }
 
 func semStatRun(opts *semStatOptions) error {

@@ -65,29 +65,12 @@ func shmTarget(s string) (addr.Addr, error) {
 	return a, nil
 }
 
-// sysvShmID finds the System V segment an address names: by key (or ftok key), or by id, checked to
-// exist. flags may add Create|Exclusive and a mode, with size bytes for a new segment.
+// sysvShmID finds the System V segment an address names (see sysvID), of size bytes when it
+// creates one.
 func sysvShmID(a addr.Addr, size int64, flags int) (sysv.ID, error) {
-	if a.Kind == addr.ID {
-		if flags&sysv.Create != 0 {
-			return 0, usageErrorf("cannot create a segment by id: use a key, ftok:PATH:PROJ or private")
-		}
-		if _, err := sysv.ShmStat(a.ID); err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				return 0, fmt.Errorf("%w", unix.ENOENT) // no segment with that id
-			}
-			return 0, err
-		}
-		return a.ID, nil
-	}
-	if a.Kind == addr.Private && flags&sysv.Create == 0 {
-		return 0, usageHint("name an existing segment with id:N or a key", "private names no existing segment: it only creates")
-	}
-	key, err := a.SysVKey()
-	if err != nil {
-		return 0, keyError("shm", a, err)
-	}
-	return sysv.ShmGet(key, int(size), flags)
+	return sysvID(a, flags, sysvKind{noun: "shm", what: "segment",
+		stat: func(id sysv.ID) error { _, err := sysv.ShmStat(id); return err },
+		get:  func(key sysv.Key, flags int) (sysv.ID, error) { return sysv.ShmGet(key, int(size), flags) }})
 }
 
 // shmHandle is an open shared memory object: a POSIX object's descriptor, or a System V segment

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -93,30 +92,14 @@ func shmCreateRun(opts *shmCreateOptions) error {
 	h := &shmHandle{obj: shmObject(a)}
 	var out createdShm
 	if a.Kind == addr.POSIX {
-		created := true
-		f, err := posix.ShmOpen(a.Name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, mode)
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			created = false
-			f, err = posix.ShmOpen(a.Name, unix.O_RDONLY, 0)
+		f, created, err := posix.ShmCreate(a.Name, posix.ShmCreateOptions{Mode: mode, Size: size, Exclusive: opts.exclusive})
+		if created && (errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC)) {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", h.obj, bytesText(size))}
 		}
 		if err != nil {
 			return h.fail(err)
 		}
 		defer f.Close()
-		if created {
-			// The kernel applies the umask; the user asked for this mode.
-			err := f.Chmod(os.FileMode(mode))
-			if err == nil {
-				err = f.Truncate(size)
-			}
-			if err != nil {
-				posix.ShmUnlink(a.Name)
-				if errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC) {
-					return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", h.obj, bytesText(size))}
-				}
-				return h.fail(err)
-			}
-		}
 		fi, err := f.Stat()
 		if err != nil {
 			return h.fail(err)

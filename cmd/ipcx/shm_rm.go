@@ -62,7 +62,7 @@ func shmRmRun(opts *shmRmOptions) error {
 		if last != nil {
 			printError(opts.io.ErrOut, last.(*cmdError))
 		}
-		last = (&shmHandle{obj: shmObject(a)}).fail(err)
+		last = (&shmHandle{obj: shmObject(a).toRemove()}).fail(err)
 	}
 	return last
 }

@@ -68,7 +68,7 @@ pids, times of the last attach, detach and change, and whether it is marked for 
 		},
 	}
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
-	return c
+	return withNSWhole(c)
 }
 
 func shmStatRun(opts *shmStatOptions) error {

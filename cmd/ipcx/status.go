@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // commandStatus turns the result of running a child command into ipcx's exit: the child's own
@@ -21,6 +23,15 @@ func commandStatus(obj fmt.Stringer, err error) error {
 		return &silentExit{code: ee.ExitCode()}
 	}
 	return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: cannot run the command: %v", obj, err)}
+}
+
+// startFailure words a command that could not be started as a shell does: exit 127 and "command
+// not found" for a missing one, 126 and "cannot be executed (why)" for one that cannot be run.
+func startFailure(prefix, name string, err error) *cmdError {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, unix.ENOENT) {
+		return &cmdError{code: 127, msg: fmt.Sprintf("%s: %s: command not found", prefix, name)}
+	}
+	return &cmdError{code: 126, msg: fmt.Sprintf("%s: %s: cannot be executed (%v)", prefix, name, unwrapErrno(err))}
 }
 
 // silentExit ends ipcx with a code and no message (the child already spoke).

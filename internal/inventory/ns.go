@@ -115,24 +115,7 @@ func (ns Namespace) mqueueDir() (string, func(), error) {
 	if ns.Own() {
 		return posix.MqueueDir()
 	}
-	fsfd, err := unix.Fsopen("mqueue", unix.FSOPEN_CLOEXEC)
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: fsopen: %v", posix.ErrNoMqueueFS, err)
-	}
-	defer unix.Close(fsfd)
-	if err := unix.FsconfigCreate(fsfd); err != nil {
-		return "", nil, fmt.Errorf("%w: fsconfig: %v", posix.ErrNoMqueueFS, err)
-	}
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, 0)
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: fsmount: %v", posix.ErrNoMqueueFS, err)
-	}
-	dfd, err := unix.Openat(mfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	unix.Close(mfd)
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: open detached mount: %v", posix.ErrNoMqueueFS, err)
-	}
-	return fmt.Sprintf("/proc/self/fd/%d", dfd), func() { unix.Close(dfd) }, nil
+	return posix.DetachedMqueue()
 }
 
 // exists reports whether pid is a live process (zombies count as gone).

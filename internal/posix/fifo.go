@@ -22,13 +22,71 @@ const PipeBuf = 4096
 // ErrNotFIFO is wrapped by errors about a path that exists but is not a FIFO.
 var ErrNotFIFO = errors.New("not a FIFO")
 
-// CreateFIFO makes a FIFO at path with the given permission bits (filtered by the umask). An
-// existing file of any kind gives EEXIST and is left alone. See mkfifo(3).
+// CreateFIFO makes a FIFO at path with exactly the permission bits mode, as mkfifo -m does: the
+// umask narrows the mode mkfifo(3) gives, so the new FIFO's mode is then set through a descriptor
+// of the FIFO itself (O_PATH|O_NOFOLLOW, never a symbolic link planted meanwhile). An existing file
+// of any kind gives EEXIST and is left alone. A FIFO whose mode cannot be set is removed again.
 func CreateFIFO(path string, mode uint32) error {
-	if err := unix.Mkfifo(path, mode&0o7777); err != nil {
+	mode &= 0o7777
+	if err := unix.Mkfifo(path, mode); err != nil {
 		return fmt.Errorf("mkfifo %s: %w", path, err)
 	}
+	if err := chmodFIFO(path, mode); err != nil {
+		unix.Unlink(path)
+		return err
+	}
 	return nil
+}
+
+// chmodFIFO sets the mode of the FIFO at path, not following a symbolic link. fchmod(2) refuses an
+// O_PATH descriptor, so it goes through the descriptor's /proc/self/fd link, which names the
+// opened inode itself.
+func chmodFIFO(path string, mode uint32) error {
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("fstat %s: %w", path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return fmt.Errorf("%s: %w (it became %s)", path, ErrNotFIFO, FileKind(st.Mode))
+	}
+	if err := unix.Chmod(fmt.Sprintf("/proc/self/fd/%d", fd), mode); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return nil
+}
+
+// DeniedDir finds the directory that refuses the caller access to path (by its effective ids): the
+// first one on the way that cannot be searched or, when path does not exist, its parent when it
+// cannot be written. why says which ("cannot search it", "cannot write it"); parent whether dir is
+// path's own directory. dir is "" when the directories let the caller through.
+func DeniedDir(path string) (dir, why string, parent bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	up := filepath.Dir(abs)
+	var chain []string
+	for d := up; ; d = filepath.Dir(d) {
+		chain = append(chain, d)
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		if unix.Faccessat(unix.AT_FDCWD, chain[i], unix.X_OK, unix.AT_EACCESS) == unix.EACCES {
+			return chain[i], "cannot search it", i == 0
+		}
+	}
+	var st unix.Stat_t
+	if unix.Lstat(abs, &st) == unix.ENOENT && unix.Faccessat(unix.AT_FDCWD, up, unix.W_OK, unix.AT_EACCESS) == unix.EACCES {
+		return up, "cannot write it", true
+	}
+	return "", "", false
 }
 
 // RemoveFIFO unlinks the FIFO at path. A file that is not a FIFO is refused with ErrNotFIFO, a

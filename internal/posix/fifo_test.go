@@ -47,15 +47,16 @@ func rawOpen(t *testing.T, path string, flags int) int {
 }
 
 func TestCreateRemoveFIFO(t *testing.T) {
-	old := unix.Umask(0)
+	// the mode is exact, as with mkfifo -m: a umask does not narrow it
+	old := unix.Umask(0o077)
 	defer unix.Umask(old)
 	path := filepath.Join(t.TempDir(), "f")
-	if err := CreateFIFO(path, 0o640); err != nil {
+	if err := CreateFIFO(path, 0o664); err != nil {
 		t.Fatal(err)
 	}
 	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil || st.Mode != unix.S_IFIFO|0o640 {
-		t.Fatalf("mode %o, %v; want fifo 0640", st.Mode, err)
+	if err := unix.Lstat(path, &st); err != nil || st.Mode != unix.S_IFIFO|0o664 {
+		t.Fatalf("mode %o, %v; want fifo 0664", st.Mode, err)
 	}
 	if err := CreateFIFO(path, 0o600); !errors.Is(err, unix.EEXIST) {
 		t.Fatalf("CreateFIFO over an existing FIFO: %v, want EEXIST", err)

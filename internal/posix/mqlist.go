@@ -46,9 +46,21 @@ func MqueueDir() (string, func(), error) {
 	if dir := mountedMqueue(); dir != "" {
 		return dir, func() {}, nil
 	}
+	dir, release, err := DetachedMqueue()
+	if err != nil {
+		return "", nil, fmt.Errorf("%w (mount one with: mount -t mqueue none /dev/mqueue)", err)
+	}
+	return dir, release, nil
+}
+
+// DetachedMqueue makes a private detached mount of the mqueue filesystem of the calling thread's
+// IPC namespace with fsopen(2)/fsmount(2) (which needs CAP_SYS_ADMIN) and returns its directory,
+// reachable through /proc/self/fd, and a function that releases it (the mount is gone then).
+// Errors wrap ErrNoMqueueFS (and not the errno, which would read as a problem with a queue).
+func DetachedMqueue() (string, func(), error) {
 	fsfd, err := unix.Fsopen("mqueue", unix.FSOPEN_CLOEXEC)
 	if err != nil {
-		return "", nil, fmt.Errorf("%w (mount one with: mount -t mqueue none /dev/mqueue): %v", ErrNoMqueueFS, err)
+		return "", nil, fmt.Errorf("%w: fsopen: %v", ErrNoMqueueFS, err)
 	}
 	defer unix.Close(fsfd)
 	if err := unix.FsconfigCreate(fsfd); err != nil {

@@ -51,6 +51,45 @@ func ShmOpen(name string, flags int, mode uint32) (*os.File, error) {
 	return f, nil
 }
 
+// ShmCreateOptions say how ShmCreate makes an object.
+type ShmCreateOptions struct {
+	Mode      uint32 // permission bits, set exactly (fchmod) unless Umask
+	Umask     bool   // let the umask narrow Mode, as shm_open(3) does
+	Size      int64  // the size of a new object
+	Exclusive bool   // refuse an object that exists (EEXIST) instead of opening it
+}
+
+// ShmCreate creates the object name with o.Mode and o.Size and returns it open read-write
+// (created true). An object that exists is opened read-only as it is (created false), or refused
+// with EEXIST when o.Exclusive. A new object that cannot get its mode or size (a full /dev/shm:
+// ENOSPC or EFBIG) is removed again, so nothing half-made stays behind.
+func ShmCreate(name string, o ShmCreateOptions) (f *os.File, created bool, err error) {
+	f, err = ShmOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, o.Mode)
+	if errors.Is(err, unix.EEXIST) && !o.Exclusive {
+		f, err = ShmOpen(name, unix.O_RDONLY, 0)
+		return f, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !o.Umask {
+		if err = unix.Fchmod(int(f.Fd()), o.Mode); err != nil {
+			err = fmt.Errorf("fchmod %s: %w", name, err)
+		}
+	}
+	if err == nil {
+		if err = unix.Ftruncate(int(f.Fd()), o.Size); err != nil {
+			err = fmt.Errorf("ftruncate %s to %d: %w", name, o.Size, err)
+		}
+	}
+	if err != nil {
+		f.Close()
+		ShmUnlink(name)
+		return nil, true, err
+	}
+	return f, true, nil
+}
+
 // ShmUnlink removes the object name; processes that have it open or mapped keep it until they let
 // go. See shm_unlink(3).
 func ShmUnlink(name string) error {

@@ -107,6 +107,61 @@ func TestShmWriteAtAndZero(t *testing.T) {
 	}
 }
 
+func TestShmCreate(t *testing.T) {
+	old := unix.Umask(0o077)
+	defer unix.Umask(old)
+	name := uniq(t, "shmc")
+	defer ShmUnlink(name)
+	mode := func(f *os.File) os.FileMode {
+		fi, err := f.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	f, created, err := ShmCreate(name, ShmCreateOptions{Mode: 0o644, Size: 5000})
+	if err != nil || !created {
+		t.Fatalf("create: %v, created %v", err, created)
+	}
+	if fi, _ := f.Stat(); mode(f) != 0o644 || fi.Size() != 5000 {
+		t.Errorf("new object: mode %o size %d, want 0644 (the umask 077 must not narrow it) and 5000", mode(f), fi.Size())
+	}
+	f.Close()
+	// an object that exists is opened as it is, read-only, or refused when exclusive
+	f, created, err = ShmCreate(name, ShmCreateOptions{Mode: 0o600, Size: 1})
+	if err != nil || created {
+		t.Fatalf("open existing: %v, created %v", err, created)
+	}
+	if fi, _ := f.Stat(); fi.Size() != 5000 {
+		t.Errorf("existing object resized to %d", fi.Size())
+	}
+	if _, err := f.WriteAt([]byte("x"), 0); err == nil {
+		t.Error("an existing object was opened writable")
+	}
+	f.Close()
+	if _, _, err := ShmCreate(name, ShmCreateOptions{Mode: 0o600, Size: 1, Exclusive: true}); !errors.Is(err, unix.EEXIST) {
+		t.Errorf("exclusive create of an existing object: %v, want EEXIST", err)
+	}
+	ShmUnlink(name)
+	// Umask: shm_open's own behaviour
+	f, _, err = ShmCreate(name, ShmCreateOptions{Mode: 0o644, Umask: true, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode(f) != 0o600 {
+		t.Errorf("with Umask, mode %o, want 0600 (0644 narrowed by umask 077)", mode(f))
+	}
+	f.Close()
+	ShmUnlink(name)
+	// a new object that cannot get its size is removed again
+	if _, created, err := ShmCreate(name, ShmCreateOptions{Mode: 0o600, Size: -1}); err == nil || !created {
+		t.Fatalf("size -1: %v, created %v; want an error after creating", err, created)
+	}
+	if _, err := ShmStat(name); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("after a failed create the object is still there: %v", err)
+	}
+}
+
 func TestShmRefusesSymlink(t *testing.T) {
 	target := t.TempDir() + "/target"
 	os.WriteFile(target, []byte("secret"), 0o600)

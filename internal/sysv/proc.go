@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -214,4 +216,16 @@ func parseInt(b []byte, base uint64) (int64, bool) {
 		return -int64(v), true
 	}
 	return int64(v), true
+}
+
+// MsgMax returns the largest System V message the kernel takes (/proc/sys/kernel/msgmax), or
+// Linux's default of 8192 when it cannot be read.
+func MsgMax() int {
+	b, err := os.ReadFile("/proc/sys/kernel/msgmax")
+	if err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 8192
 }

@@ -74,6 +74,22 @@ func newQueue(t *testing.T) ID {
 	return id
 }
 
+// MsgMax is the kernel's limit: a message of that size is taken, one byte more is refused.
+func TestMsgMax(t *testing.T) {
+	id := newQueue(t)
+	max := MsgMax()
+	if max <= 0 {
+		t.Fatalf("MsgMax() = %d", max)
+	}
+	ctx := context.Background()
+	if err := MsgSnd(ctx, id, 1, make([]byte, max), NoWait); err != nil {
+		t.Errorf("a message of MsgMax() = %d bytes: %v", max, err)
+	}
+	if err := MsgSnd(ctx, id, 1, make([]byte, max+1), NoWait); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("a message of MsgMax()+1 bytes: %v, want EINVAL", err)
+	}
+}
+
 func TestMsgRoundTrip(t *testing.T) {
 	id := newQueue(t)
 	ctx := context.Background()
