@@ -161,14 +161,30 @@ JSON
 	return withNS(c)
 }
 
+// objectRef names an object in JSON: ls and rm report these fields alike.
+type objectRef struct {
+	Kind    string  `json:"kind"`
+	Flavor  string  `json:"flavor"`
+	Address string  `json:"address"`
+	Name    string  `json:"name,omitempty"` // POSIX
+	Key     *string `json:"key,omitempty"`  // System V
+	ID      *int    `json:"id,omitempty"`   // System V
+}
+
+func newObjectRef(o *inventory.Object) objectRef {
+	r := objectRef{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address()}
+	if o.Flavor == inventory.POSIX {
+		r.Name = o.Name
+	} else {
+		k, id := o.Key.String(), int(o.ID)
+		r.Key, r.ID = &k, &id
+	}
+	return r
+}
+
 // lsRow is one object as ls reports it; the JSON field names are pinned by a test.
 type lsRow struct {
-	Kind     string       `json:"kind"`
-	Flavor   string       `json:"flavor"`
-	Address  string       `json:"address"`
-	Name     string       `json:"name,omitempty"`
-	Key      *string      `json:"key,omitempty"`
-	ID       *int         `json:"id,omitempty"`
+	objectRef
 	Owner    string       `json:"owner"`
 	UID      uint32       `json:"uid"`
 	GID      uint32       `json:"gid"`
@@ -192,15 +208,9 @@ type holderJSON struct {
 }
 
 func newLsRow(o *inventory.Object) lsRow {
-	r := lsRow{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address(), Owner: userName(o.UID),
+	r := lsRow{objectRef: newObjectRef(o), Owner: userName(o.UID),
 		UID: o.UID, GID: o.GID, CUID: o.CUID, CGID: o.CGID, Mode: render.Mode(o.Mode & 0o777),
 		Holders: []holderJSON{}}
-	if o.Flavor == inventory.POSIX {
-		r.Name = o.Name
-	} else {
-		k, id := o.Key.String(), int(o.ID)
-		r.Key, r.ID = &k, &id
-	}
 	if o.Size >= 0 {
 		n := o.Size
 		r.Size = &n

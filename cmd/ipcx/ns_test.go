@@ -13,17 +13,7 @@ import (
 func TestNSCommandsFromTree(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	root := newRootCmd(ios)
-	var want []string
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, sub := range c.Commands() {
-			if sub.Annotations[nsAnnotation] != "" {
-				want = append(want, cmdPath(sub))
-			}
-			walk(sub)
-		}
-	}
-	walk(root)
+	want := nsCommands(root)
 	for _, name := range []string{"ls", "rm", "limits", "audit", "ipcs", "ipcrm", "mq stat", "sem stat", "shm stat"} {
 		if !strings.Contains(" "+strings.Join(want, " , ")+" ", " "+name+" ") {
 			t.Errorf("%s is not marked as taking --ns", name)

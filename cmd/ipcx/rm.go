@@ -188,24 +188,12 @@ func rmRun(opts *rmOptions) error {
 
 // rmRow is an object in rm --json: what was done to it, and the fields that name it in ls --json.
 type rmRow struct {
-	Action  string  `json:"action"`
-	Kind    string  `json:"kind"`
-	Flavor  string  `json:"flavor"`
-	Address string  `json:"address"`
-	Name    string  `json:"name,omitempty"`
-	Key     *string `json:"key,omitempty"`
-	ID      *int    `json:"id,omitempty"`
+	Action string `json:"action"`
+	objectRef
 }
 
 func newRmRow(action string, o *inventory.Object) rmRow {
-	r := rmRow{Action: action, Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address()}
-	if o.Flavor == inventory.POSIX {
-		r.Name = o.Name
-	} else {
-		k, id := o.Key.String(), int(o.ID)
-		r.Key, r.ID = &k, &id
-	}
-	return r
+	return rmRow{Action: action, objectRef: newObjectRef(o)}
 }
 
 // describe names an object in rm's report: its address, and its key for System V.

@@ -103,10 +103,11 @@ func TestTrapRealTimeQueue(t *testing.T) {
 	}
 }
 
-// Standard signals coalesce while pending: ten USR1 sent while blocked arrive as one; ten
-// real-time signals arrive as ten.
-func TestTrapCoalescing(t *testing.T) {
-	p := startHelper(t, "hold:USR1,RTMIN+4", nil)
+// startHolding starts a helper in a hold or poll mode, which blocks the signals and waits for a
+// line on its stdin before opening its trap, and opens the helper's process to send to.
+func startHolding(t *testing.T, mode string) (*trapProc, *Process) {
+	t.Helper()
+	p := startHelper(t, mode, nil)
 	if got := p.line(); got != fmt.Sprintf("holding pid=%d", p.Pid) {
 		t.Fatalf("helper said %q", got)
 	}
@@ -114,7 +115,14 @@ func TestTrapCoalescing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer proc.Close()
+	t.Cleanup(func() { proc.Close() })
+	return p, proc
+}
+
+// Standard signals coalesce while pending: ten USR1 sent while blocked arrive as one; ten
+// real-time signals arrive as ten.
+func TestTrapCoalescing(t *testing.T) {
+	p, proc := startHolding(t, "hold:USR1,RTMIN+4")
 	for i := int32(1); i <= 10; i++ {
 		if err := proc.Queue(10, i); err != nil {
 			t.Fatal(err)
@@ -404,15 +412,7 @@ func TestTrapTermBurstThenShell(t *testing.T) {
 // TestNextZero: Next(0) does not wait, yet takes what is already there: the signals sent while
 // blocked (pending before the trap opened), in order, then ErrTimeout at once.
 func TestNextZero(t *testing.T) {
-	p := startHelper(t, "poll:USR1,RTMIN+4", nil)
-	if got := p.line(); got != fmt.Sprintf("holding pid=%d", p.Pid) {
-		t.Fatalf("helper said %q", got)
-	}
-	proc, err := OpenProcess(p.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proc.Close()
+	p, proc := startHolding(t, "poll:USR1,RTMIN+4")
 	for _, s := range []struct {
 		sig   Signal
 		value int32

@@ -43,9 +43,8 @@ func Dial(ctx context.Context, a Addr) (*Conn, error) {
 		err = bareErrno(err)
 		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.ECONNREFUSED) {
 			// connect(2) to a file that is not a socket is refused too: say which it is
-			var st unix.Stat_t
-			if unix.Stat(a.Path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, posix.FileKind(st.Mode))
+			if kind := notSocket(a.Path, true); kind != "" {
+				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, kind)
 			}
 		}
 		return nil, fmt.Errorf("connect %s: %w", a, err)
@@ -318,4 +317,18 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 		return n, fmt.Errorf("%w: %w", ErrPeerStillOpen, ctxErr(ctx))
 	}
 	return n, nil
+}
+
+// notSocket says what the file at path is ("a regular file") when it exists and is not a socket,
+// else "". follow looks through a symbolic link, as connect(2) does; bind(2) sees the link itself.
+func notSocket(path string, follow bool) string {
+	var st unix.Stat_t
+	stat := unix.Lstat
+	if follow {
+		stat = unix.Stat
+	}
+	if stat(path, &st) != nil || st.Mode&unix.S_IFMT == unix.S_IFSOCK {
+		return ""
+	}
+	return posix.FileKind(st.Mode)
 }

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
 )
 
@@ -91,9 +90,8 @@ func Listen(a Addr, mode uint32) (*Listener, error) {
 		err = bareErrno(err)
 		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.EADDRINUSE) {
 			// bind(2) refuses any existing file, not only a socket: say when it is something else
-			var st unix.Stat_t
-			if unix.Lstat(a.Path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-				return nil, fmt.Errorf("listen %s: %w (it is %s)", a, ErrNotSocket, posix.FileKind(st.Mode))
+			if kind := notSocket(a.Path, false); kind != "" {
+				return nil, fmt.Errorf("listen %s: %w (it is %s)", a, ErrNotSocket, kind)
 			}
 		}
 		return nil, fmt.Errorf("listen %s: %w", a, err)
