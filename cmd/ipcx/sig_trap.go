@@ -161,19 +161,21 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	if n, why := trap.Unknown(); n != 0 {
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: note: senders of %v will show as unknown: %s\n", opts.verb, n, why)
 	}
-	if opts.pidfile != "" {
-		if err := writePidfile(opts.pidfile); err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(err))}
-		}
-		defer os.Remove(opts.pidfile)
-	}
 	// Those of INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance
-	// (and the tracefs mount it made) removed, exit 128+N.
+	// (and the tracefs mount it made) removed, exit 128+N. This comes before the pidfile says
+	// ipcx is ready: started in the background by a script, ipcx has INT and QUIT ignored until
+	// it asks for them, and an INT sent in between was lost (ipcx then waited on).
 	var interrupted <-chan struct{}
 	if ctx, stop := untrappedInterrupts(set); ctx != nil {
 		defer stop()
 		interrupted = ctx.Done()
 		go func() { <-ctx.Done(); trap.Close() }()
+	}
+	if opts.pidfile != "" {
+		if err := writePidfile(opts.pidfile); err != nil {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(err))}
+		}
+		defer os.Remove(opts.pidfile)
 	}
 	out, closeOut := pipeSafeOut(opts.io.Out)
 	defer closeOut()
