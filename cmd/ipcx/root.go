@@ -31,7 +31,7 @@ const exitStatusHelp = `EXIT STATUS
   3    no such object
   4    object already exists
   5    would block (--nonblock: queue empty or full, semaphore unavailable)
-  124  --timeout expired
+  124  --timeout expired (--timeout 0 does not wait: 124 at once when nothing is ready)
   128+N  interrupted or killed by signal N (130 for Ctrl-C, 141 for a closed output pipe)`
 
 func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
