@@ -15,14 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// walk calls f for every command of the tree, hidden ones and cobra's own included.
-func walk(c *cobra.Command, f func(*cobra.Command)) {
-	f(c)
-	for _, s := range c.Commands() {
-		walk(s, f)
-	}
-}
-
 // TestEveryCommand checks what every command owes its users: a Short line, examples on commands
 // that do something, EXIT STATUS in the help of every ipcx noun, and no shorthand used twice.
 func TestEveryCommand(t *testing.T) {

@@ -17,8 +17,9 @@ func newFifoCreateCmd(io *iostreams.IOStreams, runF func(*fifoCreateOptions) err
 	c := &cobra.Command{
 		Use:   "create PATH...",
 		Short: "Create FIFOs",
-		Long: `Create a FIFO at each PATH, mode 0600 unless --mode says otherwise (exactly: the umask does not
-narrow it, as with mkfifo -m). An existing file of any kind is never replaced: ipcx exits 4.
+		Long: `Create a FIFO at each PATH, mode 0600 unless --mode says otherwise (exactly: the umask
+does not narrow it, as with mkfifo -m). An existing file of any kind is never replaced: ipcx
+exits 4.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx fifo create /tmp/jobs

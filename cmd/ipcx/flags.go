@@ -90,6 +90,18 @@ func (t *timeoutFlag) context(parent context.Context) (context.Context, context.
 	return parent, func() {}
 }
 
+// noWaitNote ends a timeout message when --timeout 0 asked not to wait.
+const noWaitNote = "(--timeout 0 does not wait)"
+
+// allowed says how long the wait was allowed, for a timeout message: prep and the duration
+// ("within 5s", "after 1m"), or noWaitNote for --timeout 0.
+func (t *timeoutFlag) allowed(prep string) string {
+	if t.zero() {
+		return noWaitNote
+	}
+	return fmt.Sprintf("%s %v", prep, t.timeout)
+}
+
 // waitLimit is the timeout for the APIs that take a duration with -1 for "no limit": -1 when
 // --timeout was not given, else the timeout (0 included).
 func (t *timeoutFlag) waitLimit() time.Duration {

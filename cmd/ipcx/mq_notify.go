@@ -89,11 +89,7 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: another process is registered for notification", obj),
 			hint: fmt.Sprintf("see its pid with: ipcx mq stat %s", a.Name)}
 	case errors.Is(err, context.DeadlineExceeded):
-		none := fmt.Sprintf("within %v", opts.timeout)
-		if opts.zero() {
-			none = "(--timeout 0 does not wait)"
-		}
-		return &cmdError{code: exitTimeout, msg: fmt.Sprintf("%s: no message arrived %s", obj, none)}
+		return &cmdError{code: exitTimeout, msg: fmt.Sprintf("%s: no message arrived %s", obj, opts.allowed("within"))}
 	case errors.Is(err, posix.ErrNotifyRemoved):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the notification was removed before a message arrived", obj)}
 	case err != nil:

@@ -30,16 +30,11 @@ func nsFlagHelp(root *cobra.Command) string {
 // nsCommands lists the commands under root that honour --ns, found by their annotation.
 func nsCommands(root *cobra.Command) []string {
 	var names []string
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, sub := range c.Commands() {
-			if sub.Annotations[nsAnnotation] != "" {
-				names = append(names, cmdPath(sub))
-			}
-			walk(sub)
+	walk(root, func(c *cobra.Command) {
+		if c.Annotations[nsAnnotation] != "" {
+			names = append(names, cmdPath(c))
 		}
-	}
-	walk(root)
+	})
 	return names
 }
 

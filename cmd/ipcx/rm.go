@@ -40,8 +40,9 @@ asks with --all-users. --dry-run prints what would go and removes nothing.
 
 A line is printed per removed object; --json prints them as an array of objects with the action
 ("removed" or "would remove") and the fields ipcx ls --json names objects by (kind, flavor,
-address, and name or key and id); errors still go to stderr with the same exit codes. POSIX semaphores and shared memory are unlinked only when they
-are regular files in /dev/shm: symlinks, directories and other files there are never touched.
+address, and name or key and id); errors still go to stderr with the same exit codes. POSIX
+semaphores and shared memory are unlinked only when they are regular files in /dev/shm: symlinks,
+directories and other files there are never touched.
 Every named object that exists is removed even when another is missing; then ipcx exits 3.
 
 ` + exitStatusHelp,
@@ -74,7 +75,7 @@ Every named object that exists is removed even when another is missing; then ipc
 // rmObject names an inventory object in messages.
 func rmObject(o *inventory.Object) object {
 	what := map[inventory.Kind]string{inventory.MQ: "queue", inventory.Sem: "semaphore", inventory.Shm: "shared memory object"}[o.Kind]
-	return object{noun: string(o.Kind), what: what, addr: o.Address(), removing: true}
+	return object{noun: string(o.Kind), what: what, addr: o.Address()}.toRemove()
 }
 
 func rmRun(opts *rmOptions) error {

@@ -83,6 +83,14 @@ OUTPUT
 	return root
 }
 
+// walk calls f for every command of the tree, hidden ones and cobra's own included.
+func walk(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, s := range c.Commands() {
+		walk(s, f)
+	}
+}
+
 // listable tells whether a noun has an ls command, for hints.
 func listable(noun string) bool {
 	listableOnce.Do(func() {

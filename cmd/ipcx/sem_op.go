@@ -110,7 +110,7 @@ func semOpRun(opts *semOpOptions) error {
 	case exitTimeout:
 		e.msg = fmt.Sprintf("%s: %s could not be done %s", h.obj, strings.Join(opts.ops, " "), within(opts.wait.timeout))
 		if opts.wait.zero() {
-			e.msg = fmt.Sprintf("%s: %s cannot be done now (--timeout 0 does not wait)", h.obj, strings.Join(opts.ops, " "))
+			e.msg = fmt.Sprintf("%s: %s cannot be done now %s", h.obj, strings.Join(opts.ops, " "), noWaitNote)
 		}
 	}
 	return e

@@ -103,7 +103,7 @@ func (h *semHandle) waitErr(err error, w *waitFlags) error {
 	case exitTimeout:
 		e.msg = fmt.Sprintf("%s: the value stayed 0 for %v", h.obj, w.timeout)
 		if w.zero() {
-			e.msg = fmt.Sprintf("%s: the value is 0 (--timeout 0 does not wait)", h.obj)
+			e.msg = fmt.Sprintf("%s: the value is 0 %s", h.obj, noWaitNote)
 		}
 	}
 	return e

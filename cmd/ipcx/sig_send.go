@@ -275,11 +275,7 @@ func sigSendRun(opts *sigSendOptions) error {
 			if err != nil {
 				note(processFail("send", p.Pid, err))
 			} else if !exited {
-				still := fmt.Sprintf("after %v", opts.timeout)
-				if opts.zero() {
-					still = "(--timeout 0 does not wait)"
-				}
-				note(&cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", p.Pid, still)})
+				note(&cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", p.Pid, opts.allowed("after"))})
 				break
 			}
 		}

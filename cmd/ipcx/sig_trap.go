@@ -189,9 +189,9 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		default:
 		}
 		if errors.Is(err, sig.ErrTimeout) {
-			none := fmt.Sprintf("within %v", opts.timeout)
+			none := opts.allowed("within")
 			if opts.zero() {
-				none = "pending (--timeout 0 does not wait)"
+				none = "pending " + none
 			}
 			msg := fmt.Sprintf("sig %s: no signal %s", opts.verb, none)
 			if n > 0 {

@@ -67,9 +67,10 @@ environment: IPCX_PEER, and for UNIX sockets IPCX_PEER_PID, IPCX_PEER_UID and IP
 
 Connections are served one after the other; --keep serves them at the same time, at most
 --max-conns at once. --once exits after the first connection or datagram. --timeout bounds each
-wait for a connection or datagram (exit 124); it must be positive: nothing arrives without waiting. --json prints one JSON object per line instead of
-the data: the listening address, then each connection or datagram with its peer, byte counts and
-credentials (a datagram's payload is in "data", or "dataBase64" when it is not text).
+wait for a connection or datagram (exit 124); it must be positive: nothing arrives without
+waiting. --json prints one JSON object per line instead of the data: the listening address, then
+each connection or datagram with its peer, byte counts and credentials (a datagram's payload
+is in "data", or "dataBase64" when it is not text).
 
 A UNIX socket file is made with mode 0600 unless --mode says otherwise; an existing file at the
 path is never replaced: a socket file gives exit 4 (address in use), any other file exit 1. listen
