@@ -163,7 +163,7 @@ func lookupOwner(s string) (uint32, error) {
 func inventoryCommands(io *iostreams.IOStreams) []*cobra.Command {
 	cmds := []*cobra.Command{
 		newLsCmd(io, nil), newRmCmd(io, nil), newLimitsCmd(io, nil), newFtokCmd(io, nil), newAuditCmd(io, nil),
-		newIpcsCmd(io, nil), newIpcrmCmd(io, nil), newIpcmkCmd(io, nil),
+		newIpcsCmd(io), newIpcrmCmd(io), newIpcmkCmd(io),
 	}
 	for _, c := range cmds {
 		c.GroupID = "inventory"

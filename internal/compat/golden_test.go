@@ -1,0 +1,207 @@
+package compat
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipcx/ipcx/internal/inventory"
+	"github.com/ipcx/ipcx/internal/sysv"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the output")
+
+// captured is a snapshot as Kernel reads it, captured from a test machine: a queue with a
+// message, a queue of an unnamed user, two segments (one marked for removal, one locked), a
+// semaphore set, and one POSIX object of each kind.
+func captured() *Snapshot {
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	return &Snapshot{
+		Objects: []inventory.Object{
+			{Kind: inventory.MQ, Flavor: inventory.SysV, Key: 0x1a2b3c4d, ID: 0, Mode: 0o640, Size: 12, Messages: 1, LSPID: 4242,
+				STime: at("2026-11-21T14:36:37Z"), CTime: at("2026-11-21T14:30:00Z")},
+			{Kind: inventory.MQ, Flavor: inventory.SysV, Key: -5, ID: 32769, Mode: 0o666, UID: 4321, GID: 4321, CUID: 4321, CGID: 4321,
+				LRPID: 17, RTime: at("2026-11-21T15:00:01Z"), CTime: at("2026-11-21T14:59:00Z")},
+			{Kind: inventory.Shm, Flavor: inventory.SysV, Key: 0x00000000, ID: 5, Mode: 0o600 | sysv.ShmDest, Size: 4096, NAttch: 2, CPID: 100, LPID: 101,
+				ATime: at("2026-11-21T14:00:00Z"), CTime: at("2026-11-21T13:00:00Z")},
+			{Kind: inventory.Shm, Flavor: inventory.SysV, Key: 0x7f, ID: 6, Mode: 0o644 | sysv.ShmLocked, Size: 1500000, CPID: 102,
+				DTime: at("2026-11-21T14:10:00Z"), CTime: at("2026-11-21T13:10:00Z")},
+			{Kind: inventory.Sem, Flavor: inventory.SysV, Key: 0x11, ID: 3, Mode: 0o600, Size: 3, OTime: at("2026-11-21T14:20:00Z"), CTime: at("2026-11-21T14:19:00Z")},
+			{Kind: inventory.MQ, Flavor: inventory.POSIX, Name: "/jobs", Mode: 0o600, Size: 20, Messages: 2, CTime: at("2026-11-21T12:00:00Z")},
+			{Kind: inventory.MQ, Flavor: inventory.POSIX, Name: "/secret", Mode: 0o600, UID: 4321, GID: 4321, Size: -1, Messages: -1, CTime: at("2026-11-21T12:00:00Z")},
+			{Kind: inventory.Shm, Flavor: inventory.POSIX, Name: "/buf", Mode: 0o644, Size: 1 << 20, CTime: at("2026-11-21T12:00:00Z")},
+			{Kind: inventory.Sem, Flavor: inventory.POSIX, Name: "/lock", Mode: 0o644, Size: 32, CTime: at("2026-11-21T12:00:00Z")},
+		},
+		Limits:   testLimits,
+		Status:   inventory.Status{MsgQueues: 2, MsgHeaders: 1, MsgBytes: 12, ShmSegs: 2, ShmPages: 368, ShmRSS: 1, SemSets: 1, SemSems: 3},
+		Detail:   Detail{QBytes: 16384, Sems: []sysv.SemState{{Num: 0, Value: 1, Pid: 4242}, {Num: 1}, {Num: 2, Value: 7, Ncnt: 1}}},
+		PageSize: 4096,
+		User:     names(map[uint32]string{0: "root"}),
+		Group:    names(map[uint32]string{0: "root"}),
+		Location: time.UTC,
+	}
+}
+
+var testLimits = []inventory.Limit{
+	{Name: "msgmni", Value: 32000}, {Name: "msgmax", Value: 8192}, {Name: "msgmnb", Value: 16384},
+	{Name: "shmmni", Value: 4096}, {Name: "shmmax", Value: 18446744073692774399}, {Name: "shmall", Value: 18446744073692774399},
+	{Name: "semmni", Value: 32000}, {Name: "semmsl", Value: 32000}, {Name: "semmns", Value: 1024000000}, {Name: "semopm", Value: 500},
+	{Name: "semvmx", Value: 32767}, {Name: "queues_max", Value: 256}, {Name: "msg_max", Value: 10}, {Name: "msgsize_max", Value: 8192},
+}
+
+func names(m map[uint32]string) func(uint32) string {
+	return func(n uint32) string {
+		if s, ok := m[n]; ok {
+			return s
+		}
+		return fmt.Sprint(n)
+	}
+}
+
+// fakeSystem serves a captured snapshot and records what is removed and created.
+type fakeSystem struct {
+	snap    *Snapshot
+	req     Request
+	log     []string
+	failing map[string]error // by object address
+}
+
+func (f *fakeSystem) Snapshot(r Request) (*Snapshot, error) {
+	f.req = r
+	s := *f.snap
+	if !r.Limits {
+		s.Limits = nil
+	}
+	return &s, nil
+}
+
+func (f *fakeSystem) Remove(o inventory.Object) error {
+	f.log = append(f.log, "remove "+o.Address())
+	return f.failing[o.Address()]
+}
+
+func (f *fakeSystem) Create(c Creation) (sysv.ID, error) {
+	f.log = append(f.log, fmt.Sprintf("create %s %s %s %o %d", c.Flavor, c.Kind, c.Name, c.Mode, c.Size))
+	return 7, nil
+}
+
+// runTool runs tool on a fake system serving snap: stdout, stderr, exit status.
+func runTool(tool func([]string, *Env) error, snap *Snapshot, argv ...string) (string, string, int) {
+	out, errOut, _, code := runFake(tool, &fakeSystem{snap: snap}, argv...)
+	return out, errOut, code
+}
+
+func runFake(tool func([]string, *Env) error, sys *fakeSystem, argv ...string) (string, string, *fakeSystem, int) {
+	var out, errOut bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errOut, Version: "v0", Open: func(string) (System, error) { return sys, nil },
+		Help: func() error { out.WriteString("HELP\n"); return nil }}
+	err := tool(argv, env)
+	code := 0
+	var st ExitStatus
+	switch {
+	case errors.As(err, &st):
+		code = int(st)
+	case err != nil:
+		errOut.WriteString("ERROR " + err.Error())
+		code = -1
+	}
+	return out.String(), errOut.String(), sys, code
+}
+
+// TestIpcsGolden prints the captured snapshot in every format and unit and compares with
+// testdata/ipcs/*.golden (go test -update rewrites them).
+func TestIpcsGolden(t *testing.T) {
+	for _, args := range []string{"", "-a", "-t", "-p", "-c", "-u", "-l", "--human", "-b", "-l -b", "-l --human", "-u --human",
+		"-q -b", "-m --human", "-s -t", "-Q -M -S -c", "-Q -t", "-q -i 0", "-q --human -i 0", "-m -i 6", "-m --human -i 5", "-s -i 3",
+		"-m -i 99", "-q -m -i 0", "-Q -i 0", "-c -t", "-b --human -m"} {
+		argv := append([]string{"ipcs"}, strings.Fields(args)...)
+		out, errOut, code := runTool(Ipcs, captured(), argv...)
+		got := fmt.Sprintf("$ %s\n%s--- stderr\n%s--- exit %d\n", strings.Join(argv, " "), out, errOut, code)
+		name := strings.NewReplacer(" ", "_", "-", "").Replace(args)
+		if name == "" {
+			name = "default"
+		}
+		path := filepath.Join("testdata", "ipcs", name+".golden")
+		if *update {
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (go test -update writes it)", err)
+		}
+		if got != string(want) {
+			t.Errorf("ipcs %s: got\n%s\nwant\n%s", args, got, want)
+		}
+	}
+}
+
+func TestIpcsSemStatesError(t *testing.T) {
+	snap := captured()
+	snap.Detail = Detail{SemsErr: errors.New("semctl(3, GETALL): permission denied")}
+	out, errOut, code := runTool(Ipcs, snap, "ipcs", "-s", "-i", "3")
+	if out != "" || errOut != "ipcs: semctl(GETVAL) failed: semctl(3, GETALL): permission denied\n" || code != 0 {
+		t.Errorf("got %q %q %d", out, errOut, code)
+	}
+}
+
+func TestIpcrmFake(t *testing.T) {
+	sys := &fakeSystem{snap: captured(), failing: map[string]error{"id:32769": fmt.Errorf("msgctl: %w", os.ErrPermission)}}
+	out, errOut, sys, code := runFake(Ipcrm, sys, "ipcrm", "-v", "-q", "0", "--posix-mqueue", "jobs", "-M", "0x7f", "-s", "9")
+	if out != "removing message queue id `0'\nremoving POSIX message queue `/jobs'\nremoving shared memory segment id `6'\n" ||
+		errOut != "ipcrm: invalid id (9)\n" || code != 1 || strings.Join(sys.log, ",") != "remove id:0,remove /jobs,remove id:6" {
+		t.Errorf("got %q %q %d %q", out, errOut, code, sys.log)
+	}
+	out, _, sys, code = runFake(Ipcrm, &fakeSystem{snap: captured()}, "ipcrm", "-a=msg")
+	if out != "" || code != 0 || strings.Join(sys.log, ",") != "remove id:0,remove id:32769" {
+		t.Errorf("-a=msg: %q %d %q", out, code, sys.log)
+	}
+	out, _, _, code = runFake(Ipcrm, &fakeSystem{snap: captured()}, "ipcrm", "sem", "3")
+	if out != "resource(s) deleted\n" || code != 0 {
+		t.Errorf("old form: %q %d", out, code)
+	}
+	if out, _, _, code := runFake(Ipcrm, &fakeSystem{snap: captured()}, "ipcrm", "-V"); out != "ipcrm (ipcx) v0\n" || code != 0 {
+		t.Errorf("-V: %q %d", out, code)
+	}
+}
+
+func TestIpcmkFake(t *testing.T) {
+	out, errOut, sys, code := runFake(Ipcmk, &fakeSystem{}, "ipcmk", "-Q", "-M", "1K", "-p", "600", "-S", "2", "-s", "-n", "x", "-m", "10")
+	want := "Shared memory id: 7\nMessage queue id: 7\nSemaphore id: 7\nPOSIX shared memory name: /x\nPOSIX semaphore name: /x\n"
+	log := "create sysv shm  600 1024,create sysv mq  600 0,create sysv sem  600 2,create posix shm /x 600 10,create posix sem /x 600 0"
+	if out != want || errOut != "" || code != 0 || strings.Join(sys.log, ",") != log {
+		t.Errorf("got %q %q %d %q", out, errOut, code, sys.log)
+	}
+	for args, wantErr := range map[string]string{
+		"":          "ipcmk: bad usage\nTry 'ipcmk --help' for more information.\n",
+		"-M abc":    "ipcmk: failed to parse size: 'abc': Invalid argument\n",
+		"-Q -p 999": "ipcmk: failed to parse mode: '999'\n",
+		"-m 10":     "ipcmk: name of the POSIX resource is required (-n NAME)\nTry 'ipcmk --help' for more information.\n",
+		"-Q --mode": "ipcmk: option '--mode' requires an argument\nTry 'ipcmk --help' for more information.\n",
+		"--sh":      "ipcmk: option '--shmem' requires an argument\nTry 'ipcmk --help' for more information.\n",
+		"-S x":      "ipcmk: failed to parse elements: 'x'\n",
+	} {
+		_, errOut, sys, code := runFake(Ipcmk, &fakeSystem{}, append([]string{"ipcmk"}, strings.Fields(args)...)...)
+		if errOut != wantErr || code != 1 || len(sys.log) != 0 {
+			t.Errorf("ipcmk %s: %q %d %q, want %q", args, errOut, code, sys.log, wantErr)
+		}
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[uint64]string{0: "0B", 100: "100B", 1024: "1K", 1536: "1.5K", 1500000: "1.4M",
+		16384: "16K", 18446744073692774399: "16E", 1<<30 - 1: "1024M"} {
+		if got := humanSize(n); got != want {
+			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
