@@ -9,9 +9,9 @@ import (
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type fifoReadOptions struct {
@@ -122,7 +122,7 @@ func readNow(f *os.File, out io.Writer) error {
 		switch {
 		case err == io.EOF:
 			return nil
-		case errors.Is(err, unix.EAGAIN):
+		case errors.Is(err, posix.ErrWouldBlock):
 			if got {
 				return nil
 			}
@@ -136,10 +136,10 @@ func readNow(f *os.File, out io.Writer) error {
 // readFail explains a failed read: reading a FIFO never fails with EPIPE, so that is standard
 // output closed (| head): exit 141 quietly, as a killed-by-SIGPIPE program does.
 func readFail(obj object, err error) error {
-	if errors.Is(err, unix.EPIPE) {
-		return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+	if errors.Is(err, posix.ErrClosedPipe) {
+		return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
 	}
-	if errors.Is(err, unix.EAGAIN) {
+	if errors.Is(err, posix.ErrWouldBlock) {
 		return &cmdError{code: exitWouldBlock, msg: fmt.Sprintf("%s: empty (a writer holds it open)", obj)}
 	}
 	return streamFail(obj, err)

@@ -12,7 +12,6 @@ import (
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type fifoWriteOptions struct {
@@ -104,7 +103,7 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		if ctx.Err() != nil {
 			return streamFail(obj, ctx.Err())
 		}
-		if errors.Is(err, unix.EAGAIN) {
+		if errors.Is(err, posix.ErrWouldBlock) {
 			what := "whole lines"
 			switch {
 			case now.cut:

@@ -128,7 +128,7 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		for range events {
 		}
 	}()
-	out, closeOut := pipeSafeOut(opts.io.Out)
+	out, closeOut := sig.PipeSafeOutput(opts.io.Out)
 	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d trace=%s\n", os.Getpid(), tr.Dir())
 	if !opts.json {
