@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
@@ -69,7 +67,7 @@ func fifoReadRun(opts *fifoReadOptions) error {
 		return fifoOpenFail(obj, err, opts.wait)
 	}
 	if opts.wait.nonblock {
-		err = readNow(f, opts.io.Out)
+		err = posix.CopyNow(opts.io.Out, f)
 		f.Close()
 		if err != nil {
 			return readFail(obj, err)
@@ -103,32 +101,6 @@ func fifoReadRun(opts *fifoReadOptions) error {
 		if err != nil {
 			f.Close()
 			return fifoOpenFail(obj, err, opts.wait)
-		}
-	}
-}
-
-// readNow copies what the FIFO holds now; an empty FIFO with a writer is EAGAIN.
-func readNow(f *os.File, out io.Writer) error {
-	buf := make([]byte, 64<<10)
-	got := false
-	for {
-		n, err := posix.ReadNow(f, buf)
-		if n > 0 {
-			got = true
-			if _, werr := out.Write(buf[:n]); werr != nil {
-				return werr
-			}
-		}
-		switch {
-		case err == io.EOF:
-			return nil
-		case errors.Is(err, posix.ErrWouldBlock):
-			if got {
-				return nil
-			}
-			return err
-		case err != nil:
-			return err
 		}
 	}
 }

@@ -29,24 +29,6 @@ type sockListenOptions struct {
 	mode string
 }
 
-// sockEvent is one line of listen --json: the listening address, then one per connection or
-// datagram.
-type sockEvent struct {
-	Event    string    `json:"event"` // "listening", "connection", "datagram"
-	Time     time.Time `json:"time"`
-	Address  string    `json:"address,omitempty"` // listening: the bound address
-	Peer     string    `json:"peer,omitempty"`    // the peer's address; none for an unbound UNIX socket
-	PID      *int      `json:"pid,omitempty"`     // UNIX sockets: the peer's credentials
-	UID      *int      `json:"uid,omitempty"`
-	GID      *int      `json:"gid,omitempty"`
-	BytesIn  *int64    `json:"bytesIn,omitempty"`  // received from the peer
-	BytesOut *int64    `json:"bytesOut,omitempty"` // sent to the peer
-	Status   *int      `json:"status,omitempty"`   // --exec: the command's exit status
-	Data     *string   `json:"data,omitempty"`     // datagram: the payload when it is UTF-8 text
-	Data64   string    `json:"dataBase64,omitempty"`
-	Error    string    `json:"error,omitempty"`
-}
-
 func newSockListenCmd(io *iostreams.IOStreams, runF func(*sockListenOptions) error) *cobra.Command {
 	opts := &sockListenOptions{io: io}
 	c := &cobra.Command{
@@ -216,14 +198,4 @@ func (opts *sockListenOptions) report(obj object, ev sock.Event) error {
 		}
 	}
 	return render.JSONLine(opts.io.Out, out)
-}
-
-func peerString(p sock.Peer) string {
-	if p.Addr.Kind.IsUnix() && p.Addr.Path == "" {
-		if p.Cred != nil {
-			return fmt.Sprintf("pid %d", p.Cred.PID)
-		}
-		return "an unbound socket"
-	}
-	return p.Addr.String()
 }
