@@ -3,14 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newFifoCmd(io *iostreams.IOStreams) *cobra.Command {
@@ -51,18 +51,19 @@ func streamFail(o object, err error) error {
 		return nil
 	}
 	e := &cmdError{code: exitFailure}
+	var nf *posix.NotFIFOError
 	switch {
-	case errors.Is(err, posix.ErrNotFIFO):
-		e.msg = fmt.Sprintf("%s: %s", o, notFIFOText(err))
-	case errors.Is(err, unix.ENXIO):
+	case errors.As(err, &nf):
+		e.msg = fmt.Sprintf("%s: %s", o, notFIFOText(nf))
+	case errors.Is(err, posix.ErrNoReader):
 		e.code, e.msg = exitWouldBlock, fmt.Sprintf("%s: no reader", o)
 		e.hint = fmt.Sprintf("start a reader first (ipcx fifo read %s), or drop --nonblock to wait for one", o.addr)
-	case errors.Is(err, unix.EPIPE):
-		e.code, e.msg = exitSignalBase+int(unix.SIGPIPE), fmt.Sprintf("%s: the reader went away", o)
-	case errors.Is(err, unix.ENOENT) && !dirExists(filepath.Dir(o.addr)):
+	case errors.Is(err, posix.ErrClosedPipe):
+		e.code, e.msg = exitSignalBase+int(sig.SIGPIPE), fmt.Sprintf("%s: the reader went away", o)
+	case errors.Is(err, fs.ErrNotExist) && !dirExists(filepath.Dir(o.addr)):
 		// Not a missing FIFO but a missing directory: "create the FIFO" would not help.
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such directory: %s", o, filepath.Dir(o.addr))
-	case errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.ENAMETOOLONG), errors.Is(err, unix.ELOOP):
+	case posix.IsBadPath(err):
 		e.msg = fmt.Sprintf("%s: %v", o, unwrapErrno(err))
 	default:
 		return o.fail(err)
@@ -75,19 +76,10 @@ func dirExists(dir string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// notFIFOText says what a path that is not a FIFO is, from the domain's error.
-func notFIFOText(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, "(it is "); i >= 0 {
-		return "not a FIFO " + s[i:]
+// notFIFOText says what a path that is not a FIFO is: "not a FIFO (it is a directory)".
+func notFIFOText(e *posix.NotFIFOError) string {
+	if e.Kind == "" || e.Became {
+		return posix.ErrNotFIFO.Error()
 	}
-	return "not a FIFO"
-}
-
-func unwrapErrno(err error) error {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return errno
-	}
-	return err
+	return fmt.Sprintf("%v (it is %s)", posix.ErrNotFIFO, e.Kind)
 }

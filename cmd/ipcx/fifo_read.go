@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type fifoReadOptions struct {
@@ -69,7 +67,7 @@ func fifoReadRun(opts *fifoReadOptions) error {
 		return fifoOpenFail(obj, err, opts.wait)
 	}
 	if opts.wait.nonblock {
-		err = readNow(f, opts.io.Out)
+		err = posix.CopyNow(opts.io.Out, f)
 		f.Close()
 		if err != nil {
 			return readFail(obj, err)
@@ -107,39 +105,13 @@ func fifoReadRun(opts *fifoReadOptions) error {
 	}
 }
 
-// readNow copies what the FIFO holds now; an empty FIFO with a writer is EAGAIN.
-func readNow(f *os.File, out io.Writer) error {
-	buf := make([]byte, 64<<10)
-	got := false
-	for {
-		n, err := posix.ReadNow(f, buf)
-		if n > 0 {
-			got = true
-			if _, werr := out.Write(buf[:n]); werr != nil {
-				return werr
-			}
-		}
-		switch {
-		case err == io.EOF:
-			return nil
-		case errors.Is(err, unix.EAGAIN):
-			if got {
-				return nil
-			}
-			return err
-		case err != nil:
-			return err
-		}
-	}
-}
-
 // readFail explains a failed read: reading a FIFO never fails with EPIPE, so that is standard
 // output closed (| head): exit 141 quietly, as a killed-by-SIGPIPE program does.
 func readFail(obj object, err error) error {
-	if errors.Is(err, unix.EPIPE) {
-		return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+	if errors.Is(err, posix.ErrClosedPipe) {
+		return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
 	}
-	if errors.Is(err, unix.EAGAIN) {
+	if errors.Is(err, posix.ErrWouldBlock) {
 		return &cmdError{code: exitWouldBlock, msg: fmt.Sprintf("%s: empty (a writer holds it open)", obj)}
 	}
 	return streamFail(obj, err)

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type fifoWriteOptions struct {
@@ -89,7 +87,7 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		in = strings.NewReader(b.String())
 	}
 	var w io.Writer = f
-	now := &nowWriter{f: f}
+	now := &posix.NowWriter{F: f}
 	if opts.wait.nonblock {
 		// Not through Go's poller, which would wait for room: a full FIFO is exit 5.
 		w = now
@@ -104,10 +102,10 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		if ctx.Err() != nil {
 			return streamFail(obj, ctx.Err())
 		}
-		if errors.Is(err, unix.EAGAIN) {
+		if errors.Is(err, posix.ErrWouldBlock) {
 			what := "whole lines"
 			switch {
-			case now.cut:
+			case now.Cut:
 				what = "the last of them cut short: a line longer than PIPE_BUF"
 			case opts.raw:
 				what = "the first bytes of the input"
@@ -119,19 +117,6 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		return streamFail(obj, err)
 	}
 	return nil
-}
-
-// nowWriter writes to a FIFO without waiting for room (posix.WriteNow), and remembers whether a
-// write was cut short (only one of more than PIPE_BUF bytes can be).
-type nowWriter struct {
-	f   *os.File
-	cut bool
-}
-
-func (w *nowWriter) Write(p []byte) (int, error) {
-	n, err := posix.WriteNow(w.f, p)
-	w.cut = w.cut || (n > 0 && n < len(p))
-	return n, err
 }
 
 // fifoOpenFail explains a failed open of a FIFO.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type pipeOptions struct {
@@ -129,16 +126,16 @@ func pipeRun(opts *pipeOptions) error {
 		}
 		p.Size = int(n)
 	}
-	in, inDone, err := asFile(opts.io.In, true)
+	in, inDone, err := posix.InputFile(opts.io.In)
 	if err != nil {
 		return streamFail(obj, err)
 	}
 	defer inDone()
-	out, outDone, err := asFile(opts.io.Out, false)
+	out, outDone, err := posix.OutputFile(opts.io.Out)
 	if err != nil {
 		return streamFail(obj, err)
 	}
-	errOut, errDone, err := asFile(opts.io.ErrOut, false)
+	errOut, errDone, err := posix.OutputFile(opts.io.ErrOut)
 	if err != nil {
 		return streamFail(obj, err)
 	}
@@ -186,20 +183,13 @@ func pipeRun(opts *pipeOptions) error {
 	}
 	if opts.status == "all" {
 		for i, s := range st {
-			fmt.Fprintf(opts.io.ErrOut, "ipcx: pipe: %d %s: %s\n", i+1, strings.Join(s.Argv, " "), statusText(s))
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: pipe: %d %s: %s\n", i+1, strings.Join(s.Argv, " "), s)
 		}
 	}
 	if code := posix.PipefailStatus(st); code != 0 {
 		return &silentExit{code: code}
 	}
 	return nil
-}
-
-func statusText(s posix.Status) string {
-	if s.Signal != 0 {
-		return fmt.Sprintf("%d (killed by %s)", s.Shell(), unix.SignalName(s.Signal))
-	}
-	return fmt.Sprint(s.Code)
 }
 
 // progressLine formats the bytes through each relay and the mean rate.
@@ -214,33 +204,4 @@ func progressLine(b []int64, elapsed time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%d>%d %s %s/s", i+1, i+2, render.HumanSize(n), render.HumanSize(int64(rate))))
 	}
 	return fmt.Sprintf("ipcx: pipe: %s  %.1fs", strings.Join(parts, "  "), secs)
-}
-
-// asFile returns s as an *os.File for a child process. A stream that is not a file (tests) is
-// served through a pipe and a copying goroutine; done waits for that copy to finish.
-func asFile(s any, input bool) (*os.File, func(), error) {
-	if f, ok := s.(*os.File); ok {
-		return f, func() {}, nil
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	copied := make(chan struct{})
-	if input {
-		go func() {
-			if rd, ok := s.(io.Reader); ok && rd != nil {
-				io.Copy(w, rd)
-			}
-			w.Close()
-			close(copied)
-		}()
-		return r, func() { r.Close() }, nil
-	}
-	go func() {
-		io.Copy(s.(io.Writer), r)
-		r.Close()
-		close(copied)
-	}()
-	return w, func() { w.Close(); <-copied }, nil
 }

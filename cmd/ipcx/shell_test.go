@@ -13,7 +13,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
-	"golang.org/x/sys/unix"
+	"github.com/ipcx/ipcx/internal/sig"
 )
 
 // otherStdin points os.Stdin at a file saying "from os.Stdin" for the test: an --exec child that
@@ -62,10 +62,9 @@ func TestSigTrapExecStreams(t *testing.T) {
 	otherStdin(t)
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString("from io\n")
-	pid, uid, value := 1234, 1000, int32(7)
 	opts := &sigTrapOptions{io: ios, verb: "trap",
 		exec: `cat; echo "$IPCX_SIGNAL $IPCX_SIGNAL_NUMBER $IPCX_SENDER_PID $IPCX_SENDER_UID $IPCX_CODE $IPCX_VALUE"`}
-	runTrapCommand(opts, sigEvent{Signal: "USR1", Number: 10, Sender: "process", Pid: &pid, Uid: &uid, Code: "queue", Value: &value})
+	runTrapCommand(opts, sig.Received{Signal: 10, Sender: sig.SenderProcess, Pid: 1234, Uid: 1000, Code: -1, Value: 7, HasValue: true})
 	if got, want := out.String(), "from io\nUSR1 10 1234 1000 queue 7\n"; got != want {
 		t.Errorf("stdout %q, want %q (stderr %q)", got, want, errOut.String())
 	}
@@ -76,7 +75,7 @@ func TestSigTrapExecStreams(t *testing.T) {
 func TestMqNotifyExecStreams(t *testing.T) {
 	otherStdin(t)
 	name := fmt.Sprintf("/ipcx-notify-exec-%d", os.Getpid())
-	q, _, err := posix.MqCreate(name, unix.O_RDWR, 0o600, nil, true)
+	q, _, err := posix.MqCreate(name, os.O_RDWR, 0o600, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

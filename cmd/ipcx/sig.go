@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newSigCmd(io *iostreams.IOStreams) *cobra.Command {
@@ -88,14 +89,85 @@ func processFail(verb string, pid int, err error) error {
 	}
 	e := &cmdError{code: exitFailure}
 	switch {
-	case errors.Is(err, unix.ESRCH), errors.Is(err, unix.ENOENT):
+	case errors.Is(err, sig.ErrNoProcess), errors.Is(err, fs.ErrNotExist):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("sig %s: %s: no such process", verb, what)
 		e.hint = "it may have exited already; list processes with: ps -e"
-	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+	case errors.Is(err, fs.ErrPermission):
 		e.msg = fmt.Sprintf("sig %s: %s: permission denied", verb, what)
 		e.hint = "it belongs to another user: run as that user or as root"
 	default:
 		e.msg = fmt.Sprintf("sig %s: %s: %v", verb, what, err)
 	}
 	return e
+}
+
+// sigEvent is a received signal as trap and wait report it. Pid, uid and value are null when
+// unknown or meaningless (a kernel sender has no pid; only queue, timer and mesgq carry a value).
+type sigEvent struct {
+	Signal string `json:"signal"`
+	Number int    `json:"number"`
+	Sender string `json:"sender"` // process, kernel or unknown
+	Pid    *int   `json:"pid"`
+	Uid    *int   `json:"uid"`
+	Comm   string `json:"comm,omitempty"`
+	Code   string `json:"code"`
+	SiCode *int32 `json:"siCode"`
+	Value  *int32 `json:"value"`
+	Via    string `json:"via,omitempty"`   // signalfd or trace
+	Why    string `json:"why,omitempty"`   // why the sender (or its uid) is unknown
+	Sends  int    `json:"sends,omitempty"` // via trace, when more than 1: the sends one line stands for (coalesced; the sender is the last one's)
+}
+
+func toEvent(r sig.Received) sigEvent {
+	ev := sigEvent{Signal: r.Signal.String(), Number: int(r.Signal), Sender: r.Sender, Comm: r.Comm,
+		Code: r.CodeName(), Via: r.Via, Why: r.Why}
+	if r.Sender == sig.SenderProcess {
+		pid := r.Pid
+		ev.Pid = &pid
+		if r.Uid >= 0 {
+			uid := r.Uid
+			ev.Uid = &uid
+		}
+	}
+	if r.Sender != sig.SenderUnknown {
+		code := r.Code
+		ev.SiCode = &code
+	}
+	if r.Sends > 1 {
+		ev.Sends = r.Sends
+	}
+	if r.HasValue {
+		v := r.Value
+		ev.Value = &v
+	}
+	return ev
+}
+
+// line is the text form: "USR1 10 pid=1234 uid=1000 code=queue value=42".
+func (ev sigEvent) line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d", ev.Signal, ev.Number)
+	switch ev.Sender {
+	case sig.SenderProcess:
+		fmt.Fprintf(&b, " pid=%d uid=%s", *ev.Pid, optIntp(ev.Uid))
+		if ev.Comm != "" {
+			fmt.Fprintf(&b, " comm=%s", ev.Comm)
+		}
+	default:
+		fmt.Fprintf(&b, " sender=%s", ev.Sender)
+	}
+	if ev.Sender != sig.SenderUnknown {
+		fmt.Fprintf(&b, " code=%s", ev.Code)
+	}
+	if ev.Value != nil {
+		fmt.Fprintf(&b, " value=%d", *ev.Value)
+	}
+	return b.String()
+}
+
+func optIntp(p *int) string {
+	if p == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*p)
 }

@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 )
 
 type sigSendOptions struct {
@@ -27,12 +24,6 @@ type sigSendOptions struct {
 	wait    bool
 	timeoutFlag
 	setAfter bool
-}
-
-// sigTarget is a parsed TARGET: a process, or a process group (-PGID).
-type sigTarget struct {
-	pid   int
-	group bool
 }
 
 func newSigSendCmd(io *iostreams.IOStreams, runF func(*sigSendOptions) error) *cobra.Command {
@@ -136,16 +127,15 @@ func sigSendParse(c *cobra.Command, opts *sigSendOptions, args []string) (bool, 
 }
 
 func sigSendRun(opts *sigSendOptions) error {
-	var s sig.Signal // 0: only check that the targets exist and may be signalled (kill -0)
+	var req sig.SendOptions // Signal 0: only check that the targets exist and may be signalled (kill -0)
 	var err error
 	if opts.signal != "0" {
-		if s, err = parseSignal(opts.signal); err != nil {
+		if req.Signal, err = parseSignal(opts.signal); err != nil {
 			return err
 		}
 	} else if opts.value != "" || opts.then != "" {
 		return usageErrorf("sig send: signal 0 sends nothing: --value and --then need a signal")
 	}
-	var then sig.Signal
 	switch {
 	case opts.then != "" && !opts.setAfter:
 		return usageErrorf("sig send: --then needs --after DUR: how long to give the targets")
@@ -160,144 +150,56 @@ func sigSendRun(opts *sigSendOptions) error {
 		return err
 	}
 	if opts.then != "" {
-		if then, err = parseSignal(opts.then); err != nil {
+		if req.Then, err = parseSignal(opts.then); err != nil {
 			return err
 		}
 	}
-	var value int32
-	queue := opts.value != ""
-	if queue {
-		v, err := strconv.ParseInt(opts.value, 0, 64)
-		if err != nil || v < math.MinInt32 || v > math.MaxInt32 {
+	req.After, req.Wait, req.Timeout = opts.after, opts.wait, opts.waitLimit()
+	if req.Queue = opts.value != ""; req.Queue {
+		if req.Value, err = sig.ParseValue(opts.value); err != nil {
 			return usageErrorf("sig send: invalid --value %q: want an int (%d to %d)", opts.value, math.MinInt32, math.MaxInt32)
 		}
-		value = int32(v)
 	}
-	var targets []sigTarget
+	var targets []sig.Target
 	for _, a := range opts.targets {
-		// kill(2) gives -1 and 0 special meanings that sig send never takes: -1 is every process
-		// the caller may signal, 0 (and -0) the caller's own process group.
-		switch a {
-		case "-1":
+		t, err := sig.ParseTarget(a)
+		switch {
+		case errors.Is(err, sig.ErrEveryProcess):
 			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
-		case "0", "-0":
+		case errors.Is(err, sig.ErrOwnGroup):
 			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
-		}
-		t := sigTarget{group: strings.HasPrefix(a, "-")}
-		if t.pid, err = parsePid("sig send", strings.TrimPrefix(a, "-")); err != nil {
+		case err != nil:
 			return usageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)
-		}
-		if t.group && (queue || then != 0 || opts.wait) {
+		case t.Group && (req.Queue || req.Then != 0 || req.Wait):
 			return usageErrorf("sig send: process group %s: --value, --then and --wait need single processes", a)
 		}
 		targets = append(targets, t)
 	}
 
-	var first error
-	note := func(err error) {
-		if err == nil {
+	first := 0 // the exit status of the first failure
+	sig.Send(targets, req, func(ev sig.SendEvent) {
+		if ev.ThenSent {
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: sig send: process %d still ran %v after %v: sent %v\n", ev.Target.Pid, opts.after, req.Signal, req.Then)
 			return
 		}
-		if first == nil {
-			first = err
+		var e *cmdError
+		var still *sig.StillRunsError
+		pid := ev.Target.Pid
+		if ev.Target.Group {
+			pid = -pid
 		}
-		if ce, ok := err.(*cmdError); ok {
-			printError(opts.io.ErrOut, ce)
+		if errors.As(ev.Err, &still) {
+			e = &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", still.Pid, opts.allowed("after"))}
+		} else if !errors.As(processFail("send", pid, ev.Err), &e) {
+			return
 		}
-	}
-	var held []*sig.Process
-	defer func() {
-		for _, p := range held {
-			p.Close()
+		if first == 0 {
+			first = e.code
 		}
-	}()
-	for _, t := range targets {
-		if t.group {
-			if err := sig.SignalGroup(t.pid, s); err != nil {
-				note(processFail("send", -t.pid, err))
-			}
-			continue
-		}
-		p, err := sig.OpenProcess(t.pid)
-		if err == nil {
-			if queue {
-				err = p.Queue(s, value)
-			} else {
-				err = p.Signal(s)
-			}
-			if err != nil {
-				p.Close()
-			}
-		}
-		if err != nil {
-			note(processFail("send", t.pid, err))
-			continue
-		}
-		held = append(held, p)
-	}
-
-	if then != 0 {
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for _, p := range held {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				exited, err := p.Wait(opts.after)
-				if err == nil && !exited {
-					var sent bool
-					if sent, err = thenResult(p.Signal(then)); sent {
-						mu.Lock()
-						fmt.Fprintf(opts.io.ErrOut, "ipcx: sig send: process %d still ran %v after %v: sent %v\n", p.Pid, opts.after, s, then)
-						mu.Unlock()
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					note(processFail("send", p.Pid, err))
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-	}
-
-	if opts.wait {
-		deadline := time.Now().Add(opts.timeout)
-		for _, p := range held {
-			d := opts.waitLimit()
-			if d > 0 {
-				if d = time.Until(deadline); d < 0 {
-					d = 0
-				}
-			}
-			exited, err := p.Wait(d)
-			if err != nil {
-				note(processFail("send", p.Pid, err))
-			} else if !exited {
-				note(&cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", p.Pid, opts.allowed("after"))})
-				break
-			}
-		}
-	}
-	if first != nil {
-		if ce, ok := first.(*cmdError); ok {
-			return &silentExit{code: ce.code}
-		}
-		return first
+		printError(opts.io.ErrOut, e)
+	})
+	if first != 0 {
+		return &silentExit{code: first}
 	}
 	return nil
-}
-
-// thenResult reads the result of sending the --then signal: whether it was sent, and the error
-// to report. The target may exit between the end of the wait and the send: ESRCH then means it
-// is gone, which is what --then was for; that is no failure.
-func thenResult(err error) (sent bool, fail error) {
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, unix.ESRCH):
-		return false, nil
-	}
-	return false, err
 }

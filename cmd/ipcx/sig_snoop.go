@@ -108,27 +108,9 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 	defer stop()
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
-	events := make(chan sig.TraceEvent)
-	go func() {
-		defer close(events)
-		for {
-			e, err := tr.Next()
-			if err != nil {
-				return
-			}
-			select {
-			case events <- e:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	defer func() {
-		tr.Close()
-		for range events {
-		}
-	}()
-	out, closeOut := pipeSafeOut(opts.io.Out)
+	events, stopTrace := tr.Events(ctx)
+	defer stopTrace()
+	out, closeOut := sig.PipeSafeOutput(opts.io.Out)
 	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d trace=%s\n", os.Getpid(), tr.Dir())
 	if !opts.json {

@@ -1,21 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type sigTrapOptions struct {
@@ -27,23 +21,6 @@ type sigTrapOptions struct {
 	exec    string
 	json    bool
 	pidfile string
-}
-
-// sigEvent is a received signal as trap and wait report it. Pid, uid and value are null when
-// unknown or meaningless (a kernel sender has no pid; only queue, timer and mesgq carry a value).
-type sigEvent struct {
-	Signal string `json:"signal"`
-	Number int    `json:"number"`
-	Sender string `json:"sender"` // process, kernel or unknown
-	Pid    *int   `json:"pid"`
-	Uid    *int   `json:"uid"`
-	Comm   string `json:"comm,omitempty"`
-	Code   string `json:"code"`
-	SiCode *int32 `json:"siCode"`
-	Value  *int32 `json:"value"`
-	Via    string `json:"via,omitempty"`   // signalfd or trace
-	Why    string `json:"why,omitempty"`   // why the sender (or its uid) is unknown
-	Sends  int    `json:"sends,omitempty"` // via trace, when more than 1: the sends one line stands for (coalesced; the sender is the last one's)
 }
 
 func newSigTrapCmd(io *iostreams.IOStreams, runF func(*sigTrapOptions) error) *cobra.Command {
@@ -140,7 +117,7 @@ func sigTrapRun(opts *sigTrapOptions) error {
 			return usageErrorf("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
 		}
 	}
-	if set.Has(17) && opts.exec != "" {
+	if set.Has(sig.SIGCHLD) && opts.exec != "" {
 		return usageErrorf("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
 	}
 	if opts.count < 0 {
@@ -149,44 +126,28 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	if err := opts.checkTimeout(); err != nil {
 		return err
 	}
-	// Block the signals for good: this re-executes ipcx (same pid, same arguments) the first time.
-	if err := sig.Prepare(set); err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+	// Block the signals for good (this re-executes ipcx, same pid and arguments, the first time),
+	// catch the untrapped INT, TERM and HUP, then write the pidfile.
+	r, err := sig.NewReceiver(set, sig.ReceiverOptions{Pidfile: opts.pidfile})
+	var pe *sig.PidfileError
+	if errors.As(err, &pe) {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(pe.Err))}
 	}
-	trap, err := sig.OpenTrap(set)
 	if err != nil {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
 	}
-	defer trap.Close()
-	if n, why := trap.Unknown(); n != 0 {
+	defer r.Close()
+	if n, why := r.Unknown(); n != 0 {
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: note: senders of %v will show as unknown: %s\n", opts.verb, n, why)
 	}
-	// Those of INT, TERM and HUP that are not trapped end ipcx cleanly: pidfile and trace instance
-	// (and the tracefs mount it made) removed, exit 128+N. This comes before the pidfile says
-	// ipcx is ready: started in the background by a script, ipcx has INT and QUIT ignored until
-	// it asks for them, and an INT sent in between was lost (ipcx then waited on).
-	var interrupted <-chan struct{}
-	if ctx, stop := untrappedInterrupts(set); ctx != nil {
-		defer stop()
-		interrupted = ctx.Done()
-		go func() { <-ctx.Done(); trap.Close() }()
-	}
-	if opts.pidfile != "" {
-		if err := writePidfile(opts.pidfile); err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(err))}
-		}
-		defer os.Remove(opts.pidfile)
-	}
-	out, closeOut := pipeSafeOut(opts.io.Out)
+	out, closeOut := sig.PipeSafeOutput(opts.io.Out)
 	defer closeOut()
 	fmt.Fprintf(opts.io.ErrOut, "ready pid=%d\n", os.Getpid())
 
 	for n := 0; opts.count == 0 || n < opts.count; n++ {
-		r, err := trap.Next(opts.waitLimit())
-		select {
-		case <-interrupted:
+		got, err := r.Next(opts.waitLimit())
+		if errors.Is(err, sig.ErrInterrupted) {
 			return &silentExit{code: exitSignalBase + int(interruptSignal())}
-		default:
 		}
 		if errors.Is(err, sig.ErrTimeout) {
 			none := opts.allowed("within")
@@ -202,7 +163,7 @@ func sigTrapRun(opts *sigTrapOptions) error {
 		if err != nil {
 			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
 		}
-		ev := toEvent(r)
+		ev := toEvent(got)
 		switch {
 		case opts.json:
 			err = render.JSONLine(out, ev)
@@ -215,147 +176,24 @@ func sigTrapRun(opts *sigTrapOptions) error {
 			return writeFail("sig "+opts.verb, err)
 		}
 		if opts.exec != "" {
-			runTrapCommand(opts, ev)
+			runTrapCommand(opts, got)
 		}
 	}
 	return nil
-}
-
-func toEvent(r sig.Received) sigEvent {
-	ev := sigEvent{Signal: r.Signal.String(), Number: int(r.Signal), Sender: r.Sender, Comm: r.Comm,
-		Code: r.CodeName(), Via: r.Via, Why: r.Why}
-	if r.Sender == sig.SenderProcess {
-		pid := r.Pid
-		ev.Pid = &pid
-		if r.Uid >= 0 {
-			uid := r.Uid
-			ev.Uid = &uid
-		}
-	}
-	if r.Sender != sig.SenderUnknown {
-		code := r.Code
-		ev.SiCode = &code
-	}
-	if r.Sends > 1 {
-		ev.Sends = r.Sends
-	}
-	if r.HasValue {
-		v := r.Value
-		ev.Value = &v
-	}
-	return ev
-}
-
-// line is the text form: "USR1 10 pid=1234 uid=1000 code=queue value=42".
-func (ev sigEvent) line() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d", ev.Signal, ev.Number)
-	switch ev.Sender {
-	case sig.SenderProcess:
-		fmt.Fprintf(&b, " pid=%d uid=%s", *ev.Pid, optIntp(ev.Uid))
-		if ev.Comm != "" {
-			fmt.Fprintf(&b, " comm=%s", ev.Comm)
-		}
-	default:
-		fmt.Fprintf(&b, " sender=%s", ev.Sender)
-	}
-	if ev.Sender != sig.SenderUnknown {
-		fmt.Fprintf(&b, " code=%s", ev.Code)
-	}
-	if ev.Value != nil {
-		fmt.Fprintf(&b, " value=%d", *ev.Value)
-	}
-	return b.String()
-}
-
-func optIntp(p *int) string {
-	if p == nil {
-		return "unknown"
-	}
-	return strconv.Itoa(*p)
 }
 
 // runTrapCommand runs --exec for one signal, with no signal blocked, and waits for it.
-func runTrapCommand(opts *sigTrapOptions, ev sigEvent) {
-	str := func(p *int) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.Itoa(*p)
+func runTrapCommand(opts *sigTrapOptions, r sig.Received) {
+	if err := runShell(opts.io, opts.exec, r.ExecEnv(), true); err != nil {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec for %s: %v\n", opts.verb, r.Signal, err)
 	}
-	value := ""
-	if ev.Value != nil {
-		value = strconv.Itoa(int(*ev.Value))
-	}
-	env := []string{"IPCX_SIGNAL=" + ev.Signal, "IPCX_SIGNAL_NUMBER=" + strconv.Itoa(ev.Number),
-		"IPCX_SENDER_PID=" + str(ev.Pid), "IPCX_SENDER_UID=" + str(ev.Uid), "IPCX_CODE=" + ev.Code, "IPCX_VALUE=" + value}
-	if err := runShell(opts.io, opts.exec, env, true); err != nil {
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: sig %s: --exec for %s: %v\n", opts.verb, ev.Signal, err)
-	}
-}
-
-// writePidfile writes the pid to a temporary file renamed into place, so a reader never sees it
-// half written.
-func writePidfile(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ipcx-pid-*")
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(tmp, "%d\n", os.Getpid()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	tmp.Close()
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
-}
-
-// untrappedInterrupts returns a context cancelled by those of HUP, INT, QUIT and TERM that set
-// does not trap (the signal is remembered for interruptSignal), or nil when set traps all four. A
-// trapped one must not be notified here too: it is reported, and ipcx goes on.
-func untrappedInterrupts(set sig.Set) (context.Context, context.CancelFunc) {
-	var sigs []os.Signal
-	for _, s := range interruptSignals {
-		if !set.Has(sig.Signal(s.(syscall.Signal))) {
-			sigs = append(sigs, s)
-		}
-	}
-	if len(sigs) == 0 {
-		return nil, nil
-	}
-	return signalContext(context.Background(), sigs...)
-}
-
-// pipeSafeOut returns w, or when w is the process's standard output a duplicate of it: the Go
-// runtime kills a program whose write to fd 1 fails with EPIPE (unless SIGPIPE is notified, which
-// would steal a trapped PIPE from the signalfd), while a write to the duplicate just fails with
-// EPIPE, so ipcx can remove its pidfile and trace instance and exit 141 (writeFail).
-func pipeSafeOut(w io.Writer) (io.Writer, func()) {
-	f, ok := w.(*os.File)
-	if !ok || f != os.Stdout {
-		return w, func() {}
-	}
-	dup, err := iostreams.Dup(f)
-	if err != nil {
-		return w, func() {}
-	}
-	return dup, func() { dup.Close() }
 }
 
 // writeFail is the error of a failed write to the output: a closed pipe (| head -1) ends ipcx
 // quietly with 128+SIGPIPE, as the signal would have, but after its cleanup.
 func writeFail(what string, err error) error {
-	if errors.Is(err, syscall.EPIPE) {
-		return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+	if errors.Is(err, posix.ErrClosedPipe) {
+		return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
 	}
 	return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: write: %v", what, err)}
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
-	"strings"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 const sockAddrHelp = `ADDRESSES
@@ -82,6 +82,8 @@ func sockFail(o object, err error) error {
 	e := &cmdError{code: exitFailure}
 	var dns *net.DNSError
 	var dse *sock.DatagramSizeError
+	var ns *sock.NotSocketError
+	var idle *sock.IdleError
 	switch {
 	case errors.As(err, &dns):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such host: %s", o, dns.Name)
@@ -89,27 +91,29 @@ func sockFail(o object, err error) error {
 			e.code, e.msg = exitFailure, fmt.Sprintf("%s: cannot look up %s: %s", o, dns.Name, dns.Err)
 		}
 		e.hint = "use a numeric address such as tcp:127.0.0.1:PORT or tcp:[::1]:PORT"
-	case errors.Is(err, sock.ErrNotSocket):
-		e.msg = fmt.Sprintf("%s: %v", o, notSocketText(err))
+	case errors.As(err, &idle):
+		e.code, e.msg = exitTimeout, fmt.Sprintf("%s: %v", o, idle)
+	case errors.As(err, &ns):
+		e.msg = fmt.Sprintf("%s: %v", o, notSocketText(ns))
 		e.hint = "check the path; a listener (ipcx sock listen) makes the socket file there, never over an existing file"
-	case errors.Is(err, unix.ECONNREFUSED):
+	case errors.Is(err, sock.ErrRefused):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: connection refused: nothing listens there", o)
 		e.hint = "see what listens with: ipcx sock ls --listening"
-	case errors.Is(err, unix.ENOENT):
+	case errors.Is(err, fs.ErrNotExist):
 		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such socket file", o)
 		e.hint = fmt.Sprintf("start a listener with: ipcx sock listen %s", o.addr)
-	case errors.Is(err, unix.EADDRINUSE):
+	case errors.Is(err, sock.ErrAddrInUse):
 		e.code, e.msg = exitExists, fmt.Sprintf("%s: address already in use", o)
 		e.hint = "see who has it with: ipcx sock ls --listening"
 		if a, perr := sock.ParseAddr(o.addr); perr == nil && a.Kind.IsUnix() && !a.Abstract {
 			e.hint += " (a leftover socket file is yours to remove)"
 		}
-	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+	case errors.Is(err, fs.ErrPermission):
 		e.msg = fmt.Sprintf("%s: permission denied", o)
 		e.hint = "a UNIX socket needs write permission on its file to connect, and on its directory to listen; ports below 1024 need privilege"
-	case errors.Is(err, unix.EADDRNOTAVAIL):
+	case errors.Is(err, sock.ErrAddrNotLocal):
 		e.msg = fmt.Sprintf("%s: not a local address", o)
-	case errors.Is(err, unix.EPROTOTYPE):
+	case errors.Is(err, sock.ErrWrongType):
 		e.msg = fmt.Sprintf("%s: the socket there is of another type (stream, dgram, seqpacket)", o)
 	case errors.As(err, &dse):
 		size := fmt.Sprintf("%d bytes", dse.Size)
@@ -133,11 +137,11 @@ func sockFail(o object, err error) error {
 			e.msg = fmt.Sprintf("%s: the message is %s; a datagram of this socket holds at most %d (its send buffer, SO_SNDBUF, less 32)", o, size, dse.Limit)
 			e.hint += "; the send buffer grows with: sysctl net.core.wmem_default"
 		}
-	case errors.Is(err, unix.EMSGSIZE):
+	case errors.Is(err, sock.ErrMessageSize):
 		e.msg = fmt.Sprintf("%s: message too long for one datagram", o)
-	case errors.Is(err, unix.ECONNRESET):
+	case errors.Is(err, sock.ErrReset):
 		e.msg = fmt.Sprintf("%s: connection reset by the peer", o)
-	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
+	case errors.Is(err, sock.ErrNetUnreach), errors.Is(err, sock.ErrHostUnreach):
 		e.msg = fmt.Sprintf("%s: unreachable", o)
 	default:
 		return streamFail(o, err)
@@ -145,11 +149,36 @@ func sockFail(o object, err error) error {
 	return e
 }
 
-// notSocketText says what a path that is not a socket is, from the domain's error.
-func notSocketText(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, "(it is "); i >= 0 {
-		return "not a socket " + s[i:]
+// notSocketText says what a path that is not a socket is: "not a socket (it is a directory)".
+func notSocketText(e *sock.NotSocketError) string {
+	return fmt.Sprintf("%v (it is %s)", sock.ErrNotSocket, e.Kind)
+}
+
+// sockEvent is one line of listen --json: the listening address, then one per connection or
+// datagram.
+type sockEvent struct {
+	Event    string    `json:"event"` // "listening", "connection", "datagram"
+	Time     time.Time `json:"time"`
+	Address  string    `json:"address,omitempty"` // listening: the bound address
+	Peer     string    `json:"peer,omitempty"`    // the peer's address; none for an unbound UNIX socket
+	PID      *int      `json:"pid,omitempty"`     // UNIX sockets: the peer's credentials
+	UID      *int      `json:"uid,omitempty"`
+	GID      *int      `json:"gid,omitempty"`
+	BytesIn  *int64    `json:"bytesIn,omitempty"`  // received from the peer
+	BytesOut *int64    `json:"bytesOut,omitempty"` // sent to the peer
+	Status   *int      `json:"status,omitempty"`   // --exec: the command's exit status
+	Data     *string   `json:"data,omitempty"`     // datagram: the payload when it is UTF-8 text
+	Data64   string    `json:"dataBase64,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// peerString names a peer in a message: its address, or the pid of an unbound UNIX socket.
+func peerString(p sock.Peer) string {
+	if p.Addr.Kind.IsUnix() && p.Addr.Path == "" {
+		if p.Cred != nil {
+			return fmt.Sprintf("pid %d", p.Cred.PID)
+		}
+		return "an unbound socket"
 	}
-	return "not a socket"
+	return p.Addr.String()
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type sockConnectOptions struct {
@@ -68,9 +68,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 	}
 	defer conn.Close()
 	if _, err := sock.Relay(ctx, conn, opts.io.In, opts.io.Out); err != nil {
-		if errors.Is(err, unix.EPIPE) {
+		if errors.Is(err, sock.ErrClosedPipe) {
 			// only our standard output can give EPIPE here: sending to a gone peer is not an error
-			return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
+			return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
 		}
 		return sockFail(obj, err)
 	}

@@ -5,9 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
-	"sync/atomic"
+	"io/fs"
 	"time"
 	"unicode/utf8"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type sockListenOptions struct {
@@ -30,24 +27,6 @@ type sockListenOptions struct {
 	json     bool
 	timeoutFlag
 	mode string
-}
-
-// sockEvent is one line of listen --json: the listening address, then one per connection or
-// datagram.
-type sockEvent struct {
-	Event    string    `json:"event"` // "listening", "connection", "datagram"
-	Time     time.Time `json:"time"`
-	Address  string    `json:"address,omitempty"` // listening: the bound address
-	Peer     string    `json:"peer,omitempty"`    // the peer's address; none for an unbound UNIX socket
-	PID      *int      `json:"pid,omitempty"`     // UNIX sockets: the peer's credentials
-	UID      *int      `json:"uid,omitempty"`
-	GID      *int      `json:"gid,omitempty"`
-	BytesIn  *int64    `json:"bytesIn,omitempty"`  // received from the peer
-	BytesOut *int64    `json:"bytesOut,omitempty"` // sent to the peer
-	Status   *int      `json:"status,omitempty"`   // --exec: the command's exit status
-	Data     *string   `json:"data,omitempty"`     // datagram: the payload when it is UTF-8 text
-	Data64   string    `json:"dataBase64,omitempty"`
-	Error    string    `json:"error,omitempty"`
 }
 
 func newSockListenCmd(io *iostreams.IOStreams, runF func(*sockListenOptions) error) *cobra.Command {
@@ -112,10 +91,16 @@ func sockListenRun(opts *sockListenOptions) error {
 	if err != nil {
 		return err
 	}
+	cfg := sock.Config{Handler: sock.HandlePrint, Out: opts.io.Out, Stderr: opts.io.ErrOut,
+		Keep: opts.keep, MaxConns: opts.maxConns, Once: opts.once, Timeout: opts.timeout}
 	modes := 0
-	for _, m := range []bool{opts.echo, opts.httpEcho, opts.exec != ""} {
-		if m {
+	for _, m := range []struct {
+		on bool
+		h  sock.Handler
+	}{{opts.echo, sock.HandleEcho}, {opts.httpEcho, sock.HandleHTTPEcho}, {opts.exec != "", sock.HandleExec}} {
+		if m.on {
 			modes++
+			cfg.Handler = m.h
 		}
 	}
 	switch {
@@ -137,39 +122,28 @@ func sockListenRun(opts *sockListenOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.exec != "" {
+		cfg.Exec = []string{"/bin/sh", "-c", opts.exec}
+	}
+	if opts.json && cfg.Handler == sock.HandlePrint {
+		cfg.Handler = sock.HandleCount
+	}
 	obj := sockObject(a.String())
 	// Signals are caught before the socket file exists, so that it is removed whenever it does;
 	// SIGPIPE too: a closed standard output (| head -c 1) is an EPIPE that ends the listener
 	// with exit 141 after the file is removed, not a death that leaves the file behind.
 	catchSIGPIPE()
-	ictx, stop := interruptContext(context.Background())
+	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	ctx, cancelAll := context.WithCancel(ictx)
-	defer cancelAll()
-	// outClosed is set when standard output has gone: every connection ends, and so does listen.
-	var outClosed atomic.Bool
-	closedOut := func(err error) bool {
-		if !errors.Is(err, unix.EPIPE) {
-			return false
-		}
-		outClosed.Store(true)
-		cancelAll()
-		return true
-	}
-	stopped := func(err error) error {
-		if outClosed.Load() {
-			return &silentExit{code: exitSignalBase + int(unix.SIGPIPE)}
-		}
-		return err
-	}
 	l, err := sock.Listen(a, mode)
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
+		var ns *sock.NotSocketError
+		if errors.Is(err, fs.ErrNotExist) {
 			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
 		}
-		if errors.Is(err, sock.ErrNotSocket) {
+		if errors.As(err, &ns) {
 			// a file of another kind is in the way: nothing to remove, another path to choose
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the path exists and is %s", obj, notSocketText(err)),
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the path exists and is %s", obj, notSocketText(ns)),
 				hint: "give a path where no file exists: listen makes the socket file itself and never replaces a file"}
 		}
 		return sockFail(obj, err)
@@ -177,191 +151,51 @@ func sockListenRun(opts *sockListenOptions) error {
 	defer l.Close()
 	obj = sockObject(l.Addr().String())
 	fmt.Fprintf(opts.io.ErrOut, "ipcx: sock: listening on %s\n", sock.Printable(l.Addr().String()))
-
-	var outMu sync.Mutex
-	emit := func(ev sockEvent) error {
-		outMu.Lock()
-		defer outMu.Unlock()
-		ev.Time = time.Now().UTC()
-		err := render.JSONLine(opts.io.Out, ev)
-		closedOut(err)
-		return err
-	}
 	if opts.json {
-		if err := emit(sockEvent{Event: "listening", Address: l.Addr().String()}); err != nil {
-			return stopped(readFail(obj, err))
+		if err := render.JSONLine(opts.io.Out, sockEvent{Event: "listening", Time: time.Now().UTC(), Address: l.Addr().String()}); err != nil {
+			return readFail(obj, err)
 		}
 	}
-	wait := func() (context.Context, context.CancelFunc) {
-		if opts.timeout > 0 {
-			return context.WithTimeout(ctx, opts.timeout)
-		}
-		return context.WithCancel(ctx)
+	err = sock.Serve(ctx, l, cfg, func(ev sock.Event) error { return opts.report(obj, ev) })
+	var oe *sock.OutputError
+	if errors.As(err, &oe) {
+		return readFail(obj, oe.Err)
 	}
-	waitFail := func(err error) error {
-		if outClosed.Load() {
-			return stopped(nil)
-		}
-		e := sockFail(obj, err).(*cmdError)
-		if e.code == exitTimeout {
-			e.msg = fmt.Sprintf("%s: nothing came within %v", obj, opts.timeout)
-		}
-		return e
-	}
+	return sockFail(obj, err)
+}
 
-	if a.Kind.IsDatagram() {
-		buf := make([]byte, l.DatagramBufSize())
-		for {
-			wctx, cancel := wait()
-			n, peer, err := l.ReadDatagram(wctx, buf)
-			cancel()
-			if err != nil {
-				return waitFail(err)
-			}
-			var sent int64
-			if opts.echo {
-				if peer.Addr.Kind.IsUnix() && peer.Addr.Path == "" {
-					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: its socket has no address to reply to (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(peer))
-				} else if err := l.WriteDatagram(buf[:n], peer.Addr); err != nil {
-					fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(peer), unwrapErrno(err))
-				} else {
-					sent = int64(n)
-				}
-			}
-			if opts.json {
-				ev := peerEvent("datagram", peer, int64(n), sent)
-				if utf8.Valid(buf[:n]) {
-					s := string(buf[:n])
-					ev.Data = &s
-				} else {
-					ev.Data64 = base64.StdEncoding.EncodeToString(buf[:n])
-				}
-				if err := emit(ev); err != nil {
-					return stopped(readFail(obj, err))
-				}
-			} else if !opts.echo {
-				if _, err := opts.io.Out.Write(buf[:n]); err != nil {
-					return readFail(obj, err)
-				}
-			}
-			if opts.once {
-				return nil
-			}
-		}
+// report renders one connection or datagram: a JSON line with --json, and on stderr what went
+// wrong with it.
+func (opts *sockListenOptions) report(obj object, ev sock.Event) error {
+	switch {
+	case errors.Is(ev.EchoErr, sock.ErrNoReplyAddr):
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)
+	case ev.EchoErr != nil:
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(ev.Peer), unwrapErrno(ev.EchoErr))
 	}
-
-	// serve handles one connection and reports it.
-	serve := func(c *sock.Conn, out io.Writer) error {
-		defer c.Close()
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		defer stop()
-		var in, sent int64
-		var status *int
-		var err error
-		switch {
-		case opts.echo:
-			in, err = sock.Echo(ctx, c)
-			sent = in
-		case opts.httpEcho:
-			var req []byte
-			req, err = sock.HTTPEcho(ctx, c)
-			in = int64(len(req))
-		case opts.exec != "":
-			var st int
-			st, err = sock.Exec(ctx, c, []string{"/bin/sh", "-c", opts.exec}, opts.io.ErrOut)
-			status = &st
-		case opts.json:
-			in, err = sock.Copy(io.Discard, c, nil)
-		default:
-			in, err = sock.Copy(out, c, nil)
-		}
-		if opts.json {
-			ev := peerEvent("connection", c.Peer, in, sent)
-			ev.Status = status
-			if err != nil && ctx.Err() == nil {
-				ev.Error = unwrapErrno(err).Error()
-			}
-			if eerr := emit(ev); eerr != nil {
-				return eerr
-			}
-		}
-		if err != nil && ctx.Err() == nil && !opts.json {
-			if errors.Is(err, unix.EPIPE) && modes == 0 && closedOut(err) {
-				return err // our standard output closed
-			}
-			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(c.Peer), unwrapErrno(err))
+	if !opts.json {
+		if ev.Err != nil {
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(ev.Peer), unwrapErrno(ev.Err))
 		}
 		return nil
 	}
-
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	slots := make(chan struct{}, opts.maxConns)
-	lockedOut := &lockedWriter{w: opts.io.Out, mu: &outMu}
-	for {
-		if opts.keep {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return stopped(sockFail(obj, ctx.Err()))
-			}
-		}
-		wctx, cancel := wait()
-		c, err := l.Accept(wctx)
-		cancel()
-		if err != nil {
-			return waitFail(err)
-		}
-		if opts.keep {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-slots }()
-				serve(c, lockedOut)
-			}()
-			continue
-		}
-		if err := serve(c, opts.io.Out); err != nil {
-			return stopped(readFail(obj, err))
-		}
-		if ctx.Err() != nil {
-			return stopped(sockFail(obj, ctx.Err()))
-		}
-		if opts.once {
-			return nil
+	out := sockEvent{Event: string(ev.Kind), Time: time.Now().UTC(), BytesIn: &ev.BytesIn, BytesOut: &ev.BytesOut, Status: ev.Status}
+	if !(ev.Peer.Addr.Kind.IsUnix() && ev.Peer.Addr.Path == "") {
+		out.Peer = ev.Peer.Addr.String()
+	}
+	if p := ev.Peer.Cred; p != nil {
+		out.PID, out.UID, out.GID = &p.PID, &p.UID, &p.GID
+	}
+	if ev.Err != nil {
+		out.Error = unwrapErrno(ev.Err).Error()
+	}
+	if ev.Kind == sock.Datagram {
+		if utf8.Valid(ev.Data) {
+			s := string(ev.Data)
+			out.Data = &s
+		} else {
+			out.Data64 = base64.StdEncoding.EncodeToString(ev.Data)
 		}
 	}
-}
-
-func peerString(p sock.Peer) string {
-	if p.Addr.Kind.IsUnix() && p.Addr.Path == "" {
-		if p.Cred != nil {
-			return fmt.Sprintf("pid %d", p.Cred.PID)
-		}
-		return "an unbound socket"
-	}
-	return p.Addr.String()
-}
-
-func peerEvent(kind string, p sock.Peer, in, out int64) sockEvent {
-	ev := sockEvent{Event: kind, BytesIn: &in, BytesOut: &out}
-	if !(p.Addr.Kind.IsUnix() && p.Addr.Path == "") {
-		ev.Peer = p.Addr.String()
-	}
-	if p.Cred != nil {
-		ev.PID, ev.UID, ev.GID = &p.Cred.PID, &p.Cred.UID, &p.Cred.GID
-	}
-	return ev
-}
-
-// lockedWriter keeps each Write of concurrent connections whole on a shared output.
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return render.JSONLine(opts.io.Out, out)
 }

@@ -19,7 +19,7 @@ import (
 // never interleaved with the writes of other writers. See pipe(7).
 const PipeBuf = 4096
 
-// ErrNotFIFO is wrapped by errors about a path that exists but is not a FIFO.
+// ErrNotFIFO is wrapped by errors about a path that exists but is not a FIFO: a *NotFIFOError.
 var ErrNotFIFO = errors.New("not a FIFO")
 
 // CreateFIFO makes a FIFO at path with exactly the permission bits mode, as mkfifo -m does: the
@@ -52,7 +52,7 @@ func chmodFIFO(path string, mode uint32) error {
 		return fmt.Errorf("fstat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return fmt.Errorf("%s: %w (it became %s)", path, ErrNotFIFO, FileKind(st.Mode))
+		return &NotFIFOError{Path: path, Kind: FileKind(st.Mode), Became: true}
 	}
 	if err := unix.Chmod(fmt.Sprintf("/proc/self/fd/%d", fd), mode); err != nil {
 		return fmt.Errorf("chmod %s: %w", path, err)
@@ -97,7 +97,7 @@ func RemoveFIFO(path string) error {
 		return fmt.Errorf("lstat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, FileKind(st.Mode))
+		return &NotFIFOError{Path: path, Kind: FileKind(st.Mode)}
 	}
 	if err := unix.Unlink(path); err != nil {
 		return fmt.Errorf("unlink %s: %w", path, err)
@@ -170,7 +170,7 @@ func OpenFIFO(ctx context.Context, path string, dir Direction, nonblock bool) (*
 		return nil, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return nil, fmt.Errorf("%s: %w (it is %s)", path, ErrNotFIFO, FileKind(st.Mode))
+		return nil, &NotFIFOError{Path: path, Kind: FileKind(st.Mode)}
 	}
 	if dir == Write {
 		return openWriter(ctx, path, st, nonblock)
@@ -307,7 +307,7 @@ func newFIFOFile(fd int, path string, want unix.Stat_t) (*os.File, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFIFO || st.Dev != want.Dev || st.Ino != want.Ino {
 		unix.Close(fd)
-		return nil, fmt.Errorf("%s was replaced while it was opened: %w", path, ErrNotFIFO)
+		return nil, &NotFIFOError{Path: path}
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
 		unix.Close(fd)

@@ -37,6 +37,14 @@
 // the kernel, so a trap may see fewer than were sent. Real-time signals queue (up to RLIMIT_SIGPENDING)
 // and arrive in order, each with its own value.
 //
+// # Waiting commands
+//
+// [NewReceiver] is a Trap made ready for a command: the signals blocked (Prepare), the interrupts
+// it does not trap caught so that they end it cleanly, then its pidfile written, in that order.
+// [NotifyContext] and [Interrupted] give waiting commands a context that an interrupt cancels and
+// the signal for their exit status; [Send] signals processes through pidfds, with a follow-up
+// signal and a wait for their exit.
+//
 // # Snooping
 //
 // [OpenTrace] makes a private tracefs instance under instances/, enables signal:signal_generate and

@@ -16,7 +16,7 @@ import (
 )
 
 // ErrNotSocket is wrapped by the error of a connection to, or a listener on, a UNIX path that is a
-// file of another kind (the error says which: "(it is a directory)").
+// file of another kind: a *NotSocketError, which says which.
 var ErrNotSocket = errors.New("not a socket")
 
 // Dial connects to a. For unix-dgram the socket is auto-bound to an abstract name first
@@ -44,7 +44,7 @@ func Dial(ctx context.Context, a Addr) (*Conn, error) {
 		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.ECONNREFUSED) {
 			// connect(2) to a file that is not a socket is refused too: say which it is
 			if kind := notSocket(a.Path, true); kind != "" {
-				return nil, fmt.Errorf("connect %s: %w (it is %s)", a, ErrNotSocket, kind)
+				return nil, &NotSocketError{Op: "connect", Addr: a, Kind: kind}
 			}
 		}
 		return nil, fmt.Errorf("connect %s: %w", a, err)

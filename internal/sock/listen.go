@@ -91,7 +91,7 @@ func Listen(a Addr, mode uint32) (*Listener, error) {
 		if a.Kind.IsUnix() && !a.Abstract && errors.Is(err, unix.EADDRINUSE) {
 			// bind(2) refuses any existing file, not only a socket: say when it is something else
 			if kind := notSocket(a.Path, false); kind != "" {
-				return nil, fmt.Errorf("listen %s: %w (it is %s)", a, ErrNotSocket, kind)
+				return nil, &NotSocketError{Op: "listen", Addr: a, Kind: kind}
 			}
 		}
 		return nil, fmt.Errorf("listen %s: %w", a, err)

@@ -1,0 +1,73 @@
+package sig
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The signals ipcx handles by name, numbered as x/sys/unix numbers them on this architecture.
+const (
+	SIGHUP  = Signal(unix.SIGHUP)
+	SIGINT  = Signal(unix.SIGINT)
+	SIGQUIT = Signal(unix.SIGQUIT)
+	SIGPIPE = Signal(unix.SIGPIPE)
+	SIGTERM = Signal(unix.SIGTERM)
+	SIGCHLD = Signal(unix.SIGCHLD)
+)
+
+// Interrupts are the signals that end a waiting command cleanly: Ctrl-C (INT), Ctrl-\ (QUIT),
+// kill's default (TERM) and a closed terminal (HUP). Left to the Go runtime, QUIT would dump every
+// goroutine's stack and exit 2 without putting anything back.
+var Interrupts = []os.Signal{unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP}
+
+// lastInterrupt is the signal that last cancelled a NotifyContext (0: none yet).
+var lastInterrupt atomic.Int32
+
+// NotifyContext returns a context cancelled by the first of sigs to arrive (see signal.Notify),
+// and remembers that signal for Interrupted. Calling stop restores the default dispositions.
+func NotifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Context, stop context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	go func() {
+		select {
+		case s := <-ch:
+			RecordInterrupt(s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+// RecordInterrupt remembers s as the signal that stopped the command, for Interrupted: for a
+// caller that reads signal.Notify's channel itself.
+func RecordInterrupt(s os.Signal) {
+	if n, ok := s.(syscall.Signal); ok {
+		lastInterrupt.Store(int32(n))
+	}
+}
+
+// Interrupted is the signal that cancelled a NotifyContext (SIGINT when none was seen), for the
+// exit status 128+N.
+func Interrupted() syscall.Signal {
+	if s := lastInterrupt.Load(); s != 0 {
+		return syscall.Signal(s)
+	}
+	return unix.SIGINT
+}
+
+// CatchPipe makes writes to a closed pipe fail with EPIPE instead of killing the process (the Go
+// runtime's default for standard output), for commands that must put back what they could not
+// write. See signal(7).
+func CatchPipe() {
+	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
+}
+
+// OS returns s as os/signal takes it.
+func (s Signal) OS() os.Signal { return syscall.Signal(s) }
