@@ -55,18 +55,10 @@ func ptr[T any](v T) *T { return &v }
 
 // optSize64 is a size cell: "-" when unknown, human on a terminal.
 func optSize64(n *int64, human bool) string {
-	if n == nil {
-		return "-"
-	}
-	return render.Size(*n, human)
+	return render.Opt(n, render.SizeFormat[int64](human), render.Dash)
 }
 
-func optCount(n *int64) string {
-	if n == nil {
-		return "-"
-	}
-	return fmt.Sprint(*n)
-}
+func optCount(n *int64) string { return render.Opt(n, render.Int[int64], render.Dash) }
 
 func newMqStatCmd(io *iostreams.IOStreams, runF func(*mqStatOptions) error) *cobra.Command {
 	opts := &mqStatOptions{io: io}
@@ -224,24 +216,10 @@ func qbytes(q *uint64) *int64 {
 	return ptr(int64(*q))
 }
 
-func optInt(p *int) string {
-	if p == nil || *p == 0 {
-		return "-"
-	}
-	return fmt.Sprint(*p)
-}
-
-// optKey is a key's cell: "-" for objects that have none (POSIX).
-func optKey(k *sysv.Key) string {
-	if k == nil {
-		return "-"
-	}
-	return k.String()
-}
+// optInt and optTime forward to render.Opt for the files that still call them (sem_get.go,
+// fifo_stat.go, sock_ls.go, sig_*.go): a pid or count of 0 is "-", as is a nil time.
+func optInt(p *int) string { return render.Opt(p, render.Int[int], render.DashZero) }
 
 func optTime(t *time.Time, human bool) string {
-	if t == nil {
-		return "-"
-	}
-	return render.Time(*t, human)
+	return render.Opt(t, render.TimeFormat(human), render.Dash)
 }

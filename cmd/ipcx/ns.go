@@ -6,7 +6,6 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -129,21 +128,6 @@ func nsFail(ns inventory.Namespace, err error) error {
 		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	}
 	return e
-}
-
-var groupNames sync.Map
-
-// groupName returns the name of gid, or the number when it has none.
-func groupName(gid uint32) string {
-	if n, ok := groupNames.Load(gid); ok {
-		return n.(string)
-	}
-	name := strconv.FormatUint(uint64(gid), 10)
-	if g, err := user.LookupGroupId(name); err == nil {
-		name = g.Name
-	}
-	groupNames.Store(gid, name)
-	return name
 }
 
 // lookupOwner resolves --owner: a user name or a numeric uid.
