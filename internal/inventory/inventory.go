@@ -56,15 +56,15 @@ type Object struct {
 	RSS      int64 // System V shm: resident bytes
 	Swap     int64 // System V shm: swapped bytes
 
-	CPID      int   // System V shm: creator
-	LPID      int   // System V shm: last attach or detach
-	LSPID     int   // System V mq: last sender
-	LRPID     int   // System V mq: last receiver
-	SemPIDs   []int // System V sem: last operator of each semaphore (nil when not readable)
+	CPID    int   // System V shm: creator
+	LPID    int   // System V shm: last attach or detach
+	LSPID   int   // System V mq: last sender
+	LRPID   int   // System V mq: last receiver
+	SemPIDs []int // System V sem: last operator of each semaphore (nil when not readable)
 	// SemValues are a semaphore's values (one for POSIX), with Options.SemValues; nil when not
 	// readable.
 	SemValues []SemValue
-	NotifyPID int   // POSIX mq: the process registered with mq_notify (0 none)
+	NotifyPID int // POSIX mq: the process registered with mq_notify (0 none)
 
 	CTime time.Time // System V: creation or last IPC_SET; POSIX: inode change (to the nanosecond)
 	ATime time.Time // System V shm: last attach

@@ -352,7 +352,6 @@ func SemValuesText(o object) string {
 	return strings.Join(v, ",")
 }
 
-
 // ShmFields are the fields of shm ls and shm stat.
 var ShmFields = Fields[object]{
 	flavorField,
