@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -26,8 +27,9 @@ type filterFlags struct {
 	olderThan time.Duration
 	orphaned  bool
 	name      string
-	// values reads semaphore values (sem ls), not a flag.
-	values bool
+	// values reads semaphore values (sem ls) and limits the System V queue limits (mq ls): not
+	// flags, what a view needs besides ls's listing.
+	values, limits bool
 }
 
 func (f *filterFlags) register(c *cobra.Command) {
@@ -48,7 +50,7 @@ func (f *filterFlags) registerSelection(c *cobra.Command) {
 // build checks the flags and turns them into a filter and the listing options it needs.
 func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 	var flt inventory.Filter
-	opts := inventory.Options{Holders: true, QueueAttrs: true, SemValues: f.values}
+	opts := inventory.Options{Holders: true, QueueAttrs: true, SemValues: f.values, QueueLimits: f.limits}
 	if f.sysv && f.posix {
 		return flt, opts, usageErrorf("--sysv and --posix exclude each other; give neither for both")
 	}
@@ -270,26 +272,24 @@ func lsRun(opts *lsOptions) error {
 	if _, _, err := opts.filter.build(); err != nil {
 		return err
 	}
-	frame := func() ([]byte, error) {
+	// draw writes one listing to w: straight to the output, or a frame of --watch.
+	draw := func(w io.Writer) error {
 		objs, err := listSelected(opts.io, opts.ns, &opts.filter, opts.sort, "ls")
-		if err != nil {
-			return nil, err
-		}
-		var b bytes.Buffer
-		if opts.json {
-			err = render.JSONRows(&b, render.LsFields, pointers(objs))
-		} else {
-			err = render.Table(&b, opts.io.OutTTY, cols, pointers(objs))
-		}
-		return b.Bytes(), err
-	}
-	if opts.watch == 0 {
-		b, err := frame()
 		if err != nil {
 			return err
 		}
-		_, err = opts.io.Out.Write(b)
-		return err
+		if opts.json {
+			return render.JSONRows(w, render.LsFields, pointers(objs))
+		}
+		return render.Table(w, opts.io.OutTTY, cols, pointers(objs))
+	}
+	if opts.watch == 0 {
+		return draw(opts.io.Out)
+	}
+	frame := func() ([]byte, error) {
+		var b bytes.Buffer
+		err := draw(&b)
+		return b.Bytes(), err
 	}
 	return watch(opts.io, opts.watch, frame)
 }
@@ -336,6 +336,7 @@ func (v kindLs) register(c *cobra.Command, opts *kindLsOptions, posixWhat, sysvW
 	opts.filter.registerSelection(c)
 	opts.filter.kinds = []string{string(v.kind)}
 	opts.filter.values = v.kind == inventory.Sem
+	opts.filter.limits = v.kind == inventory.MQ
 }
 
 func (v kindLs) run(opts *kindLsOptions) error {

@@ -182,9 +182,11 @@ type Options struct {
 	// Holders scans /proc for holders and decides orphans; without it Holders stay empty and
 	// HoldersKnown false.
 	Holders bool
-	// QueueAttrs opens each POSIX queue for its message count and sizes, and asks each System V
-	// queue for its byte limit (IPC_STAT, when permitted).
+	// QueueAttrs opens each POSIX queue for its message count and sizes.
 	QueueAttrs bool
+	// QueueLimits asks each System V queue for its byte limit (IPC_STAT, when permitted), which
+	// /proc/sysvipc/msg does not show.
+	QueueLimits bool
 	// SemValues reads every semaphore's values: GETALL and friends for a System V set (when
 	// permitted), the file of a POSIX one.
 	SemValues bool
@@ -210,7 +212,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 	parts := []func(){
 		func() {
 			if opts.want(MQ, SysV) {
-				msg, errs[0] = readMsg(opts.QueueAttrs)
+				msg, errs[0] = readMsg(opts.QueueLimits)
 			}
 		},
 		func() {

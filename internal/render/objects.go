@@ -28,12 +28,12 @@ var (
 		if o.Flavor != inventory.SysV {
 			return "-"
 		}
-		return o.Key.String()
+		return keyString(o)
 	}, Value: func(o object) JSONValue {
 		if o.Flavor != inventory.SysV {
 			return JSONOmit()
 		}
-		return JSONString(o.Key.String())
+		return JSONString(keyString(o))
 	}}
 	idField = Field[object]{Header: "ID", JSON: "id", Cell: func(o object) string {
 		if o.Flavor != inventory.SysV {
@@ -74,6 +74,18 @@ var (
 		return "no"
 	}}
 )
+
+// keyString is o.Key.String() (0x%08x) without fmt: ls formats tens of thousands of them.
+func keyString(o object) string {
+	const hex = "0123456789abcdef"
+	k := uint32(o.Key)
+	b := [10]byte{'0', 'x'}
+	for i := 9; i >= 2; i-- {
+		b[i] = hex[k&0xf]
+		k >>= 4
+	}
+	return string(b[:])
+}
 
 func named(name string, f Field[object]) Field[object] { f.Name = name; return f }
 
@@ -151,7 +163,7 @@ var LsFields = Fields[object]{
 	addressJSON,
 	{Header: "NAME", Cell: func(o object) string { // a POSIX name or a System V key
 		if o.Flavor == inventory.SysV {
-			return o.Key.String()
+			return keyString(o)
 		}
 		return o.Name
 	}},
