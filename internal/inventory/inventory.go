@@ -77,6 +77,9 @@ type Object struct {
 	// Holders are the live processes that have the object attached, mapped or open, or (System V
 	// queues and semaphores) last operated on it.
 	Holders []Holder
+	// Users are the processes that have a POSIX semaphore or shared memory object open or mapped,
+	// with their descriptors: Stat reads them, List does not.
+	Users []posix.Holder
 	// HoldersKnown is false when the holders could not be determined (unreadable sem pids).
 	HoldersKnown bool
 	// Orphaned: no live holder and the creator (when known) is gone. Only meaningful when
@@ -277,10 +280,7 @@ func readMsg(limits bool) ([]Object, error) {
 	qs, err := sysv.MsgQueues()
 	objs := make([]Object, len(qs))
 	for i, q := range qs {
-		objs[i] = Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
-			UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
-			Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
-			STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+		objs[i] = msgObject(q)
 		if limits {
 			// /proc/sysvipc does not show qbytes; IPC_STAT does, when permitted.
 			if ds, err := sysv.MsgStat(q.ID); err == nil {
@@ -291,14 +291,46 @@ func readMsg(limits bool) ([]Object, error) {
 	return objs, err
 }
 
+// msgObject, shmObject and semObject are the objects of System V records, from /proc/sysvipc or
+// IPC_STAT.
+func msgObject(q sysv.MsgQueue) Object {
+	return Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
+		UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
+		Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+		STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+}
+
+func shmObject(s sysv.ShmSeg) Object {
+	return Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+		UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+		Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
+		ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+}
+
+func semObject(s sysv.SemSet) Object {
+	return Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+		UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+		Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+}
+
+// semValues reads the values of set id (GETALL and friends).
+func semValues(id sysv.ID) ([]SemValue, error) {
+	st, err := sysv.SemStates(id)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]SemValue, len(st))
+	for j, x := range st {
+		vals[j] = SemValue{Index: x.Num, Value: x.Value, NCnt: &x.Ncnt, ZCnt: &x.Zcnt, PID: &x.Pid}
+	}
+	return vals, nil
+}
+
 func readShm() ([]Object, error) {
 	segs, err := sysv.ShmSegs()
 	objs := make([]Object, len(segs))
-	for i, s := range segs {
-		objs[i] = Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-			Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
-			ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+	for i, seg := range segs {
+		objs[i] = shmObject(seg)
 	}
 	return objs, err
 }
@@ -306,18 +338,11 @@ func readShm() ([]Object, error) {
 func readSem(values bool) ([]Object, error) {
 	sets, err := sysv.SemSets()
 	objs := make([]Object, len(sets))
-	for i, s := range sets {
-		objs[i] = Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-			Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+	for i, set := range sets {
+		objs[i] = semObject(set)
 		if values {
 			// /proc/sysvipc does not show values; GETALL does, when permitted.
-			if st, err := sysv.SemStates(s.ID); err == nil {
-				objs[i].SemValues = make([]SemValue, len(st))
-				for j, x := range st {
-					objs[i].SemValues[j] = SemValue{Index: x.Num, Value: x.Value, NCnt: &x.Ncnt, ZCnt: &x.Zcnt, PID: &x.Pid}
-				}
-			}
+			objs[i].SemValues, _ = semValues(set.ID)
 		}
 	}
 	return objs, err

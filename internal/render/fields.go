@@ -79,6 +79,26 @@ func (fs Fields[T]) MustColumns(names ...string) []Column[T] {
 	return cols
 }
 
+// With is a copy of fs with f in place of the field of the same -o name (or JSON name).
+func (fs Fields[T]) With(f Field[T]) Fields[T] {
+	out := append(Fields[T](nil), fs...)
+	for i := range out {
+		if (f.Header != "" && out[i].Header != "" && out[i].name() == f.name()) || (f.Header == "" && out[i].JSON == f.JSON) {
+			out[i] = f
+			return out
+		}
+	}
+	panic("render: no field " + f.name() + " to replace")
+}
+
+// field is the table field named name.
+func (fs Fields[T]) field(name string) *Field[T] {
+	if i := fs.index(name); i >= 0 {
+		return &fs[i]
+	}
+	panic("render: no field " + name)
+}
+
 func (fs Fields[T]) index(name string) int {
 	for i := range fs {
 		if fs[i].Header != "" && fs[i].name() == name {

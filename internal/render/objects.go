@@ -316,14 +316,49 @@ var MqFields = Fields[object]{
 	orphanedCol,
 }
 
+// MqStatFields are MqFields as mq stat reports them: the notify pid of a POSIX queue is in the
+// JSON whenever the queue's status was read, also when it is 0 (mq ls leaves a 0 out).
+var MqStatFields = MqFields.With(Field[object]{Header: "NOTIFY", JSON: "notifyPid",
+	Cell: MqFields.field("notify").Cell,
+	Value: func(o object) JSONValue {
+		if o.Flavor != inventory.POSIX || o.Size < 0 {
+			return JSONOmit()
+		}
+		return JSONInt(o.NotifyPID)
+	}})
+
 // MqDefault are the columns mq ls shows without -o.
 var MqDefault = []string{"flavor", "address", "key", "mode", "owner", "messages", "bytes", "ctime"}
+
+// usersJSON are the processes that have a POSIX semaphore or shared memory object open or mapped,
+// as sem stat and shm stat report them (absent when none, and in ls, which does not read them).
+var usersJSON = Field[object]{JSON: "holders", Value: func(o object) JSONValue {
+	if len(o.Users) == 0 {
+		return JSONOmit()
+	}
+	us := make([]userJSON, len(o.Users))
+	for i, u := range o.Users {
+		us[i] = userJSON{PID: u.PID, Command: u.Comm, FDs: u.FDs, Mapped: u.Mapped}
+		if us[i].FDs == nil {
+			us[i].FDs = []int{}
+		}
+	}
+	return JSONAny(us)
+}}
+
+type userJSON struct {
+	PID     int    `json:"pid"`
+	Command string `json:"command"`
+	FDs     []int  `json:"fds"`
+	Mapped  bool   `json:"mapped"`
+}
 
 // SemFields are the fields of sem ls and sem stat.
 var SemFields = Fields[object]{
 	flavorField,
 	addressBoth,
 	posixName,
+	usersJSON,
 	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
 	keyField,
 	idField,
@@ -335,6 +370,12 @@ var SemFields = Fields[object]{
 			return JSONNull()
 		}
 		return JSONAny(o.SemValues)
+	}},
+	{Header: "WAITERS", Cell: func(o object) string { // a POSIX semaphore's registered waiters
+		if len(o.SemValues) == 0 || o.SemValues[0].Waiters == nil {
+			return "?"
+		}
+		return Int(*o.SemValues[0].Waiters)
 	}},
 	kindMode,
 	uidField,
@@ -369,6 +410,7 @@ var ShmFields = Fields[object]{
 	flavorField,
 	addressBoth,
 	posixName,
+	usersJSON,
 	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
 	keyField,
 	idField,
@@ -400,3 +442,12 @@ var ShmFields = Fields[object]{
 
 // ShmDefault are the columns shm ls shows without -o.
 var ShmDefault = []string{"flavor", "address", "key", "mode", "owner", "size", "nattch", "ctime", "status"}
+
+// SemValueColumns are the columns of a System V set's semaphores (sem stat).
+var SemValueColumns = []Column[inventory.SemValue]{
+	{Header: "INDEX", Value: func(v inventory.SemValue) string { return Int(v.Index) }},
+	{Header: "VALUE", Value: func(v inventory.SemValue) string { return Int(v.Value) }},
+	{Header: "NCNT", Value: func(v inventory.SemValue) string { return Opt(v.NCnt, Int[int], Dash) }},
+	{Header: "ZCNT", Value: func(v inventory.SemValue) string { return Opt(v.ZCnt, Int[int], Dash) }},
+	{Header: "PID", Value: func(v inventory.SemValue) string { return Opt(v.PID, Int[int], DashZero) }},
+}
