@@ -126,14 +126,14 @@ func auditRun(opts *auditOptions) error {
 		} else if mode&0o060 != 0 {
 			f := base
 			f.Problem = "group"
-			f.Detail = fmt.Sprintf("mode %04o: group %s may %s", mode, groupName(o.GID), access((mode>>3)&0o007))
+			f.Detail = fmt.Sprintf("mode %04o: group %s may %s", mode, render.GroupName(o.GID), access((mode>>3)&0o007))
 			f.Fix = chmodFix(o, ipcx)
 			found = append(found, f)
 		}
 		if o.HoldersKnown && o.Orphaned {
 			f := base
 			f.Problem = "orphan"
-			f.Detail = fmt.Sprintf("owned by %s, no live holder", userName(o.UID))
+			f.Detail = fmt.Sprintf("owned by %s, no live holder", render.UserName(o.UID))
 			f.Fix = fmt.Sprintf("%s rm --kind %s %s", ipcx, o.Kind, o.Address())
 			found = append(found, f)
 		}

@@ -87,15 +87,7 @@ var limitColumns = []render.Column[limitRow]{
 
 // readLimits lists the namespace and reads its limits, inside it.
 func readLimits(ns inventory.Namespace) ([]inventory.Limit, error) {
-	var lims []inventory.Limit
-	err := ns.Do(func() error {
-		inv, err := ns.List(inventory.Options{QueueAttrs: true})
-		if err != nil {
-			return err
-		}
-		lims = inventory.Limits(inv)
-		return nil
-	})
+	lims, err := ns.Limits()
 	if err != nil && !ns.Own() {
 		return nil, nsFail(ns, err)
 	}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os/user"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 // nsAnnotation marks the commands that honour the global --ns flag: nsTakes for those that enter
@@ -113,7 +110,7 @@ func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
 // took: a pid names a process, a path a file.
 func nsFail(ns inventory.Namespace, err error) error {
 	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("--ns: cannot enter %s: %v", ns, unwrapErrno(err))}
-	missing := errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH)
+	missing := inventory.NSMissing(err)
 	switch {
 	case missing && ns.PID != 0:
 		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no process %d", ns.PID)
@@ -121,29 +118,14 @@ func nsFail(ns inventory.Namespace, err error) error {
 	case missing:
 		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no such file: %s", ns.File)
 		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
-	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+	case inventory.NSDenied(err):
 		e.msg = fmt.Sprintf("--ns: cannot enter %s: permission denied", ns)
 		e.hint = "entering another IPC namespace needs root (CAP_SYS_ADMIN)"
-	case errors.Is(err, unix.EINVAL):
+	case inventory.NSNotIPC(err):
 		e.msg = fmt.Sprintf("--ns: not an IPC namespace file: %s", ns.File)
 		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
 	}
 	return e
-}
-
-var groupNames sync.Map
-
-// groupName returns the name of gid, or the number when it has none.
-func groupName(gid uint32) string {
-	if n, ok := groupNames.Load(gid); ok {
-		return n.(string)
-	}
-	name := strconv.FormatUint(uint64(gid), 10)
-	if g, err := user.LookupGroupId(name); err == nil {
-		name = g.Name
-	}
-	groupNames.Store(gid, name)
-	return name
 }
 
 // lookupOwner resolves --owner: a user name or a numeric uid.

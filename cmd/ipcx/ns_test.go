@@ -14,15 +14,15 @@ func TestNSCommandsFromTree(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	root := newRootCmd(ios)
 	want := nsCommands(root)
-	for _, name := range []string{"ls", "rm", "limits", "audit", "ipcs", "ipcrm", "mq stat", "sem stat", "shm stat"} {
+	for _, name := range []string{"ls", "rm", "limits", "audit", "ipcs", "ipcrm", "mq stat", "sem stat", "shm stat", "mq ls", "sem ls", "shm ls"} {
 		if !strings.Contains(" "+strings.Join(want, " , ")+" ", " "+name+" ") {
 			t.Errorf("%s is not marked as taking --ns", name)
 		}
 	}
 	help := root.PersistentFlags().Lookup("ns").Usage
-	_, stderr, code := runIpcx("--ns", "1", "mq", "ls")
+	_, stderr, code := runIpcx("--ns", "1", "mq", "send", "/q", "x")
 	if code != exitUsage {
-		t.Errorf("--ns with mq ls: exit %d, want %d", code, exitUsage)
+		t.Errorf("--ns with mq send: exit %d, want %d", code, exitUsage)
 	}
 	for _, text := range []string{help, stderr} {
 		if got := strings.Join(want, ", "); !strings.Contains(text, got) {

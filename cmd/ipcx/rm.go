@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type rmOptions struct {
@@ -161,7 +159,7 @@ func rmRun(opts *rmOptions) error {
 			o := &targets[i]
 			if !opts.dryRun {
 				if err := opts.ns.Remove(*o); err != nil {
-					if opts.all && errors.Is(err, unix.ENOENT) {
+					if opts.all && inventory.Gone(err) {
 						continue // gone meanwhile: what --all wanted
 					}
 					report(rmObject(o).fail(err))

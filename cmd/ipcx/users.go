@@ -1,22 +1,8 @@
 package main
 
-import (
-	"os/user"
-	"strconv"
-	"sync"
-)
+import "github.com/ipcx/ipcx/internal/render"
 
-var userNames sync.Map
-
-// userName returns the login name of uid, or the number when it has none.
-func userName(uid uint32) string {
-	if n, ok := userNames.Load(uid); ok {
-		return n.(string)
-	}
-	name := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
-	userNames.Store(uid, name)
-	return name
-}
+// userName and groupName forward to render for the files that still call them (fifo_stat.go,
+// ipcs.go).
+func userName(uid uint32) string  { return render.UserName(uid) }
+func groupName(gid uint32) string { return render.GroupName(gid) }

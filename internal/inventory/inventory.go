@@ -56,14 +56,17 @@ type Object struct {
 	RSS      int64 // System V shm: resident bytes
 	Swap     int64 // System V shm: swapped bytes
 
-	CPID      int   // System V shm: creator
-	LPID      int   // System V shm: last attach or detach
-	LSPID     int   // System V mq: last sender
-	LRPID     int   // System V mq: last receiver
-	SemPIDs   []int // System V sem: last operator of each semaphore (nil when not readable)
-	NotifyPID int   // POSIX mq: the process registered with mq_notify (0 none)
+	CPID    int   // System V shm: creator
+	LPID    int   // System V shm: last attach or detach
+	LSPID   int   // System V mq: last sender
+	LRPID   int   // System V mq: last receiver
+	SemPIDs []int // System V sem: last operator of each semaphore (nil when not readable)
+	// SemValues are a semaphore's values (one for POSIX), with Options.SemValues; nil when not
+	// readable.
+	SemValues []SemValue
+	NotifyPID int // POSIX mq: the process registered with mq_notify (0 none)
 
-	CTime time.Time // System V: creation or last IPC_SET; POSIX: inode change
+	CTime time.Time // System V: creation or last IPC_SET; POSIX: inode change (to the nanosecond)
 	ATime time.Time // System V shm: last attach
 	DTime time.Time // System V shm: last detach
 	STime time.Time // System V mq: last send
@@ -74,6 +77,9 @@ type Object struct {
 	// Holders are the live processes that have the object attached, mapped or open, or (System V
 	// queues and semaphores) last operated on it.
 	Holders []Holder
+	// Users are the processes that have a POSIX semaphore or shared memory object open or mapped,
+	// with their descriptors: Stat reads them, List does not.
+	Users []posix.Holder
 	// HoldersKnown is false when the holders could not be determined (unreadable sem pids).
 	HoldersKnown bool
 	// Orphaned: no live holder and the creator (when known) is gone. Only meaningful when
@@ -89,6 +95,67 @@ func (o *Object) Address() string {
 		return o.Name
 	}
 	return "id:" + strconv.Itoa(int(o.ID))
+}
+
+// LastOp is the time of the object's last operation: System V shm its last attach or detach, a
+// System V queue its last send or receive, a System V set its last semop, a POSIX object its last
+// modification. Zero for never.
+func (o *Object) LastOp() time.Time {
+	switch {
+	case o.Flavor == SysV && o.Kind == Shm:
+		return later(o.ATime, o.DTime)
+	case o.Flavor == SysV && o.Kind == MQ:
+		return later(o.STime, o.RTime)
+	case o.Flavor == SysV && o.Kind == Sem:
+		return o.OTime
+	}
+	return o.MTime
+}
+
+// LastPID is the process of the object's last operation, as far as the kernel records one (0
+// none): System V shm its last attach or detach, a System V queue its last sender or receiver
+// (whichever was later), a System V set the first semaphore's last operator that has one.
+func (o *Object) LastPID() int {
+	switch {
+	case o.Flavor == SysV && o.Kind == Shm:
+		return o.LPID
+	case o.Flavor == SysV && o.Kind == MQ:
+		if o.RTime.After(o.STime) {
+			return o.LRPID
+		}
+		return o.LSPID
+	case o.Flavor == SysV && o.Kind == Sem:
+		for _, p := range o.SemPIDs {
+			if p > 0 {
+				return p
+			}
+		}
+	}
+	return 0
+}
+
+// Removed reports whether a System V segment is marked for removal (SHM_DEST) while still
+// attached.
+func (o *Object) Removed() bool { return o.Flavor == SysV && o.Kind == Shm && o.Mode&sysv.ShmDest != 0 }
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// SemValue is one semaphore's value and waiters. A POSIX semaphore has one, with the number of
+// registered waiters; a System V set one per semaphore with the waiters for an increase (ncnt),
+// for zero (zcnt) and the last process to operate on it. Value is -1 when a POSIX semaphore's
+// file is not readable as one.
+type SemValue struct {
+	Index   int  `json:"index"`
+	Value   int  `json:"value"`
+	Waiters *int `json:"waiters,omitempty"` // POSIX
+	NCnt    *int `json:"ncnt,omitempty"`    // System V
+	ZCnt    *int `json:"zcnt,omitempty"`
+	PID     *int `json:"pid,omitempty"`
 }
 
 // Holder is a live process holding an object.
@@ -120,6 +187,12 @@ type Options struct {
 	Holders bool
 	// QueueAttrs opens each POSIX queue for its message count and sizes.
 	QueueAttrs bool
+	// QueueLimits asks each System V queue for its byte limit (IPC_STAT, when permitted), which
+	// /proc/sysvipc/msg does not show.
+	QueueLimits bool
+	// SemValues reads every semaphore's values: GETALL and friends for a System V set (when
+	// permitted), the file of a POSIX one.
+	SemValues bool
 }
 
 func (o Options) want(k Kind, f Flavor) bool {
@@ -142,7 +215,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 	parts := []func(){
 		func() {
 			if opts.want(MQ, SysV) {
-				msg, errs[0] = readMsg()
+				msg, errs[0] = readMsg(opts.QueueLimits)
 			}
 		},
 		func() {
@@ -152,7 +225,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 		},
 		func() {
 			if opts.want(Sem, SysV) {
-				sem, errs[2] = readSem()
+				sem, errs[2] = readSem(opts.SemValues)
 			}
 		},
 		func() {
@@ -203,37 +276,74 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 }
 
 // readMsg, readShm and readSem read the System V tables through package sysv's readers.
-func readMsg() ([]Object, error) {
+func readMsg(limits bool) ([]Object, error) {
 	qs, err := sysv.MsgQueues()
 	objs := make([]Object, len(qs))
 	for i, q := range qs {
-		objs[i] = Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
-			UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
-			Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
-			STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+		objs[i] = msgObject(q)
+		if limits {
+			// /proc/sysvipc does not show qbytes; IPC_STAT does, when permitted.
+			if ds, err := sysv.MsgStat(q.ID); err == nil {
+				objs[i].QBytes = int64(ds.Qbytes)
+			}
+		}
 	}
 	return objs, err
+}
+
+// msgObject, shmObject and semObject are the objects of System V records, from /proc/sysvipc or
+// IPC_STAT.
+func msgObject(q sysv.MsgQueue) Object {
+	return Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
+		UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
+		Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+		STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
+}
+
+func shmObject(s sysv.ShmSeg) Object {
+	return Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+		UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+		Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
+		ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+}
+
+func semObject(s sysv.SemSet) Object {
+	return Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
+		UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
+		Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+}
+
+// semValues reads the values of set id (GETALL and friends).
+func semValues(id sysv.ID) ([]SemValue, error) {
+	st, err := sysv.SemStates(id)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]SemValue, len(st))
+	for j, x := range st {
+		vals[j] = SemValue{Index: x.Num, Value: x.Value, NCnt: &x.Ncnt, ZCnt: &x.Zcnt, PID: &x.Pid}
+	}
+	return vals, nil
 }
 
 func readShm() ([]Object, error) {
 	segs, err := sysv.ShmSegs()
 	objs := make([]Object, len(segs))
-	for i, s := range segs {
-		objs[i] = Object{Kind: Shm, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-			Size: int64(s.Size), CPID: s.CPID, LPID: s.LPID, NAttch: int64(s.NAttch), RSS: int64(s.RSS), Swap: int64(s.Swap),
-			ATime: when(s.ATime), DTime: when(s.DTime), CTime: when(s.CTime)}
+	for i, seg := range segs {
+		objs[i] = shmObject(seg)
 	}
 	return objs, err
 }
 
-func readSem() ([]Object, error) {
+func readSem(values bool) ([]Object, error) {
 	sets, err := sysv.SemSets()
 	objs := make([]Object, len(sets))
-	for i, s := range sets {
-		objs[i] = Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
-			UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
-			Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
+	for i, set := range sets {
+		objs[i] = semObject(set)
+		if values {
+			// /proc/sysvipc does not show values; GETALL does, when permitted.
+			objs[i].SemValues, _ = semValues(set.ID)
+		}
 	}
 	return objs, err
 }
@@ -299,12 +409,18 @@ func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
 			continue
 		}
 		o := Object{Flavor: POSIX, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid, CUID: st.Uid, CGID: st.Gid,
-			CTime: time.Unix(st.Ctim.Sec, 0).UTC(), MTime: time.Unix(st.Mtim.Sec, 0).UTC(), dev: st.Dev, ino: st.Ino}
+			CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC(), dev: st.Dev, ino: st.Ino}
 		if n, ok := strings.CutPrefix(e.Name(), semPrefix); ok {
 			if n == "" || !opts.want(Sem, POSIX) {
 				continue
 			}
 			o.Kind, o.Name, o.Size = Sem, "/"+n, 1
+			if opts.SemValues {
+				if info, err := posix.SemStatAt(dir+"/"+e.Name(), o.Name); err == nil && info.Value >= 0 {
+					w := info.Waiters
+					o.SemValues = []SemValue{{Index: 0, Value: info.Value, Waiters: &w}}
+				}
+			}
 		} else {
 			if !opts.want(Shm, POSIX) {
 				continue

@@ -132,3 +132,17 @@ func readInts(path string, n int) []int64 {
 	}
 	return out
 }
+
+// Limits lists the namespace (inside it) and returns its limits with their use (see Limits).
+func (ns Namespace) Limits() ([]Limit, error) {
+	var lims []Limit
+	err := ns.Do(func() error {
+		inv, err := ns.List(Options{QueueAttrs: true})
+		if err != nil {
+			return err
+		}
+		lims = Limits(inv)
+		return nil
+	})
+	return lims, err
+}

@@ -131,3 +131,18 @@ func alive(pid int) bool {
 	i := strings.LastIndexByte(string(b), ')')
 	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
+
+// What a failure of Do (or of what ran inside it) says about the namespace asked for: the
+// process or file is missing (ENOENT, ESRCH), entering it was refused (EPERM, EACCES), or the file
+// is not an IPC namespace (EINVAL).
+func NSMissing(err error) bool { return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) }
+
+// NSDenied: see NSMissing.
+func NSDenied(err error) bool { return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) }
+
+// NSNotIPC: see NSMissing.
+func NSNotIPC(err error) bool { return errors.Is(err, unix.EINVAL) }
+
+// Gone reports whether err from Remove says the object no longer exists (removed meanwhile, or
+// its id reused by another object).
+func Gone(err error) bool { return errors.Is(err, unix.ENOENT) }

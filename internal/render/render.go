@@ -142,7 +142,11 @@ func Time(t time.Time, human bool) string {
 }
 
 // Mode formats a permission mode as octal with a leading zero, like ls -l's numeric form (0600).
-func Mode(m uint32) string { return fmt.Sprintf("%04o", m&0o7777) }
+func Mode(m uint32) string {
+	m &= 0o7777
+	b := [4]byte{'0' + byte(m>>9), '0' + byte(m>>6&7), '0' + byte(m>>3&7), '0' + byte(m&7)}
+	return string(b[:])
+}
 
 // Size formats a byte count: exact as a plain number, for people in 1024-based units (512, 4.0K,
 // 1.5M), as ls -lh does.

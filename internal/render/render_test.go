@@ -2,8 +2,12 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/inventory"
+	"github.com/ipcx/ipcx/internal/sysv"
 )
 
 type row struct {
@@ -99,5 +103,19 @@ func TestTableCellEscapes(t *testing.T) {
 		`evil\x1b[31mred\x1b[0m next\x00\u009b` + "  1\n"
 	if b.String() != want {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestModeAndKey(t *testing.T) {
+	for _, m := range []uint32{0, 0o600, 0o1777, 0o7777, 0o17777, 0o644 | 0o1000} {
+		if got, want := Mode(m), fmt.Sprintf("%04o", m&0o7777); got != want {
+			t.Errorf("Mode(%o) = %s, want %s", m, got, want)
+		}
+	}
+	for _, k := range []sysv.Key{0, 1, 0x1a2b, -1, -5, 0x7fffffff} {
+		o := &inventory.Object{Key: k}
+		if got, want := keyString(o), k.String(); got != want {
+			t.Errorf("keyString(%d) = %s, want %s", k, got, want)
+		}
 	}
 }
