@@ -137,13 +137,6 @@ const (
 	Write
 )
 
-func (d Direction) flag() int {
-	if d == Write {
-		return unix.O_WRONLY
-	}
-	return unix.O_RDONLY
-}
-
 func (d Direction) String() string {
 	if d == Write {
 		return "writing"
