@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package inventory is the unified inventory of the kernel-persistent IPC objects of one IPC
 // namespace: System V message queues, semaphore sets and shared memory segments, and POSIX message
 // queues, named semaphores and shared memory objects, with the live processes that hold them.

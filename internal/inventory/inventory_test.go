@@ -1,3 +1,5 @@
+//go:build linux
+
 package inventory
 
 import (
@@ -309,7 +311,11 @@ func TestNamespace(t *testing.T) {
 	if o := find(t, inv, MQ, SysV, func(o *Object) bool { return o.Key == key }); o == nil {
 		t.Errorf("System V queue %v of the child namespace not seen: %+v", key, inv.Objects)
 	}
-	if o := find(t, inv, MQ, POSIX, func(o *Object) bool { return o.Name == name }); o == nil {
+	if emu := testns.Emulator(); emu != "" && strings.Contains(fmt.Sprint(inv.Warnings), "fsopen: function not implemented") {
+		// The namespace's mqueue filesystem is mounted with fsopen(2)/fsmount(2), which qemu-user
+		// (7.2) does not implement: the System V half above still ran.
+		t.Logf("POSIX queues of another namespace not tested: %s has no fsopen(2): %v", emu, inv.Warnings)
+	} else if o := find(t, inv, MQ, POSIX, func(o *Object) bool { return o.Name == name }); o == nil {
 		t.Errorf("POSIX queue %s of the child namespace not seen (warnings %v)", name, inv.Warnings)
 	} else if !holds(o, peer.Process.Pid, "open") {
 		t.Errorf("POSIX queue holders %+v, want the peer", o.Holders)

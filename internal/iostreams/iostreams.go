@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package iostreams holds the three standard streams of a command and whether they are terminals,
 // so that commands can be run in tests with buffers and render for people or for scripts.
 package iostreams

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package msgio moves messages between message queues and byte streams without losing one.
 //
 // A Splitter cuts an input stream into messages (lines, NUL-terminated records, or the whole input).

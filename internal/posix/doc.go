@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package posix implements the POSIX IPC objects without cgo: message queues (the mq_* system
 // calls), named semaphores binary-compatible with glibc's sem_open (a 32-byte file in /dev/shm and
 // the same futex protocol), shared memory opened the way shm_open(3) does, FIFOs and pipes.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package posix
 
 import (
@@ -134,13 +136,6 @@ const (
 	Read Direction = iota
 	Write
 )
-
-func (d Direction) flag() int {
-	if d == Write {
-		return unix.O_WRONLY
-	}
-	return unix.O_RDONLY
-}
 
 func (d Direction) String() string {
 	if d == Write {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package posix
 
 import (
@@ -10,16 +12,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-)
-
-// System call numbers x/sys/unix does not name (amd64).
-const (
-	sysMqOpen         = 240
-	sysMqUnlink       = 241
-	sysMqTimedsend    = 242
-	sysMqTimedreceive = 243
-	sysMqNotify       = 244
-	sysMqGetsetattr   = 245
 )
 
 // MqAttr is struct mq_attr.
@@ -50,11 +42,11 @@ func MqOpen(name string, flags int, mode uint32, attr *MqAttr) (*Queue, error) {
 	if err := ValidName(name); err != nil {
 		return nil, err
 	}
-	p, err := unix.BytePtrFromString(name[1:]) // the kernel takes the name without its slash
+	p, err := kernelName(name)
 	if err != nil {
 		return nil, err
 	}
-	r, _, e := unix.Syscall6(sysMqOpen, uintptr(unsafe.Pointer(p)), uintptr(flags&^unix.O_NONBLOCK|unix.O_CLOEXEC), uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
+	r, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(p)), uintptr(flags&^unix.O_NONBLOCK|unix.O_CLOEXEC), uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
 	if e != 0 {
 		return nil, fmt.Errorf("mq_open(%s): %w", name, e)
 	}
@@ -93,19 +85,31 @@ func MqGetAttr(name string) (MqAttr, error) {
 	if err := ValidName(name); err != nil {
 		return attr, err
 	}
-	p, err := unix.BytePtrFromString(name[1:])
+	p, err := kernelName(name)
 	if err != nil {
 		return attr, err
 	}
-	r, _, e := unix.Syscall6(sysMqOpen, uintptr(unsafe.Pointer(p)), uintptr(unix.O_RDONLY|unix.O_CLOEXEC), 0, 0, 0, 0)
+	r, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(p)), uintptr(unix.O_RDONLY|unix.O_CLOEXEC), 0, 0, 0, 0)
 	if e != 0 {
 		return attr, fmt.Errorf("mq_open(%s): %w", name, e)
 	}
 	defer unix.Close(int(r))
-	if _, _, e := unix.Syscall(sysMqGetsetattr, r, 0, uintptr(unsafe.Pointer(&attr))); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, r, 0, uintptr(unsafe.Pointer(&attr))); e != 0 {
 		return attr, fmt.Errorf("mq_getattr(%s): %w", name, e)
 	}
 	return attr, nil
+}
+
+// kernelName returns name as mq_open(2) and mq_unlink(2) take it: without its leading slash, as
+// glibc passes it, a pointer one byte into the NUL-terminated name. The slash stays in memory just
+// before it because qemu-user's emulation of these calls reads the name from one byte earlier and
+// gives it to the host's mq_open(3), which wants the slash.
+func kernelName(name string) (*byte, error) {
+	b, err := unix.ByteSliceFromString(name)
+	if err != nil {
+		return nil, err
+	}
+	return &b[1], nil
 }
 
 // MqUnlink removes the queue name; open descriptors keep working until closed. See mq_unlink(3).
@@ -113,11 +117,11 @@ func MqUnlink(name string) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	p, err := unix.BytePtrFromString(name[1:])
+	p, err := kernelName(name)
 	if err != nil {
 		return err
 	}
-	if _, _, e := unix.Syscall(sysMqUnlink, uintptr(unsafe.Pointer(p)), 0, 0); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(p)), 0, 0); e != 0 {
 		return fmt.Errorf("mq_unlink(%s): %w", name, e)
 	}
 	return nil
@@ -147,7 +151,7 @@ func (q *Queue) Close() error { return q.f.Close() }
 func (q *Queue) Fd() uintptr { return q.f.Fd() }
 
 func (q *Queue) getattr() error {
-	if _, _, e := unix.Syscall(sysMqGetsetattr, q.f.Fd(), 0, uintptr(unsafe.Pointer(&q.attr))); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, q.f.Fd(), 0, uintptr(unsafe.Pointer(&q.attr))); e != 0 {
 		return fmt.Errorf("mq_getattr(%s): %w", q.Name, e)
 	}
 	return nil
@@ -177,7 +181,7 @@ func (q *Queue) Send(ctx context.Context, msg []byte, prio uint, nonblock bool) 
 		within = 0
 	}
 	err := q.timed(ctx, within, func(ts unix.Timespec) unix.Errno {
-		_, _, e := unix.Syscall6(sysMqTimedsend, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(&ts)), 0)
+		_, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, q.f.Fd(), uintptr(p), uintptr(len(msg)), uintptr(prio), uintptr(unsafe.Pointer(&ts)), 0)
 		return e
 	})
 	if err != nil && ctx.Err() == nil || errors.Is(err, unix.EAGAIN) {
@@ -206,7 +210,7 @@ func (q *Queue) ReceiveWithin(ctx context.Context, buf []byte, d time.Duration) 
 	var n uintptr
 	var prio uint32
 	err := q.timed(ctx, d, func(ts unix.Timespec) unix.Errno {
-		r, _, e := unix.Syscall6(sysMqTimedreceive, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(&ts)), 0)
+		r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, q.f.Fd(), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&prio)), uintptr(unsafe.Pointer(&ts)), 0)
 		n = r
 		return e
 	})

@@ -1,3 +1,5 @@
+//go:build linux
+
 package posix
 
 import (
@@ -43,13 +45,13 @@ func (q *Queue) WaitNotify(ctx context.Context) error {
 	defer nl.Close()
 	cookie := make([]byte, notifyCookie)
 	ev := sigevent{Value: uintptr(unsafe.Pointer(&cookie[0])), Signo: int32(s), Notify: sigevThread}
-	if _, _, e := unix.Syscall(sysMqNotify, q.f.Fd(), uintptr(unsafe.Pointer(&ev)), 0); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MQ_NOTIFY, q.f.Fd(), uintptr(unsafe.Pointer(&ev)), 0); e != 0 {
 		return fmt.Errorf("mq_notify(%s): %w", q.Name, e)
 	}
 	registered := true
 	defer func() {
 		if registered {
-			unix.Syscall(sysMqNotify, q.f.Fd(), 0, 0) // unregister
+			unix.Syscall(unix.SYS_MQ_NOTIFY, q.f.Fd(), 0, 0) // unregister
 		}
 	}()
 	if d, ok := ctx.Deadline(); ok {

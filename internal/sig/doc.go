@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package sig is the signal half of ipcx: the machine's signal table, a name parser, sending through
 // pidfds (with sigqueue values), trapping signals with the sender's siginfo, watching every signal on
 // the machine through tracefs, and decoding what a process blocks, ignores, catches and has pending.

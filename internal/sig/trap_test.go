@@ -1,3 +1,5 @@
+//go:build linux
+
 package sig
 
 import (
@@ -74,6 +76,7 @@ int main(int argc, char **argv) {
 `
 
 func TestTrapFromCSigqueue(t *testing.T) {
+	skipUnderEmulator(t, qemuRTSignals)
 	bin := ctest.Build(t, "sigqueue", sigqueueC)
 	p := startHelper(t, "trap:RTMIN+3,USR1", nil)
 	p.ready()
@@ -91,6 +94,7 @@ func TestTrapFromCSigqueue(t *testing.T) {
 // 1,000 real-time signals of one number, queued while the trap runs, all arrive in order with
 // their values.
 func TestTrapRealTimeQueue(t *testing.T) {
+	skipUnderEmulator(t, qemuRTSignals)
 	bin := ctest.Build(t, "sigqueue", sigqueueC)
 	p := startHelper(t, "trap:RTMIN+2", nil)
 	p.ready()
@@ -122,6 +126,7 @@ func startHolding(t *testing.T, mode string) (*trapProc, *Process) {
 // Standard signals coalesce while pending: ten USR1 sent while blocked arrive as one; ten
 // real-time signals arrive as ten.
 func TestTrapCoalescing(t *testing.T) {
+	skipUnderEmulator(t, qemuRTSignals)
 	p, proc := startHolding(t, "hold:USR1,RTMIN+4")
 	for i := int32(1); i <= 10; i++ {
 		if err := proc.Queue(10, i); err != nil {
@@ -303,6 +308,7 @@ func copyForOthers(t *testing.T, exe string) string {
 
 // The runtime keeps blocked exactly the signals RuntimeUnblocked leaves out, on every thread.
 func TestRuntimeUnblocked(t *testing.T) {
+	skipUnderEmulator(t, qemuSigBlk)
 	p := startHelper(t, "maskall", nil)
 	want := fmt.Sprintf("SigBlk:\t%016x", uint64(^RuntimeUnblocked&^SetOf(9, 19)))
 	n := 0
@@ -319,6 +325,7 @@ func TestRuntimeUnblocked(t *testing.T) {
 
 // Children of a prepared process inherit its mask unless started with UnblockedCommand.
 func TestUnblockedCommand(t *testing.T) {
+	skipUnderEmulator(t, qemuSigBlk)
 	p := startHelper(t, "exec:USR1,RTMIN+1", nil)
 	if got, want := p.line(), fmt.Sprintf("SigBlk:\t%016x", uint64(SetOf(10, 35))); got != want {
 		t.Errorf("exec.Cmd child: %q, want %q (the inherited mask)", got, want)
@@ -348,6 +355,7 @@ func TestCheckTrappable(t *testing.T) {
 // A burst of TERMs the runtime coalesces into fewer notifications leaves no trace event behind to
 // be pinned on a later TERM: after a pause, a TERM from a shell is reported with the shell's pid.
 func TestTrapTermBurstThenShell(t *testing.T) {
+	skipUnderEmulator(t, qemuHandler)
 	if os.Getuid() != 0 {
 		t.Skip("the trace needs root")
 	}
@@ -412,6 +420,7 @@ func TestTrapTermBurstThenShell(t *testing.T) {
 // TestNextZero: Next(0) does not wait, yet takes what is already there: the signals sent while
 // blocked (pending before the trap opened), in order, then ErrTimeout at once.
 func TestNextZero(t *testing.T) {
+	skipUnderEmulator(t, qemuRTSignals)
 	p, proc := startHolding(t, "poll:USR1,RTMIN+4")
 	for _, s := range []struct {
 		sig   Signal

@@ -1,3 +1,5 @@
+//go:build linux
+
 package sock
 
 import (
@@ -55,11 +57,16 @@ func TestList(t *testing.T) {
 	defer sc.Close()
 	time.Sleep(50 * time.Millisecond)
 
+	noDiag := false
 	for _, src := range []struct {
 		name string
 		list func(Filter) ([]Socket, error)
 	}{{"sock_diag", listDiag}, {"/proc/net", listProc}} {
 		socks, err := src.list(Filter{})
+		if err != nil && src.name == "sock_diag" && diagUnderEmulator(t, err) {
+			noDiag = true
+			continue
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
 		}
@@ -103,6 +110,9 @@ func TestList(t *testing.T) {
 	socks, _ = List(Filter{Unix: true})
 	if s := find(socks, Unix, path, "LISTEN"); s == nil || !ownedByUs(s) {
 		t.Fatalf("unix listener %+v not owned by us", s)
+	}
+	if noDiag {
+		return // a client's peer is resolved through sock_diag alone
 	}
 	// the client end: unnamed, its peer resolved to the server's name
 	var client *Socket
@@ -188,6 +198,9 @@ func TestListEscapesNames(t *testing.T) {
 		list func(Filter) ([]Socket, error)
 	}{{"sock_diag", listDiag}, {"/proc/net", listProc}} {
 		socks, err := src.list(Filter{Unix: true})
+		if err != nil && src.name == "sock_diag" && diagUnderEmulator(t, err) {
+			continue
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
 		}

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package sock implements the socket side of ipcx: the address grammar (unix:/path, unix:@abstract,
 // unix-dgram:, unix-seqpacket:, tcp:HOST:PORT, udp:HOST:PORT, IPv6 in brackets), listening,
 // connecting and relaying with a correct half-close, serving a listener ([Serve]: the accept and

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package sysv wraps the System V IPC system calls — message queues, semaphore sets and shared
 // memory segments — and reads their tables from /proc/sysvipc.
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 package sysv
 
 import (
@@ -13,13 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// System call numbers and constants x/sys/unix does not provide (amd64).
+// msgrcv(2) flags x/sys/unix does not provide (the same on every architecture).
 const (
-	sysMsgget = 68
-	sysMsgsnd = 69
-	sysMsgrcv = 70
-	sysMsgctl = 71
-
 	// MsgNoError truncates a too-long message instead of failing with E2BIG.
 	MsgNoError = 0o10000
 	// MsgExcept with a positive type receives the first message of any other type.
@@ -46,7 +43,7 @@ type MsqidDS struct {
 // MsgGet returns the id of the queue with key, creating it when flags has Create. The low nine bits
 // of flags are the mode of a new queue. See msgget(2).
 func MsgGet(key Key, flags int) (ID, error) {
-	r, _, e := unix.Syscall(sysMsgget, uintptr(key), uintptr(flags), 0)
+	r, _, e := unix.Syscall(unix.SYS_MSGGET, uintptr(key), uintptr(flags), 0)
 	if e != 0 {
 		return -1, fmt.Errorf("msgget(%v): %w", key, e)
 	}
@@ -72,7 +69,7 @@ func MsgSnd(ctx context.Context, id ID, typ int64, text []byte, flags int) error
 	binary.NativeEndian.PutUint64(buf, uint64(typ))
 	copy(buf[8:], text)
 	send := func(flags int) error {
-		_, _, e := unix.Syscall6(sysMsgsnd, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(text)), uintptr(flags), 0, 0)
+		_, _, e := unix.Syscall6(unix.SYS_MSGSND, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(text)), uintptr(flags), 0, 0)
 		if e != 0 {
 			return e
 		}
@@ -104,7 +101,7 @@ func MsgRcv(ctx context.Context, id ID, buf []byte, typ int64, flags int) (int64
 	}
 	var n uintptr
 	recv := func(flags int) error {
-		r, _, e := unix.Syscall6(sysMsgrcv, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)-8), uintptr(typ), uintptr(flags), 0)
+		r, _, e := unix.Syscall6(unix.SYS_MSGRCV, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)-8), uintptr(typ), uintptr(flags), 0)
 		if e != 0 {
 			return e
 		}
@@ -143,7 +140,7 @@ func spin(try func() error, wouldBlock error, flags int) error {
 // MsgStat returns the queue's msqid64_ds. See msgctl(2) IPC_STAT.
 func MsgStat(id ID) (*MsqidDS, error) {
 	var ds MsqidDS
-	if _, _, e := unix.Syscall(sysMsgctl, uintptr(id), ipcStat, uintptr(unsafe.Pointer(&ds))); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MSGCTL, uintptr(id), ipcStat, uintptr(unsafe.Pointer(&ds))); e != 0 {
 		return nil, fmt.Errorf("msgctl(%d, IPC_STAT): %w", id, e)
 	}
 	return &ds, nil
@@ -151,7 +148,7 @@ func MsgStat(id ID) (*MsqidDS, error) {
 
 // MsgSet sets the queue's owner, mode and byte limit from ds. See msgctl(2) IPC_SET.
 func MsgSet(id ID, ds *MsqidDS) error {
-	if _, _, e := unix.Syscall(sysMsgctl, uintptr(id), ipcSet, uintptr(unsafe.Pointer(ds))); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MSGCTL, uintptr(id), ipcSet, uintptr(unsafe.Pointer(ds))); e != 0 {
 		return fmt.Errorf("msgctl(%d, IPC_SET): %w", id, e)
 	}
 	return nil
@@ -159,7 +156,7 @@ func MsgSet(id ID, ds *MsqidDS) error {
 
 // MsgRemove removes queue id at once, waking its waiters with EIDRM. See msgctl(2) IPC_RMID.
 func MsgRemove(id ID) error {
-	if _, _, e := unix.Syscall(sysMsgctl, uintptr(id), ipcRmid, 0); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_MSGCTL, uintptr(id), ipcRmid, 0); e != 0 {
 		return fmt.Errorf("msgctl(%d, IPC_RMID): %w", id, e)
 	}
 	return nil

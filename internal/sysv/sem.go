@@ -1,3 +1,5 @@
+//go:build linux
+
 package sysv
 
 import (
@@ -33,18 +35,6 @@ const SemVMX = 32767
 // semWaitSlice bounds each blocking system call so that a cancelled context is noticed promptly. A
 // wake-up by the kernel is still immediate: the slice only limits how long a cancellation waits.
 const semWaitSlice = 100 * time.Millisecond
-
-// SemidDS is struct semid64_ds as the kernel lays it out on 64-bit architectures (104 bytes).
-type SemidDS struct {
-	Perm  Perm
-	Otime int64 // last semop, seconds since the epoch (0 = never)
-	_     uint64
-	Ctime int64 // last change by semctl
-	_     uint64
-	Nsems uint64
-	_     uint64
-	_     uint64
-}
 
 // Sembuf is struct sembuf: one operation of a semop(2) call.
 type Sembuf struct {

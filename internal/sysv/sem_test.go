@@ -1,3 +1,5 @@
+//go:build linux
+
 package sysv
 
 import (
@@ -8,26 +10,10 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/ipcx/ipcx/internal/ctest"
 	"golang.org/x/sys/unix"
 )
-
-func TestSemLayout(t *testing.T) {
-	if got := unsafe.Sizeof(SemidDS{}); got != 104 {
-		t.Errorf("sizeof(semid64_ds) = %d, want 104", got)
-	}
-	if got := unsafe.Sizeof(Sembuf{}); got != 6 {
-		t.Errorf("sizeof(sembuf) = %d, want 6", got)
-	}
-	if got := unsafe.Sizeof(Perm{}); got != 48 {
-		t.Errorf("sizeof(ipc64_perm) = %d, want 48", got)
-	}
-	if got := unsafe.Sizeof(ShmDS{}); got != 112 {
-		t.Errorf("sizeof(shmid64_ds) = %d, want 112", got)
-	}
-}
 
 // newSet makes a private set of n semaphores that the test removes.
 func newSet(t *testing.T, n int, vals ...uint16) ID {

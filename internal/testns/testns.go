@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package testns runs a test binary in a private IPC, mount and network namespace when it runs as
 // root, with a fresh mqueue filesystem on /dev/mqueue, a fresh tmpfs on /dev/shm and a loopback
 // interface of its own, so that tests can neither see nor leak the host's IPC objects, and no
@@ -5,6 +7,12 @@
 // its TestMain.
 //
 // When not root, tests run in the host namespaces: they must use unique names and clean up.
+//
+// A test binary built for another architecture runs under a user-mode emulator such as
+// qemu-aarch64-static (scripts/test-arm64), which does not emulate clone's namespace flags. With
+// TESTNS_EMULATOR naming the emulator, the namespaces are made outside the emulated process
+// instead: the binary is re-executed as `unshare --ipc --mount --net -- EMULATOR BINARY ARGS`, and
+// inside it mounts the same fresh filesystems as a native run.
 package testns
 
 import (
@@ -17,7 +25,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const envVar = "IPCX_TESTNS"
+const (
+	envVar      = "IPCX_TESTNS"
+	emulatorVar = "TESTNS_EMULATOR"
+)
 
 // Main runs m in a private namespace (re-executing the test binary there when needed) and exits.
 func Main(m *testing.M) {
@@ -50,6 +61,11 @@ func Enter() {
 // or each child would make a namespace of its own.
 func Env() (string, string) { return envVar, os.Getenv(envVar) }
 
+// Emulator returns the user-mode emulator the test binary runs under ("qemu-aarch64-static"), or
+// "" for a native run. A test skips what the emulator cannot do only when this is set, and says
+// which limit of the emulator it meets.
+func Emulator() string { return os.Getenv(emulatorVar) }
+
 // InNamespace reports whether this process runs in the private namespace Main made.
 func InNamespace() bool { return os.Getenv(envVar) == "ready" }
 
@@ -59,10 +75,17 @@ func reexec() int {
 		fmt.Fprintf(os.Stderr, "testns: %v\n", err)
 		return 1
 	}
-	cmd := exec.Command(exe, os.Args[1:]...)
+	var cmd *exec.Cmd
+	if emu := os.Getenv(emulatorVar); emu != "" {
+		// unshare(1) is a native binary: its unshare(2) makes the namespaces the kernel, not the
+		// emulator, sees, and the emulated binary runs in them.
+		cmd = exec.Command("unshare", append([]string{"--ipc", "--mount", "--net", "--", emu, exe}, os.Args[1:]...)...)
+	} else {
+		cmd = exec.Command(exe, os.Args[1:]...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWIPC | unix.CLONE_NEWNS | unix.CLONE_NEWNET}
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), envVar+"=new")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWIPC | unix.CLONE_NEWNS | unix.CLONE_NEWNET}
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -1,0 +1,181 @@
+package layers
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// rule is one import rule: files under dir (a path relative to the module root, ending in "/")
+// must not import any of the packages in banned, or packages below them, unless exempt says so.
+type rule struct {
+	dir    string
+	banned []string
+	exempt func(file, imp string) bool
+	why    string
+}
+
+var rules = []rule{
+	{
+		dir:    "internal/",
+		banned: []string{"github.com/spf13/cobra", "github.com/spf13/pflag", "github.com/olekukonko/tablewriter"},
+		exempt: func(file, imp string) bool {
+			return strings.HasPrefix(file, "internal/render/") && under(imp, "github.com/olekukonko/tablewriter")
+		},
+		why: "domain packages never import cobra, pflag or tablewriter (only internal/render may import tablewriter)",
+	},
+	{
+		dir:    "cmd/",
+		banned: []string{"golang.org/x/sys/unix", "syscall"},
+		why:    "commands are glue: system calls, errno checks and open flags belong in internal/",
+	},
+}
+
+// cmdUnixFiles are the files of cmd/ that still imported golang.org/x/sys/unix or syscall at
+// e7776d0, when the rule was written: to be emptied by issue 11. Remove a file from the list when
+// it no longer imports them (the test fails until then); never add one.
+var cmdUnixFiles = []string{
+	"cmd/ipcx/commands_test.go",
+	"cmd/ipcx/exit.go",
+	"cmd/ipcx/fifo.go",
+	"cmd/ipcx/fifo_read.go",
+	"cmd/ipcx/fifo_write.go",
+	"cmd/ipcx/interrupt.go",
+	"cmd/ipcx/inventory_cmd_test.go",
+	"cmd/ipcx/ipcmk.go",
+	"cmd/ipcx/ipcrm.go",
+	"cmd/ipcx/mq.go",
+	"cmd/ipcx/mq_create.go",
+	"cmd/ipcx/mq_notify.go",
+	"cmd/ipcx/mq_recv.go",
+	"cmd/ipcx/mq_recv_test.go",
+	"cmd/ipcx/mq_send.go",
+	"cmd/ipcx/mq_stat.go",
+	"cmd/ipcx/ns.go",
+	"cmd/ipcx/pipe.go",
+	"cmd/ipcx/rm.go",
+	"cmd/ipcx/sem.go",
+	"cmd/ipcx/sem_cmd_test.go",
+	"cmd/ipcx/sem_create.go",
+	"cmd/ipcx/sem_run.go",
+	"cmd/ipcx/shell_test.go",
+	"cmd/ipcx/shm.go",
+	"cmd/ipcx/shm_create.go",
+	"cmd/ipcx/sig.go",
+	"cmd/ipcx/sig_send.go",
+	"cmd/ipcx/sig_test.go",
+	"cmd/ipcx/sig_trap.go",
+	"cmd/ipcx/sock.go",
+	"cmd/ipcx/sock_connect.go",
+	"cmd/ipcx/sock_listen.go",
+	"cmd/ipcx/status.go",
+}
+
+func TestImportRules(t *testing.T) {
+	root, files := moduleFiles(t)
+	allowed := map[string]bool{}
+	for _, f := range cmdUnixFiles {
+		allowed[f] = true
+	}
+	breaking := map[string]bool{}
+	for _, file := range files {
+		imps := imports(t, filepath.Join(root, file))
+		for _, r := range rules {
+			if !strings.HasPrefix(file, r.dir) {
+				continue
+			}
+			for _, imp := range imps {
+				for _, b := range r.banned {
+					if !under(imp, b) || (r.exempt != nil && r.exempt(file, imp)) {
+						continue
+					}
+					if r.dir == "cmd/" && allowed[file] {
+						breaking[file] = true
+						continue
+					}
+					t.Errorf("%s imports %s: %s", file, imp, r.why)
+				}
+			}
+		}
+	}
+	for _, f := range cmdUnixFiles {
+		if !breaking[f] {
+			t.Errorf("%s no longer imports golang.org/x/sys/unix or syscall (or is gone): remove it from cmdUnixFiles", f)
+		}
+	}
+}
+
+// under reports whether package path is pkg or a package below it.
+func under(path, pkg string) bool { return path == pkg || strings.HasPrefix(path, pkg+"/") }
+
+// moduleFiles lists every Go file of the module's packages, test files and files other build
+// constraints exclude included, as paths relative to the module root.
+func moduleFiles(t *testing.T) (string, []string) {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(out)))
+	cmd := exec.Command("go", "list", "-e", "-json=Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,IgnoredGoFiles", "./...")
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	var files []string
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			Dir                                                          string
+			GoFiles, CgoFiles, TestGoFiles, XTestGoFiles, IgnoredGoFiles []string
+		}
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := filepath.Rel(root, p.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.TestGoFiles, p.XTestGoFiles, p.IgnoredGoFiles} {
+			for _, f := range list {
+				files = append(files, filepath.ToSlash(filepath.Join(rel, f)))
+			}
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("go list found no Go files")
+	}
+	sort.Strings(files)
+	return root, files
+}
+
+// imports returns the import paths of one Go file.
+func imports(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imps []string
+	for _, s := range f.Imports {
+		p, err := strconv.Unquote(s.Path.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imps = append(imps, p)
+	}
+	return imps
+}
