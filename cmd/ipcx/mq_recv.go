@@ -186,6 +186,9 @@ func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err
 		}
 	case exitTimeout:
 		e.msg = fmt.Sprintf("%s: no message %s", obj, opts.wait.allowed("within"))
+		if opts.wait.zero() {
+			e.msg = fmt.Sprintf("%s: queue is empty %s", obj, noWaitNote)
+		}
 	}
 	if received > 0 {
 		e.msg += fmt.Sprintf(" (after %d message(s))", received)
@@ -195,7 +198,6 @@ func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err
 	}
 	return e
 }
-
 
 // appendJSONMessage appends m as one JSON line.
 func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
@@ -217,7 +219,6 @@ func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
 	dst = append(dst, b...)
 	return append(dst, '\n')
 }
-
 
 // noMessageOfType says which message msgrcv's type selection found none of.
 func noMessageOfType(typ int64, except bool) string {
