@@ -34,3 +34,14 @@ System V queue (msgget(2)).
 }
 
 func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: a} }
+
+// delimiter returns the one-byte separator chosen by --delim or -0.
+func delimiter(delim string, nul bool) (byte, error) {
+	if nul {
+		return 0, nil
+	}
+	if len(delim) != 1 {
+		return 0, usageErrorf("--delim must be exactly one byte, got %q", delim)
+	}
+	return delim[0], nil
+}

@@ -124,11 +124,8 @@ func mqCreateRun(opts *mqCreateOptions) error {
 			return err
 		}
 	}
-	out := createdQueue{Address: info.Name, Flavor: info.Flavor, Name: info.Name, Mode: render.Mode(info.Mode), Created: info.Created,
-		MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
-	if info.Flavor == "sysv" {
-		out.Address, out.Key, out.ID = fmt.Sprintf("id:%d", info.ID), &info.Key, &info.ID
-	}
+	out := createdQueue{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}

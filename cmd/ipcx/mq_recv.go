@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -32,16 +29,6 @@ type mqRecvOptions struct {
 	// afterReceive, when set, runs between taking a message and writing it (a seam for tests of
 	// the put-back path).
 	afterReceive func()
-}
-
-// receivedMessage is the --json form of a message: one object per line.
-type receivedMessage struct {
-	Queue    string `json:"queue"`
-	Priority *uint  `json:"priority,omitempty"`
-	Type     *int64 `json:"type,omitempty"`
-	Size     int    `json:"size"`
-	Encoding string `json:"encoding"` // "text" (valid UTF-8) or "base64"
-	Data     string `json:"data"`
 }
 
 func newMqRecvCmd(io *iostreams.IOStreams, runF func(*mqRecvOptions) error) *cobra.Command {
@@ -151,7 +138,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 
 	encode := func(dst []byte, m msgio.Message) []byte {
 		if opts.json {
-			return appendJSONMessage(dst, a, m)
+			return q.AppendJSON(dst, a.String(), m)
 		}
 		dst = append(dst, m.Data...)
 		if !opts.raw {
@@ -177,7 +164,10 @@ func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err
 	case !errors.As(err, &re):
 		return obj.fail(err)
 	}
-	e := obj.fail(re.Err).(*cmdError)
+	e, ok := obj.fail(re.Err).(*cmdError)
+	if !ok {
+		return obj.fail(re.Err)
+	}
 	switch e.code {
 	case exitWouldBlock:
 		e.msg = fmt.Sprintf("%s: queue is empty", obj)
@@ -197,27 +187,6 @@ func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err
 		e.msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", obj, q.MaxRecv())
 	}
 	return e
-}
-
-// appendJSONMessage appends m as one JSON line.
-func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
-	r := receivedMessage{Queue: a.String(), Size: len(m.Data)}
-	if !a.IsSysV() {
-		r.Priority = &m.Prio
-	} else {
-		r.Type = &m.Type
-	}
-	if utf8.Valid(m.Data) {
-		r.Encoding, r.Data = "text", string(m.Data)
-	} else {
-		r.Encoding, r.Data = "base64", base64.StdEncoding.EncodeToString(m.Data)
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(err) // the struct always marshals
-	}
-	dst = append(dst, b...)
-	return append(dst, '\n')
 }
 
 // noMessageOfType says which message msgrcv's type selection found none of.

@@ -75,17 +75,6 @@ When the queue is full, send waits for room: --nonblock exits 5 instead, --timeo
 // posixMaxPrio is the highest POSIX message priority Linux takes (MQ_PRIO_MAX - 1).
 const posixMaxPrio = 32767
 
-// delimiter returns the one-byte separator chosen by --delim or -0.
-func delimiter(delim string, nul bool) (byte, error) {
-	if nul {
-		return 0, nil
-	}
-	if len(delim) != 1 {
-		return 0, usageErrorf("--delim must be exactly one byte, got %q", delim)
-	}
-	return delim[0], nil
-}
-
 func mqSendRun(opts *mqSendOptions) error {
 	a, err := parseAddr(opts.addr)
 	if err != nil {

@@ -114,11 +114,8 @@ func semCreateRun(opts *semCreateOptions) error {
 		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems),
 			hint: fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a)}
 	}
-	out := createdSem{Address: info.Name, Flavor: info.Flavor, Name: info.Name, Mode: render.Mode(info.Mode),
-		Created: info.Created, NSems: info.NSems, Values: info.Values}
-	if info.Flavor == "sysv" {
-		out.Address, out.Key, out.ID = fmt.Sprintf("id:%d", info.ID), &info.Key, &info.ID
-	}
+	out := createdSem{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}

@@ -105,10 +105,8 @@ func shmCreateRun(opts *shmCreateOptions) error {
 		}
 		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size), hint: hint}
 	}
-	out := createdShm{Address: info.Name, Flavor: info.Flavor, Name: info.Name, Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
-	if info.Flavor == "sysv" {
-		out.Address, out.Key, out.ID = fmt.Sprintf("id:%d", info.ID), &info.Key, &info.ID
-	}
+	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}

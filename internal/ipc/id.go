@@ -103,3 +103,39 @@ func sysvCreate(a addr.Addr, k Kind, o IDOptions) (sysv.ID, bool, error) {
 	}
 	return id, false, err
 }
+
+// Made is what a create made or found, whatever the kind: its flavor and names, its mode, and
+// whether it was made.
+type Made struct {
+	Flavor  string   // "posix" or "sysv"
+	Name    string   // POSIX: the /name
+	Key     sysv.Key // System V
+	ID      sysv.ID  // System V
+	Mode    uint32   // permission bits
+	Created bool
+}
+
+// Address is the address later commands take: the /name, or id:N for System V (a private
+// object has no other name).
+func (m Made) Address() string {
+	if m.Flavor == "sysv" {
+		return fmt.Sprintf("id:%d", m.ID)
+	}
+	return m.Name
+}
+
+// SysVKey is the key of a System V object, nil for POSIX (for JSON that leaves it out).
+func (m Made) SysVKey() *sysv.Key {
+	if m.Flavor != "sysv" {
+		return nil
+	}
+	return &m.Key
+}
+
+// SysVID is the id of a System V object, nil for POSIX.
+func (m Made) SysVID() *sysv.ID {
+	if m.Flavor != "sysv" {
+		return nil
+	}
+	return &m.ID
+}

@@ -213,12 +213,7 @@ func (q *Queue) Close() error {
 
 // QueueInfo is what CreateQueue made or found.
 type QueueInfo struct {
-	Flavor  string // "posix" or "sysv"
-	Name    string // POSIX
-	Key     sysv.Key
-	ID      sysv.ID
-	Mode    uint32 // permission bits
-	Created bool
+	Made
 	MaxMsg  int64 // POSIX
 	MsgSize int64
 	QBytes  uint64 // System V
@@ -247,7 +242,7 @@ func CreateQueue(a addr.Addr, o QueueOptions) (QueueInfo, error) {
 		if err != nil {
 			return QueueInfo{}, err
 		}
-		return QueueInfo{Flavor: "posix", Name: a.Name, Mode: st.Mode, Created: created,
+		return QueueInfo{Made: Made{Flavor: "posix", Name: a.Name, Mode: st.Mode, Created: created},
 			MaxMsg: at.MaxMsg, MsgSize: at.MsgSize}, nil
 	}
 	id, created, err := sysvCreate(a, KindQueue, IDOptions{Exclusive: o.Exclusive, Mode: o.Mode})
@@ -274,7 +269,7 @@ func CreateQueue(a addr.Addr, o QueueOptions) (QueueInfo, error) {
 			return undo(err)
 		}
 	}
-	return QueueInfo{Flavor: "sysv", Key: ds.Perm.Key, ID: id, Mode: uint32(ds.Perm.Mode), Created: created,
+	return QueueInfo{Made: Made{Flavor: "sysv", Key: ds.Perm.Key, ID: id, Mode: uint32(ds.Perm.Mode), Created: created},
 		QBytes: ds.Qbytes}, nil
 }
 

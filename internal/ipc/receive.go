@@ -2,9 +2,12 @@ package ipc
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ipcx/ipcx/internal/msgio"
 )
@@ -119,4 +122,36 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		received++
 	}
 	return finish(nil)
+}
+
+// ReceivedMessage is the JSON form of a received message, as mq recv --json writes it: one
+// object per line.
+type ReceivedMessage struct {
+	Queue    string `json:"queue"`
+	Priority *uint  `json:"priority,omitempty"` // POSIX
+	Type     *int64 `json:"type,omitempty"`     // System V
+	Size     int    `json:"size"`
+	Encoding string `json:"encoding"` // "text" (valid UTF-8) or "base64"
+	Data     string `json:"data"`
+}
+
+// AppendJSON appends m, received from q (named name), as one JSON line.
+func (q *Queue) AppendJSON(dst []byte, name string, m msgio.Message) []byte {
+	r := ReceivedMessage{Queue: name, Size: len(m.Data)}
+	if q.px != nil {
+		r.Priority = &m.Prio
+	} else {
+		r.Type = &m.Type
+	}
+	if utf8.Valid(m.Data) {
+		r.Encoding, r.Data = "text", string(m.Data)
+	} else {
+		r.Encoding, r.Data = "base64", base64.StdEncoding.EncodeToString(m.Data)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err) // the struct always marshals
+	}
+	dst = append(dst, b...)
+	return append(dst, '\n')
 }

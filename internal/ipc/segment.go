@@ -160,13 +160,8 @@ func ResizeSegment(a addr.Addr, size int64) error {
 
 // SegmentInfo is what CreateSegment made or found.
 type SegmentInfo struct {
-	Flavor  string // "posix" or "sysv"
-	Name    string
-	Key     sysv.Key
-	ID      sysv.ID
-	Mode    uint32
-	Created bool
-	Size    int64
+	Made
+	Size int64
 }
 
 // CreateSegment creates shared memory of size bytes for a, or finds the existing one (EEXIST
@@ -186,7 +181,7 @@ func CreateSegment(a addr.Addr, size int64, mode uint32, exclusive bool) (Segmen
 		if err != nil {
 			return SegmentInfo{}, err
 		}
-		return SegmentInfo{Flavor: "posix", Name: a.Name, Mode: uint32(fi.Mode().Perm()), Created: created, Size: fi.Size()}, nil
+		return SegmentInfo{Made: Made{Flavor: "posix", Name: a.Name, Mode: uint32(fi.Mode().Perm()), Created: created}, Size: fi.Size()}, nil
 	}
 	id, created, err := sysvCreate(a, KindSegment, IDOptions{Exclusive: exclusive, Mode: mode, Size: size})
 	if err != nil {
@@ -199,7 +194,7 @@ func CreateSegment(a addr.Addr, size int64, mode uint32, exclusive bool) (Segmen
 	if err != nil {
 		return SegmentInfo{}, err
 	}
-	return SegmentInfo{Flavor: "sysv", Key: info.Key, ID: id, Mode: info.Mode & 0o777, Created: created, Size: int64(info.Size)}, nil
+	return SegmentInfo{Made: Made{Flavor: "sysv", Key: info.Key, ID: id, Mode: info.Mode & 0o777, Created: created}, Size: int64(info.Size)}, nil
 }
 
 // RemoveSegment removes the shared memory a names: shm_unlink(3), or shmctl(2) IPC_RMID, which

@@ -241,14 +241,9 @@ func (s *Semaphore) Close() error {
 
 // SemInfo is what CreateSemaphore made or found.
 type SemInfo struct {
-	Flavor  string // "posix" or "sysv"
-	Name    string
-	Key     sysv.Key
-	ID      sysv.ID
-	Mode    uint32
-	Created bool
-	NSems   int
-	Values  []int
+	Made
+	NSems  int
+	Values []int
 }
 
 // SemCreateOptions say how CreateSemaphore makes a semaphore.
@@ -278,7 +273,7 @@ func CreateSemaphore(a addr.Addr, o SemCreateOptions) (SemInfo, error) {
 		if err != nil {
 			return SemInfo{}, err
 		}
-		return SemInfo{Flavor: "posix", Name: a.Name, Mode: info.Mode, Created: created, NSems: 1,
+		return SemInfo{Made: Made{Flavor: "posix", Name: a.Name, Mode: info.Mode, Created: created}, NSems: 1,
 			Values: []int{px.Value()}}, nil
 	}
 	id, created, err := sysvCreate(a, KindSemaphore, IDOptions{Exclusive: o.Exclusive, Mode: o.Mode, NSems: o.NSems})
@@ -310,7 +305,7 @@ func CreateSemaphore(a addr.Addr, o SemCreateOptions) (SemInfo, error) {
 	for i, v := range vals {
 		ints[i] = int(v)
 	}
-	return SemInfo{Flavor: "sysv", Key: info.Key, ID: id, Mode: info.Mode, Created: created,
+	return SemInfo{Made: Made{Flavor: "sysv", Key: info.Key, ID: id, Mode: info.Mode, Created: created},
 		NSems: info.NSems, Values: ints}, nil
 }
 
