@@ -9,6 +9,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
@@ -147,7 +148,14 @@ func (o object) fail(err error) error {
 	e := &cmdError{code: exitFailure}
 	var ae *addr.Error
 	var pe *msgio.PutBackError
+	var ke *ipc.KeyError
 	switch {
+	case errors.As(err, &ke):
+		return keyError(o.noun, ke.Addr, ke.Err)
+	case errors.Is(err, ipc.ErrCreateByID):
+		return usageErrorf("%s: cannot create a %s by id: use a key, ftok:PATH:PROJ or private", o, o.what)
+	case errors.Is(err, ipc.ErrPrivateNoObject):
+		return usageHint("name an existing "+o.what+" with id:N or a key", "private names no existing %s: it only creates", o.what)
 	case errors.As(err, &ae):
 		e.code, e.msg, e.hint = exitUsage, ae.Error(), ae.Hint
 		return e

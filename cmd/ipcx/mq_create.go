@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type mqCreateOptions struct {
@@ -89,111 +87,66 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		return err
 	}
 	obj := mqObject(a.String())
-	var out createdQueue
-	if a.Kind == addr.POSIX {
+	o := ipc.QueueOptions{Mode: mode, Exclusive: opts.exclusive, MaxMsg: opts.maxMsg, MsgSize: opts.msgSize}
+	if !a.IsSysV() {
 		if opts.maxBytes != "" {
 			return usageHint("POSIX queues take --maxmsg and --msgsize", "--max-bytes is for System V queues")
 		}
 		if opts.maxMsg < 0 || opts.msgSize < 0 || (opts.maxMsg == 0) != (opts.msgSize == 0) {
 			return usageErrorf("--maxmsg and --msgsize go together, each at least 1")
 		}
-		var attr *posix.MqAttr
-		if opts.maxMsg > 0 {
-			attr = &posix.MqAttr{MaxMsg: opts.maxMsg, MsgSize: opts.msgSize}
-		}
-		q, created, err := posix.MqCreate(a.Name, unix.O_RDONLY, mode, attr, opts.exclusive)
-		if err != nil {
-			if errors.Is(err, unix.EINVAL) && attr != nil {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize),
-					hint: "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"}
-			}
-			return obj.fail(err)
-		}
-		defer q.Close()
-		at, err := q.Attr()
-		if err != nil {
-			return obj.fail(err)
-		}
-		st, err := q.Stat()
-		if err != nil {
-			return obj.fail(err)
-		}
-		if !created {
-			var diff, drop []string
-			if opts.flagSet("mode") && st.Mode&0o777 != mode {
-				diff, drop = append(diff, "mode "+render.Mode(st.Mode)), append(drop, "--mode")
-			}
-			if attr != nil && (at.MaxMsg != opts.maxMsg || at.MsgSize != opts.msgSize) {
-				diff = append(diff, fmt.Sprintf("maxmsg %d, msgsize %d", at.MaxMsg, at.MsgSize))
-				drop = append(drop, "--maxmsg and --msgsize")
-			}
-			if err := existsDiffering(obj, diff, drop); err != nil {
-				return err
-			}
-		}
-		out = createdQueue{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(st.Mode), Created: created,
-			MaxMsg: at.MaxMsg, MsgSize: at.MsgSize}
 	} else {
 		if opts.maxMsg != 0 || opts.msgSize != 0 {
 			return usageHint("System V queues take --max-bytes", "--maxmsg and --msgsize are for POSIX queues")
 		}
-		var qbytes uint64
 		if opts.maxBytes != "" {
 			n, err := units.ParseSize(opts.maxBytes)
 			if err != nil || n <= 0 {
 				return usageErrorf("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
 			}
-			qbytes = uint64(n)
+			o.MaxBytes = uint64(n)
 		}
-		// Create exclusively first, so that "created" is known; then, unless --exclusive, open.
-		id, err := sysvMsgID(a, sysv.Create|sysv.Exclusive|int(mode))
-		created := err == nil
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			id, err = sysvMsgID(a, 0)
-		}
-		if err != nil {
-			return obj.fail(err)
-		}
-		// A queue made here and then refused is removed again: nothing half-made stays behind.
-		undo := func(err error) error {
-			if created {
-				_ = sysv.MsgRemove(id)
-			}
+	}
+	info, err := ipc.CreateQueue(a, o)
+	switch {
+	case errors.Is(err, ipc.ErrAttrRefused):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize),
+			hint: "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"}
+	case errors.Is(err, ipc.ErrQBytesLimit):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", obj, o.MaxBytes),
+			hint: "nothing was created; see the limits with: ipcx limits"}
+	case err != nil:
+		return obj.fail(err)
+	}
+	if !info.Created {
+		diff, drop := queueDiff(info, opts, o)
+		if err := existsDiffering(obj, diff, drop); err != nil {
 			return err
 		}
-		ds, err := sysv.MsgStat(id)
-		if err != nil {
-			return undo(obj.fail(err))
-		}
-		if !created {
-			var diff, drop []string
-			if opts.flagSet("mode") && uint32(ds.Perm.Mode)&0o777 != mode {
-				diff, drop = append(diff, "mode "+render.Mode(uint32(ds.Perm.Mode))), append(drop, "--mode")
-			}
-			if qbytes != 0 && ds.Qbytes != qbytes {
-				diff, drop = append(diff, fmt.Sprintf("max-bytes %d", ds.Qbytes)), append(drop, "--max-bytes")
-			}
-			if err := existsDiffering(obj, diff, drop); err != nil {
-				return err
-			}
-		} else if qbytes != 0 && ds.Qbytes != qbytes {
-			ds.Qbytes = qbytes
-			if err := sysv.MsgSet(id, ds); err != nil {
-				if errors.Is(err, unix.EPERM) {
-					return undo(&cmdError{code: exitFailure, msg: fmt.Sprintf("%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", obj, qbytes),
-						hint: "nothing was created; see the limits with: ipcx limits"})
-				}
-				return undo(obj.fail(err))
-			}
-		}
-		out = createdQueue{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &ds.Perm.Key, ID: &id,
-			Mode: render.Mode(uint32(ds.Perm.Mode)), Created: created, QBytes: ds.Qbytes}
 	}
+	out := createdQueue{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}
 	_, err = fmt.Fprintln(opts.io.Out, out.Address)
 	return err
+}
+
+// queueDiff says how an existing queue differs from what the flags ask for: what it has, and the
+// flags to drop.
+func queueDiff(info ipc.QueueInfo, opts *mqCreateOptions, o ipc.QueueOptions) (diff, drop []string) {
+	if opts.flagSet("mode") && info.Mode&0o777 != o.Mode {
+		diff, drop = append(diff, "mode "+render.Mode(info.Mode)), append(drop, "--mode")
+	}
+	if o.MaxMsg > 0 && (info.MaxMsg != o.MaxMsg || info.MsgSize != o.MsgSize) {
+		diff = append(diff, fmt.Sprintf("maxmsg %d, msgsize %d", info.MaxMsg, info.MsgSize))
+		drop = append(drop, "--maxmsg and --msgsize")
+	}
+	if o.MaxBytes != 0 && info.QBytes != o.MaxBytes {
+		diff, drop = append(diff, fmt.Sprintf("max-bytes %d", info.QBytes)), append(drop, "--max-bytes")
+	}
+	return diff, drop
 }
 
 // existsDiffering is the error for an existing queue that differs from what the flags ask for

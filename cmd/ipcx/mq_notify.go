@@ -8,10 +8,9 @@ import (
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type mqNotifyOptions struct {
@@ -71,13 +70,13 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 		return err
 	}
 	obj := mqObject(a.Name)
-	q, err := posix.MqOpen(a.Name, unix.O_RDONLY, 0, nil)
+	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true})
 	if err != nil {
 		return obj.fail(err)
 	}
 	defer q.Close()
-	if at, err := q.Attr(); err == nil && at.CurMsgs > 0 {
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: mq %s: note: the queue holds %d message(s); the kernel notifies only when a message arrives on an empty queue\n", a.Name, at.CurMsgs)
+	if n := q.Queued(); n > 0 {
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: mq %s: note: the queue holds %d message(s); the kernel notifies only when a message arrives on an empty queue\n", a.Name, n)
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
@@ -85,12 +84,12 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 	defer cancel()
 	err = q.WaitNotify(ctx)
 	switch {
-	case errors.Is(err, unix.EBUSY):
+	case errors.Is(err, ipc.ErrBusy):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: another process is registered for notification", obj),
 			hint: fmt.Sprintf("see its pid with: ipcx mq stat %s", a.Name)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &cmdError{code: exitTimeout, msg: fmt.Sprintf("%s: no message arrived %s", obj, opts.allowed("within"))}
-	case errors.Is(err, posix.ErrNotifyRemoved):
+	case errors.Is(err, ipc.ErrNotifyRemoved):
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the notification was removed before a message arrived", obj)}
 	case err != nil:
 		return obj.fail(err)

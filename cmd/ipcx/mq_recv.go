@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"time"
-	"unicode/utf8"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type mqRecvOptions struct {
@@ -35,16 +29,6 @@ type mqRecvOptions struct {
 	// afterReceive, when set, runs between taking a message and writing it (a seam for tests of
 	// the put-back path).
 	afterReceive func()
-}
-
-// receivedMessage is the --json form of a message: one object per line.
-type receivedMessage struct {
-	Queue    string `json:"queue"`
-	Priority *uint  `json:"priority,omitempty"`
-	Type     *int64 `json:"type,omitempty"`
-	Size     int    `json:"size"`
-	Encoding string `json:"encoding"` // "text" (valid UTF-8) or "base64"
-	Data     string `json:"data"`
 }
 
 func newMqRecvCmd(io *iostreams.IOStreams, runF func(*mqRecvOptions) error) *cobra.Command {
@@ -85,7 +69,7 @@ that reads a message and exits without using it.
 			if runF != nil {
 				return runF(opts)
 			}
-			return mqRecvRun(context.Background(), opts, os.Stdout)
+			return mqRecvRun(context.Background(), opts)
 		},
 	}
 	f := c.Flags()
@@ -101,7 +85,7 @@ that reads a message and exits without using it.
 	return c
 }
 
-func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error {
+func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	a, err := parseAddr(opts.addr)
 	if err != nil {
 		return err
@@ -129,7 +113,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 	case opts.nul && opts.flagSet("delim"):
 		return usageErrorf("-0 and --delim exclude each other")
 	}
-	if a.Kind == addr.POSIX && (opts.flagSet("type") || opts.except) {
+	if !a.IsSysV() && (opts.flagSet("type") || opts.except) {
 		return usageHint("POSIX queues always give the highest priority first", "--type and --except are for System V queues")
 	}
 	if opts.except && opts.typ <= 0 {
@@ -139,30 +123,22 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 		return usageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
-	if iostreams.ClosedByRuntime(out) {
+	if f, ok := opts.io.OutFile(); ok && iostreams.ClosedByRuntime(f) {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: standard output is closed; nothing was taken", obj),
 			hint: "redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages"}
 	}
-	q, err := openQueue(a, true, true, false, 0)
-	if errors.Is(err, unix.EACCES) {
-		// Without write permission nothing could be put back: receive anyway, as the user may.
-		q, err = openQueue(a, false, true, false, 0)
-	}
+	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, Type: opts.typ, Except: opts.except})
 	if err != nil {
 		return obj.fail(err)
 	}
-	defer q.close()
-	if sq, ok := q.(*sysvQueue); ok {
-		sq.typ, sq.except = opts.typ, opts.except
-		sq.max = sysv.MsgMax()
-	}
+	defer q.Close()
 	catchSIGPIPE()
 	ctx, stop := interruptContext(parent)
 	defer stop()
 
 	encode := func(dst []byte, m msgio.Message) []byte {
 		if opts.json {
-			return appendJSONMessage(dst, a, m)
+			return q.AppendJSON(dst, a.String(), m)
 		}
 		dst = append(dst, m.Data...)
 		if !opts.raw {
@@ -170,128 +146,47 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions, out *os.File) error 
 		}
 		return dst
 	}
-	putBack := func(m msgio.Message) error {
-		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return q.send(pctx, m, false)
-	}
-	sink := msgio.NewSink(out, encode, putBack)
-	buf := make([]byte, q.maxMsg()+8)
-	received := 0
-	finish := func(err error) error {
-		// Settle what is in flight: wait (briefly once interrupted) for the reader.
-		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		if err == nil {
-			cctx, cancel = context.WithCancel(ctx)
-		}
-		defer cancel()
-		if cerr := sink.Close(cctx); cerr != nil && err == nil {
-			err = cerr
-		}
+	sink := msgio.NewWriterSink(opts.io.Out, encode, q.PutBack)
+	received, err := q.ReceiveTo(ctx, sink, ipc.ReceiveOptions{Count: opts.count, Follow: opts.follow,
+		NonBlock: opts.wait.nonblock, Wait: opts.wait.context, AfterReceive: opts.afterReceive})
+	return mqRecvFail(obj, q, opts, received, err)
+}
+
+// mqRecvFail words why mq recv stopped: the queue, the messages received before.
+func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err error) error {
+	var re *ipc.RecvError
+	var pf *ipc.PutBackFailedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pf):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, pf)}
+	case !errors.As(err, &re):
 		return obj.fail(err)
 	}
-	for opts.follow || received < opts.count {
-		if err := sink.Ready(ctx); err != nil {
-			return finish(err)
-		}
-		var m msgio.Message
-		var err error
-		switch {
-		case opts.wait.nonblock:
-			m, err = q.recv(ctx, buf, 0)
-		case sink.Batching():
-			// Keep batching while messages come; when none came for a moment, flush, then wait.
-			m, err = q.recv(ctx, buf, batchPatience)
-			if errors.Is(err, unix.EAGAIN) {
-				if ferr := sink.Flush(); ferr != nil {
-					return finish(ferr)
-				}
-				m, err = recvWait(ctx, q, buf, &opts.wait)
-			}
-		default:
-			m, err = recvWait(ctx, q, buf, &opts.wait)
-		}
-		if err != nil {
-			e := obj.fail(err).(*cmdError)
-			switch e.code {
-			case exitWouldBlock:
-				e.msg = fmt.Sprintf("%s: queue is empty", obj)
-				if n := sysvQueued(q); n > 0 && opts.typ != 0 {
-					e.msg = fmt.Sprintf("%s: %s (the queue holds %d)", obj, noMessageOfType(opts.typ, opts.except), n)
-				}
-			case exitTimeout:
-				e.msg = fmt.Sprintf("%s: no message within %v", obj, opts.wait.timeout)
-			}
-			if received > 0 {
-				e.msg += fmt.Sprintf(" (after %d message(s))", received)
-			}
-			if errors.Is(err, unix.E2BIG) {
-				e.msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", obj, q.maxMsg())
-			}
-			return finish(e)
-		}
-		if opts.afterReceive != nil {
-			opts.afterReceive()
-		}
-		if ctx.Err() != nil {
-			// Interrupted between taking the message and writing it: put it back.
-			if perr := putBack(m); perr != nil {
-				return finish(&cmdError{code: exitFailure, msg: fmt.Sprintf("%s: interrupted, and a message of %d bytes could not be put back: %v", obj, len(m.Data), perr)})
-			}
-			return finish(ctx.Err())
-		}
-		if err := sink.Write(m); err != nil {
-			return finish(err)
-		}
-		received++
-	}
-	return finish(nil)
-}
-
-// batchPatience is how long a receiver writing to a file or device waits for the next message
-// before it writes out the batch it holds: long enough to keep a stream in batches, short enough
-// to go unnoticed by someone reading the file.
-const batchPatience = 5 * time.Millisecond
-
-// recvWait receives, waiting as long as --timeout allows.
-func recvWait(ctx context.Context, q queue, buf []byte, w *waitFlags) (msgio.Message, error) {
-	wctx, cancel := w.context(ctx)
-	defer cancel()
-	return q.recv(wctx, buf, -1)
-}
-
-// appendJSONMessage appends m as one JSON line.
-func appendJSONMessage(dst []byte, a addr.Addr, m msgio.Message) []byte {
-	r := receivedMessage{Queue: a.String(), Size: len(m.Data)}
-	if a.Kind == addr.POSIX {
-		r.Priority = &m.Prio
-	} else {
-		r.Type = &m.Type
-	}
-	if utf8.Valid(m.Data) {
-		r.Encoding, r.Data = "text", string(m.Data)
-	} else {
-		r.Encoding, r.Data = "base64", base64.StdEncoding.EncodeToString(m.Data)
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(err) // the struct always marshals
-	}
-	dst = append(dst, b...)
-	return append(dst, '\n')
-}
-
-// sysvQueued is how many messages a System V queue holds (0 for POSIX or when unknown).
-func sysvQueued(q queue) uint64 {
-	sq, ok := q.(*sysvQueue)
+	e, ok := obj.fail(re.Err).(*cmdError)
 	if !ok {
-		return 0
+		return obj.fail(re.Err)
 	}
-	ds, err := sysv.MsgStat(sq.id)
-	if err != nil {
-		return 0
+	switch e.code {
+	case exitWouldBlock:
+		e.msg = fmt.Sprintf("%s: queue is empty", obj)
+		if n := q.Queued(); n > 0 && opts.typ != 0 {
+			e.msg = fmt.Sprintf("%s: %s (the queue holds %d)", obj, noMessageOfType(opts.typ, opts.except), n)
+		}
+	case exitTimeout:
+		e.msg = fmt.Sprintf("%s: no message %s", obj, opts.wait.allowed("within"))
+		if opts.wait.zero() {
+			e.msg = fmt.Sprintf("%s: queue is empty %s", obj, noWaitNote)
+		}
 	}
-	return ds.Qnum
+	if received > 0 {
+		e.msg += fmt.Sprintf(" (after %d message(s))", received)
+	}
+	if errors.Is(re.Err, ipc.ErrRecvTooLarge) {
+		e.msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", obj, q.MaxRecv())
+	}
+	return e
 }
 
 // noMessageOfType says which message msgrcv's type selection found none of.

@@ -53,12 +53,13 @@ func recvInterrupted(t *testing.T, sig syscall.Signal, code int, sigName string)
 			t.Fatal(err)
 		}
 		ios, _, _, _ := iostreams.Test()
+		ios.Out = out
 		opts := &mqRecvOptions{io: ios, addr: a, count: 1, delim: "\n", flagSet: func(string) bool { return false },
 			afterReceive: func() {
 				syscall.Kill(os.Getpid(), sig)
 				time.Sleep(200 * time.Millisecond) // let the signal reach the handler
 			}}
-		err = mqRecvRun(context.Background(), opts, out)
+		err = mqRecvRun(context.Background(), opts)
 		var ce *cmdError
 		if !errors.As(err, &ce) || ce.code != code || ce.msg != "mq "+a+": interrupted by "+sigName {
 			t.Fatalf("%s: error %v, want exit %d interrupted by %s", a, err, code, sigName)

@@ -3,8 +3,7 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
 )
 
@@ -52,7 +51,7 @@ func mqRmRun(opts *mqRmOptions) error {
 	}
 	var last error
 	for _, a := range addrs {
-		err := mqRemove(a)
+		err := ipc.RemoveQueue(a)
 		if err == nil {
 			continue
 		}
@@ -62,15 +61,4 @@ func mqRmRun(opts *mqRmOptions) error {
 		last = mqObject(a.String()).toRemove().fail(err)
 	}
 	return last
-}
-
-func mqRemove(a addr.Addr) error {
-	if a.Kind == addr.POSIX {
-		return posix.MqUnlink(a.Name)
-	}
-	id, err := sysvMsgID(a, 0)
-	if err != nil {
-		return err
-	}
-	return sysv.MsgRemove(id)
 }

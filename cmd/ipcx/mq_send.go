@@ -8,9 +8,9 @@ import (
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type mqSendOptions struct {
@@ -75,17 +75,6 @@ When the queue is full, send waits for room: --nonblock exits 5 instead, --timeo
 // posixMaxPrio is the highest POSIX message priority Linux takes (MQ_PRIO_MAX - 1).
 const posixMaxPrio = 32767
 
-// delimiter returns the one-byte separator chosen by --delim or -0.
-func delimiter(delim string, nul bool) (byte, error) {
-	if nul {
-		return 0, nil
-	}
-	if len(delim) != 1 {
-		return 0, usageErrorf("--delim must be exactly one byte, got %q", delim)
-	}
-	return delim[0], nil
-}
-
 func mqSendRun(opts *mqSendOptions) error {
 	a, err := parseAddr(opts.addr)
 	if err != nil {
@@ -117,10 +106,10 @@ func mqSendRun(opts *mqSendOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.Kind == addr.POSIX && opts.flagSet("type") {
+	if !a.IsSysV() && opts.flagSet("type") {
 		return usageHint("POSIX queues order by --prio", "--type is for System V queues")
 	}
-	if a.Kind != addr.POSIX && opts.flagSet("prio") {
+	if a.IsSysV() && opts.flagSet("prio") {
 		return usageHint("System V queues take --type", "--prio is for POSIX queues")
 	}
 	if opts.typ < 1 {
@@ -130,52 +119,35 @@ func mqSendRun(opts *mqSendOptions) error {
 		return usageHint("create it first: q=$(ipcx mq create private)", "cannot send to private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
-	q, err := openQueue(a, true, false, opts.create, mode)
+	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Send: true, Create: opts.create, Mode: mode})
 	if err != nil {
 		return obj.fail(err)
 	}
-	defer q.close()
+	defer q.Close()
 
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	sent := 0
-	tooLarge := func(i, size int) error {
+	tooLarge := func(i int, tl *ipc.TooLargeError) error {
 		return &cmdError{code: exitFailure,
-			msg:  fmt.Sprintf("%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, size, q.maxMsg(), q.limit()),
+			msg:  fmt.Sprintf("%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit),
 			hint: fmt.Sprintf("%d message(s) before it were sent; none after it", sent)}
 	}
 	send := func(i int, data []byte) error {
-		if len(data) > q.maxMsg() {
-			return tooLarge(i, len(data))
-		}
 		wctx, cancel := opts.wait.context(ctx)
-		err := q.send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
+		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
 		cancel()
 		if err != nil {
-			if errors.Is(err, unix.EMSGSIZE) {
-				return tooLarge(i, len(data))
-			}
-			e := obj.fail(err).(*cmdError)
-			switch e.code {
-			case exitWouldBlock:
-				e.msg = fmt.Sprintf("%s: queue is full", obj)
-			case exitTimeout:
-				e.msg = fmt.Sprintf("%s: queue stayed full for %v", obj, opts.wait.timeout)
-			}
-			if errors.Is(err, unix.EIDRM) {
-				e.msg = fmt.Sprintf("%s: the queue was removed (after %d message(s))", obj, sent)
-			} else if sent > 0 && e.hint == "" {
-				e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
-			}
-			return e
+			return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 		}
 		sent++
 		return nil
 	}
 	if len(opts.messages) > 0 {
 		for i, m := range opts.messages {
-			if len(m) > q.maxMsg() {
-				return tooLarge(i, len(m))
+			var tl *ipc.TooLargeError
+			if errors.As(q.Check(len(m)), &tl) {
+				return tooLarge(i, tl)
 			}
 		}
 		for i, m := range opts.messages {
@@ -198,4 +170,31 @@ func mqSendRun(opts *mqSendOptions) error {
 			return err
 		}
 	}
+}
+
+// mqSendFail words a send that failed after sent messages went: too large, full, removed.
+func mqSendFail(obj object, opts *mqSendOptions, sent int, err error, tooLarge func(*ipc.TooLargeError) error) error {
+	var tl *ipc.TooLargeError
+	if errors.As(err, &tl) {
+		return tooLarge(tl)
+	}
+	e, ok := obj.fail(err).(*cmdError)
+	if !ok {
+		return err
+	}
+	switch e.code {
+	case exitWouldBlock:
+		e.msg = fmt.Sprintf("%s: queue is full", obj)
+	case exitTimeout:
+		e.msg = fmt.Sprintf("%s: queue stayed full %s", obj, opts.wait.allowed("for"))
+		if opts.wait.zero() {
+			e.msg = fmt.Sprintf("%s: queue is full %s", obj, noWaitNote)
+		}
+	}
+	if errors.Is(err, ipc.ErrRemoved) {
+		e.msg = fmt.Sprintf("%s: the queue was removed (after %d message(s))", obj, sent)
+	} else if sent > 0 && e.hint == "" {
+		e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
+	}
+	return e
 }

@@ -6,10 +6,9 @@ import (
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newSemCmd(io *iostreams.IOStreams) *cobra.Command {
@@ -48,99 +47,49 @@ key or an id is a System V semaphore set (semget(2)), whose semaphores are numbe
 
 // semObject names a semaphore in messages: "semaphore" for POSIX, "semaphore set" for System V.
 func semObject(a addr.Addr) object {
-	if a.Kind == addr.POSIX {
+	if !a.IsSysV() {
 		return object{noun: "sem", what: "semaphore", addr: a.String()}
 	}
 	return object{noun: "sem", what: "semaphore set", addr: a.String()}
 }
 
-// sysvSemID finds the System V set an address names (see sysvID), with nsems semaphores when it
-// creates one.
-func sysvSemID(a addr.Addr, nsems, flags int) (sysv.ID, error) {
-	return sysvID(a, flags, sysvKind{noun: "sem", what: "semaphore set",
-		stat: func(id sysv.ID) error { _, err := sysv.SemStat(id); return err },
-		get:  func(key sysv.Key, flags int) (sysv.ID, error) { return sysv.SemGet(key, nsems, flags) }})
-}
-
-// semHandle is an open semaphore of either flavor: a POSIX named semaphore, or one semaphore
-// (index) of a System V set.
-type semHandle struct {
-	obj   object
-	posix *posix.Sem
-	id    sysv.ID
-	index int
-}
-
-// openSem opens the existing semaphore a names. index selects the semaphore of a System V set;
-// indexSet says whether the user gave --index, which POSIX semaphores refuse.
-func openSem(a addr.Addr, index int, indexSet bool) (*semHandle, error) {
-	return openSemFor(a, index, indexSet, true)
-}
-
-// openSemFor is openSem, opening a POSIX semaphore read-only unless write is set (for reading its
-// value, read permission is enough).
-func openSemFor(a addr.Addr, index int, indexSet, write bool) (*semHandle, error) {
-	h := &semHandle{obj: semObject(a), index: index}
-	if a.Kind == addr.POSIX {
-		if indexSet {
-			return nil, usageHint("--index numbers the semaphores of a System V set", "a POSIX semaphore is a single semaphore: drop --index")
-		}
-		open := posix.SemOpenReadOnly
-		if write {
-			open = func(name string) (*posix.Sem, error) { return posix.SemOpen(name, 0, 0, 0) }
-		}
-		s, err := open(a.Name)
-		if err != nil {
-			return nil, h.fail(err)
-		}
-		h.posix = s
-		return h, nil
-	}
-	if index < 0 {
-		return nil, usageErrorf("--index must not be negative")
-	}
-	id, err := sysvSemID(a, 0, 0)
+// openSem opens the existing semaphore a names, with its errors worded.
+func openSem(a addr.Addr, o ipc.SemOptions) (*ipc.Semaphore, object, error) {
+	obj := semObject(a)
+	s, err := ipc.OpenSemaphore(a, o)
 	if err != nil {
-		return nil, h.fail(err)
+		return nil, obj, semFail(obj, err)
 	}
-	h.id = id
-	ds, err := sysv.SemStat(id)
-	if err != nil {
-		return nil, h.fail(err)
-	}
-	if uint64(index) >= ds.Nsems {
-		return nil, usageHint(fmt.Sprintf("the set has %d semaphore(s): use --index 0 to %d", ds.Nsems, ds.Nsems-1),
-			"%s: no semaphore %d in the set", h.obj, index)
-	}
-	return h, nil
+	return s, obj, nil
 }
 
-func (h *semHandle) close() {
-	if h.posix != nil {
-		h.posix.Close()
-	}
-}
-
-// fail explains an error about the semaphore, naming the limits the kernel's errors stand for.
-func (h *semHandle) fail(err error) error {
+// semFail explains an error about the semaphore, naming the limits the kernel's errors stand for.
+func semFail(obj object, err error) error {
 	var ce *cmdError
+	var ie *ipc.IndexError
+	var ve *ipc.ValueLimitError
 	switch {
 	case errors.As(err, &ce):
 		return err
 	case errors.Is(err, posix.ErrBadName):
 		return usageErrorf("%v", err)
-	case errors.Is(err, unix.ELOOP) && h.obj.what == "semaphore":
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: /dev/shm/sem.%s is a symbolic link; a semaphore is never opened through one", h.obj, h.obj.addr[1:]),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", h.obj.addr[1:])}
-	case errors.Is(err, unix.EOVERFLOW):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the value would pass SEM_VALUE_MAX (%d)", h.obj, posix.SemValueMax)}
-	case errors.Is(err, unix.ERANGE):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the value would pass SEMVMX (%d), the largest a System V semaphore holds", h.obj, sysv.SemVMX)}
-	case h.posix == nil && errors.Is(err, unix.EINVAL) && h.obj.what == "semaphore":
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a semaphore (the file is not a glibc named semaphore)", h.obj),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", h.obj.addr[1:])}
+	case errors.Is(err, ipc.ErrIndexPOSIX):
+		return usageHint("--index numbers the semaphores of a System V set", "a POSIX semaphore is a single semaphore: drop --index")
+	case errors.As(err, &ie) && ie.Index < 0:
+		return usageErrorf("--index must not be negative")
+	case errors.As(err, &ie):
+		return usageHint(fmt.Sprintf("the set has %d semaphore(s): use --index 0 to %d", ie.NSems, ie.NSems-1),
+			"%s: no semaphore %d in the set", obj, ie.Index)
+	case errors.Is(err, ipc.ErrSymlink):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: /dev/shm/sem.%s is a symbolic link; a semaphore is never opened through one", obj, obj.addr[1:]),
+			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", obj.addr[1:])}
+	case errors.As(err, &ve):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, ve)}
+	case errors.Is(err, ipc.ErrNotSemaphore):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a semaphore (the file is not a glibc named semaphore)", obj),
+			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", obj.addr[1:])}
 	}
-	return h.obj.fail(err)
+	return obj.fail(err)
 }
 
 // semTarget parses the address of an existing semaphore: not private.
@@ -162,7 +111,7 @@ func parseSemAddr(s string) (addr.Addr, error) {
 	if err != nil {
 		return a, err
 	}
-	if a.Kind == addr.POSIX {
+	if !a.IsSysV() {
 		if err := posix.ValidSemName(a.Name); err != nil {
 			return a, usageHint("use a shorter name", "%v", err)
 		}

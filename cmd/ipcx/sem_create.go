@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type semCreateOptions struct {
@@ -88,30 +87,13 @@ func semCreateRun(opts *semCreateOptions) error {
 		return usageErrorf("--value must not be negative (a semaphore counts free units), got %d", opts.value)
 	}
 	obj := semObject(a)
-	var out createdSem
-	if a.Kind == addr.POSIX {
+	if !a.IsSysV() {
 		if opts.flagSet("nsems") {
 			return usageHint("a POSIX semaphore is a single semaphore; System V sets take --nsems", "--nsems is for System V semaphore sets")
 		}
 		if opts.value > posix.SemValueMax {
 			return usageErrorf("--value %d is over SEM_VALUE_MAX (%d)", opts.value, posix.SemValueMax)
 		}
-		created := true
-		s, err := posix.SemOpen(a.Name, unix.O_CREAT|unix.O_EXCL, mode, uint(opts.value))
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			created = false
-			s, err = posix.SemOpen(a.Name, 0, 0, 0)
-		}
-		if err != nil {
-			return (&semHandle{obj: obj}).fail(err)
-		}
-		defer s.Close()
-		info, err := posix.SemStat(a.Name)
-		if err != nil {
-			return obj.fail(err)
-		}
-		out = createdSem{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(info.Mode),
-			Created: created, NSems: 1, Values: []int{s.Value()}}
 	} else {
 		if opts.value > sysv.SemVMX {
 			return usageErrorf("--value %d is over SEMVMX (%d), the largest a System V semaphore holds", opts.value, sysv.SemVMX)
@@ -119,55 +101,24 @@ func semCreateRun(opts *semCreateOptions) error {
 		if opts.nsems < 1 {
 			return usageErrorf("--nsems must be at least 1, got %d", opts.nsems)
 		}
-		// Create exclusively first, so that "created" is known and only a new set gets --value.
-		id, err := sysvSemID(a, opts.nsems, sysv.Create|sysv.Exclusive|int(mode))
-		if errors.Is(err, unix.EINVAL) {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --nsems %d", obj, opts.nsems),
-				hint: "see the limit SEMMSL, the first number in /proc/sys/kernel/sem"}
-		}
-		created := err == nil
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			id, err = sysvSemID(a, 0, 0)
-		}
-		if err != nil {
-			return obj.fail(err)
-		}
-		if created && opts.value > 0 {
-			vals := make([]uint16, opts.nsems)
-			for i := range vals {
-				vals[i] = uint16(opts.value)
-			}
-			if err := sysv.SemSetAll(id, vals); err != nil {
-				sysv.SemRemove(id)
-				return obj.fail(err)
-			}
-		}
-		info, err := sysv.SemSetOf(id)
-		if err != nil {
-			return obj.fail(err)
-		}
-		if !created && info.NSems < opts.nsems {
-			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems),
-				hint: fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a)}
-		}
-		vals, err := sysv.SemGetAll(id)
-		if err != nil {
-			return obj.fail(err)
-		}
-		out = createdSem{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,
-			Mode: render.Mode(info.Mode), Created: created, NSems: info.NSems, Values: intsOf(vals)}
 	}
+	info, err := ipc.CreateSemaphore(a, ipc.SemCreateOptions{Exclusive: opts.exclusive, Mode: mode, Value: int(opts.value), NSems: opts.nsems})
+	switch {
+	case errors.Is(err, ipc.ErrNSemsRefused):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --nsems %d", obj, opts.nsems),
+			hint: "see the limit SEMMSL, the first number in /proc/sys/kernel/sem"}
+	case err != nil:
+		return semFail(obj, err)
+	}
+	if !info.Created && info.NSems < opts.nsems {
+		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems),
+			hint: fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a)}
+	}
+	out := createdSem{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}
 	_, err = fmt.Fprintln(opts.io.Out, out.Address)
 	return err
-}
-
-func intsOf(v []uint16) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
 
@@ -15,18 +15,6 @@ type semGetOptions struct {
 	index   int
 	json    bool
 	flagSet func(string) bool
-}
-
-// semValue is one semaphore's value and waiters, as sem get and sem stat report it. POSIX
-// semaphores have one, with the number of registered waiters; System V sets one per semaphore
-// with the waiters for an increase (ncnt), for zero (zcnt) and the last process to operate on it.
-type semValue struct {
-	Index   int  `json:"index"`
-	Value   int  `json:"value"`
-	Waiters *int `json:"waiters,omitempty"` // POSIX
-	NCnt    *int `json:"ncnt,omitempty"`    // System V
-	ZCnt    *int `json:"zcnt,omitempty"`
-	PID     *int `json:"pid,omitempty"`
 }
 
 var semValueColumns = []render.Column[semValue]{
@@ -71,20 +59,17 @@ func semGetRun(opts *semGetOptions) error {
 	if err != nil {
 		return err
 	}
-	h, err := openSemFor(a, opts.index, opts.flagSet("index"), false)
+	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index"), ReadOnly: true})
 	if err != nil {
 		return err
 	}
-	defer h.close()
-	vals, err := h.values()
+	defer s.Close()
+	vals, err := s.Values()
 	if err != nil {
-		return h.fail(err)
+		return semFail(obj, err)
 	}
-	if h.posix != nil || opts.flagSet("index") {
-		v := vals[0]
-		if h.posix == nil {
-			v = vals[opts.index]
-		}
+	if !s.IsSet() || opts.flagSet("index") {
+		v := vals[s.Index()]
 		if opts.json {
 			return render.JSON(opts.io.Out, v)
 		}
@@ -95,25 +80,4 @@ func semGetRun(opts *semGetOptions) error {
 		return render.JSON(opts.io.Out, vals)
 	}
 	return render.Table(opts.io.Out, opts.io.OutTTY, semValueColumns, vals)
-}
-
-// values returns the semaphore's value(s): one for POSIX, every semaphore of a System V set.
-func (h *semHandle) values() ([]semValue, error) {
-	if h.posix != nil {
-		w := h.posix.Waiters()
-		return []semValue{{Index: 0, Value: h.posix.Value(), Waiters: &w}}, nil
-	}
-	return sysvSemValues(h.id)
-}
-
-func sysvSemValues(id sysv.ID) ([]semValue, error) {
-	st, err := sysv.SemStates(id)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]semValue, len(st))
-	for i, s := range st {
-		out[i] = semValue{Index: s.Num, Value: s.Value, NCnt: &s.Ncnt, ZCnt: &s.Zcnt, PID: &s.Pid}
-	}
-	return out, nil
 }

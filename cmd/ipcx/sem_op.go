@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
@@ -70,47 +72,37 @@ func semOpRun(opts *semOpOptions) error {
 		if err != nil {
 			return usageErrorf("%v", err)
 		}
-		if opts.wait.nonblock {
-			op.Flg |= sysv.NoWait
-		}
-		if opts.undo {
-			op.Flg |= sysv.SemUndo
-		}
 		ops[i] = op
 	}
-	h, err := openSem(a, 0, false)
+	s, obj, err := openSem(a, ipc.SemOptions{})
 	if err != nil {
 		return err
 	}
-	info, err := sysv.SemSetOf(h.id)
-	if err != nil {
-		return h.fail(err)
-	}
-	for _, op := range ops {
-		if int(op.Num) >= info.NSems {
-			return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", info.NSems, info.NSems-1),
-				"sem %s: no semaphore %d in the set", a, op.Num)
-		}
-	}
+	defer s.Close()
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	wctx, cancel := opts.wait.context(ctx)
 	defer cancel()
-	err = sysv.SemOp(wctx, h.id, ops)
-	if err == nil {
+	err = s.Op(wctx, ops, opts.wait.nonblock, opts.undo)
+	var ie *ipc.IndexError
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &ie):
+		return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", ie.NSems, ie.NSems-1),
+			"sem %s: no semaphore %d in the set", a, ie.Index)
 	}
-	e, ok := h.fail(err).(*cmdError)
+	e, ok := semFail(obj, err).(*cmdError)
 	if !ok {
 		return err
 	}
 	switch e.code {
 	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: %s cannot be done now", h.obj, strings.Join(opts.ops, " "))
+		e.msg = fmt.Sprintf("%s: %s cannot be done now", obj, strings.Join(opts.ops, " "))
 	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: %s could not be done %s", h.obj, strings.Join(opts.ops, " "), within(opts.wait.timeout))
+		e.msg = fmt.Sprintf("%s: %s could not be done %s", obj, strings.Join(opts.ops, " "), within(opts.wait.timeout))
 		if opts.wait.zero() {
-			e.msg = fmt.Sprintf("%s: %s cannot be done now %s", h.obj, strings.Join(opts.ops, " "), noWaitNote)
+			e.msg = fmt.Sprintf("%s: %s cannot be done now %s", obj, strings.Join(opts.ops, " "), noWaitNote)
 		}
 	}
 	return e

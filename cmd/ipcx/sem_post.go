@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
 
@@ -54,20 +51,17 @@ func semPostRun(opts *semPostOptions) error {
 	if opts.by < 1 {
 		return usageErrorf("--by must be at least 1, got %d", opts.by)
 	}
-	if a.Kind == addr.POSIX && opts.by > posix.SemValueMax {
+	if !a.IsSysV() && opts.by > posix.SemValueMax {
 		return usageErrorf("--by %d is over SEM_VALUE_MAX (%d), the largest a POSIX semaphore holds", opts.by, posix.SemValueMax)
 	}
-	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
 		return err
 	}
-	defer h.close()
-	if h.posix != nil {
-		return h.fail(h.posix.Post(opts.by))
+	defer s.Close()
+	if name, max := s.ValueMax(); opts.by > max {
+		// only System V gets here: a POSIX --by was checked above
+		return usageErrorf("--by %d is over %s (%d), the largest a System V semaphore holds", opts.by, name, max)
 	}
-	if opts.by > sysv.SemVMX {
-		return usageErrorf("--by %d is over SEMVMX (%d), the largest a System V semaphore holds", opts.by, sysv.SemVMX)
-	}
-	op := sysv.Sembuf{Num: uint16(h.index), Op: int16(opts.by)}
-	return h.fail(sysv.SemOp(context.Background(), h.id, []sysv.Sembuf{op}))
+	return semFail(obj, s.Post(opts.by))
 }

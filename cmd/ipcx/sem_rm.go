@@ -3,8 +3,7 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
 )
 
@@ -50,7 +49,7 @@ func semRmRun(opts *semRmOptions) error {
 	}
 	var last error
 	for _, a := range addrs {
-		err := semRemove(a)
+		err := ipc.RemoveSemaphore(a)
 		if err == nil {
 			continue
 		}
@@ -60,15 +59,4 @@ func semRmRun(opts *semRmOptions) error {
 		last = semObject(a).toRemove().fail(err)
 	}
 	return last
-}
-
-func semRemove(a addr.Addr) error {
-	if a.Kind == addr.POSIX {
-		return posix.SemUnlink(a.Name)
-	}
-	id, err := sysvSemID(a, 0, 0)
-	if err != nil {
-		return err
-	}
-	return sysv.SemRemove(id)
 }

@@ -11,9 +11,8 @@ import (
 	"syscall"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type semRunOptions struct {
@@ -84,11 +83,11 @@ func semRunRun(opts *semRunOptions) error {
 	if err := opts.wait.validate(); err != nil {
 		return err
 	}
-	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
 		return err
 	}
-	defer h.close()
+	defer s.Close()
 
 	// Until the unit is taken, a signal stops the wait. From then on ipcx does not die of one, so
 	// that the unit is always given back: SIGTERM and SIGHUP (aimed at ipcx) are passed on to CMD;
@@ -109,24 +108,24 @@ func semRunRun(opts *semRunOptions) error {
 		case <-waiting:
 		}
 	}()
-	err = h.take(ctx, &opts.wait, true)
+	err = semTake(ctx, s, &opts.wait, true)
 	close(waiting)
 	if err != nil {
-		return h.waitErr(err, &opts.wait)
+		return semWaitFail(obj, err, &opts.wait)
 	}
 	if ctx.Err() != nil {
 		// A signal came just as the unit was taken: give it back and run nothing.
-		h.release()
-		return h.waitErr(ctx.Err(), &opts.wait)
+		s.Release()
+		return semWaitFail(obj, ctx.Err(), &opts.wait)
 	}
 
 	cmd := exec.Command(opts.argv[0], opts.argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
 	if err := cmd.Start(); err != nil {
-		if perr := h.release(); perr != nil {
-			printError(opts.io.ErrOut, h.releaseFail(perr))
+		if perr := s.Release(); perr != nil {
+			printError(opts.io.ErrOut, releaseFail(obj, perr))
 		}
-		return startFailure(h.obj.String(), opts.argv[0], err)
+		return startFailure(obj.String(), opts.argv[0], err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -143,34 +142,24 @@ func semRunRun(opts *semRunOptions) error {
 	}()
 	werr := cmd.Wait()
 	close(done)
-	if perr := h.release(); perr != nil {
-		printError(opts.io.ErrOut, h.releaseFail(perr))
+	if perr := s.Release(); perr != nil {
+		printError(opts.io.ErrOut, releaseFail(obj, perr))
 		if werr == nil {
 			return &silentExit{code: exitFailure}
 		}
 	}
-	return commandStatus(h.obj, werr)
+	return commandStatus(obj, werr)
 }
 
 // releaseFail words a release that failed after CMD ran, naming the object once.
-func (h *semHandle) releaseFail(err error) *cmdError {
-	if h.posix == nil && (errors.Is(err, unix.EIDRM) || errors.Is(err, unix.EINVAL)) {
-		// semop on an id that no longer exists: EIDRM, or EINVAL once the id is gone for good.
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the set was removed while CMD ran; there was no unit to give back", h.obj)}
+func releaseFail(obj object, err error) *cmdError {
+	if errors.Is(err, ipc.ErrRemoved) {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the set was removed while CMD ran; there was no unit to give back", obj)}
 	}
-	e, ok := h.fail(err).(*cmdError)
+	e, ok := semFail(obj, err).(*cmdError)
 	if !ok {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: could not give the unit back: %v", h.obj, err)}
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: could not give the unit back: %v", obj, err)}
 	}
-	e.msg = fmt.Sprintf("%s: could not give the unit back: %s", h.obj, strings.TrimPrefix(e.msg, h.obj.String()+": "))
+	e.msg = fmt.Sprintf("%s: could not give the unit back: %s", obj, strings.TrimPrefix(e.msg, obj.String()+": "))
 	return e
-}
-
-// release gives back the unit take took (System V: with SEM_UNDO, cancelling the adjustment).
-func (h *semHandle) release() error {
-	if h.posix != nil {
-		return h.posix.Post(1)
-	}
-	op := sysv.Sembuf{Num: uint16(h.index), Op: 1, Flg: sysv.SemUndo}
-	return sysv.SemOp(context.Background(), h.id, []sysv.Sembuf{op})
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
@@ -71,20 +72,17 @@ func semSetRun(opts *semSetOptions) error {
 	if len(vals) > 1 && opts.flagSet("index") {
 		return usageErrorf("--index goes with one value; several values set the whole set")
 	}
-	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
 		return err
 	}
-	info, err := sysv.SemSetOf(h.id)
-	if err != nil {
-		return h.fail(err)
-	}
+	defer s.Close()
 	switch {
-	case len(vals) == 1 && (opts.flagSet("index") || info.NSems == 1):
-		return h.fail(sysv.SemSetVal(h.id, h.index, int(vals[0])))
-	case len(vals) == info.NSems:
-		return h.fail(sysv.SemSetAll(h.id, vals))
+	case len(vals) == 1 && (opts.flagSet("index") || s.NSems() == 1):
+		return semFail(obj, s.Set(vals, false))
+	case len(vals) == s.NSems():
+		return semFail(obj, s.Set(vals, true))
 	}
 	return usageHint("give one value per semaphore, or one value with --index",
-		"sem %s: %d value(s) for a set of %d semaphores", a, len(vals), info.NSems)
+		"sem %s: %d value(s) for a set of %d semaphores", a, len(vals), s.NSems())
 }

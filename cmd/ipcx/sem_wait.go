@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
 )
 
@@ -55,55 +55,40 @@ func semWaitRun(opts *semWaitOptions) error {
 	if err := opts.wait.validate(); err != nil {
 		return err
 	}
-	h, err := openSem(a, opts.index, opts.flagSet("index"))
+	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
 		return err
 	}
-	defer h.close()
+	defer s.Close()
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
-	return h.waitErr(h.take(ctx, &opts.wait, false), &opts.wait)
+	return semWaitFail(obj, semTake(ctx, s, &opts.wait, false), &opts.wait)
 }
 
-// take waits for and takes one unit. undo (System V) makes the kernel give it back when ipcx
-// exits without posting.
-func (h *semHandle) take(ctx context.Context, w *waitFlags, undo bool) error {
-	if h.posix != nil {
-		if w.nonblock {
-			return h.posix.TryWait()
-		}
-		wctx, cancel := w.context(ctx)
-		defer cancel()
-		return h.posix.Wait(wctx)
-	}
-	op := sysv.Sembuf{Num: uint16(h.index), Op: -1}
-	if w.nonblock {
-		op.Flg |= sysv.NoWait
-	}
-	if undo {
-		op.Flg |= sysv.SemUndo
-	}
+// semTake waits for and takes one unit, as long as --timeout allows. undo (System V) makes the
+// kernel give it back when ipcx exits without posting.
+func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, undo bool) error {
 	wctx, cancel := w.context(ctx)
 	defer cancel()
-	return sysv.SemOp(wctx, h.id, []sysv.Sembuf{op})
+	return s.Take(wctx, w.nonblock, undo)
 }
 
-// waitErr words the errors of a wait.
-func (h *semHandle) waitErr(err error, w *waitFlags) error {
+// semWaitFail words the errors of a wait.
+func semWaitFail(obj object, err error, w *waitFlags) error {
 	if err == nil {
 		return nil
 	}
-	e, ok := h.fail(err).(*cmdError)
+	e, ok := semFail(obj, err).(*cmdError)
 	if !ok {
 		return err
 	}
 	switch e.code {
 	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: the value is 0", h.obj)
+		e.msg = fmt.Sprintf("%s: the value is 0", obj)
 	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: the value stayed 0 for %v", h.obj, w.timeout)
+		e.msg = fmt.Sprintf("%s: the value stayed 0 for %v", obj, w.timeout)
 		if w.zero() {
-			e.msg = fmt.Sprintf("%s: the value is 0 %s", h.obj, noWaitNote)
+			e.msg = fmt.Sprintf("%s: the value is 0 %s", obj, noWaitNote)
 		}
 	}
 	return e

@@ -3,16 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
@@ -47,7 +44,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 
 // shmObject names a shared memory object in messages.
 func shmObject(a addr.Addr) object {
-	if a.Kind == addr.POSIX {
+	if !a.IsSysV() {
 		return object{noun: "shm", what: "shared memory object", addr: a.String()}
 	}
 	return object{noun: "shm", what: "segment", addr: a.String()}
@@ -65,77 +62,30 @@ func shmTarget(s string) (addr.Addr, error) {
 	return a, nil
 }
 
-// sysvShmID finds the System V segment an address names (see sysvID), of size bytes when it
-// creates one.
-func sysvShmID(a addr.Addr, size int64, flags int) (sysv.ID, error) {
-	return sysvID(a, flags, sysvKind{noun: "shm", what: "segment",
-		stat: func(id sysv.ID) error { _, err := sysv.ShmStat(id); return err },
-		get:  func(key sysv.Key, flags int) (sysv.ID, error) { return sysv.ShmGet(key, int(size), flags) }})
-}
-
-// shmHandle is an open shared memory object: a POSIX object's descriptor, or a System V segment
-// attached.
-type shmHandle struct {
-	obj  object
-	file *os.File // POSIX
-	mem  []byte   // System V, attached
-	size int64
-}
-
-// openShm opens the object a names, for writing when write is set.
-func openShm(a addr.Addr, write bool) (*shmHandle, error) {
-	h := &shmHandle{obj: shmObject(a)}
-	if a.Kind == addr.POSIX {
-		flags := unix.O_RDONLY
-		if write {
-			flags = unix.O_RDWR
-		}
-		f, err := posix.ShmOpen(a.Name, flags, 0)
-		if err != nil {
-			return nil, h.fail(err)
-		}
-		fi, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, h.fail(err)
-		}
-		h.file, h.size = f, fi.Size()
-		return h, nil
-	}
-	id, err := sysvShmID(a, 0, 0)
+// openShm opens the shared memory a names, for writing when write is set, with its errors
+// worded.
+func openShm(a addr.Addr, write bool) (*ipc.Segment, object, error) {
+	obj := shmObject(a)
+	s, err := ipc.OpenSegment(a, write)
 	if err != nil {
-		return nil, h.fail(err)
+		return nil, obj, shmFail(obj, err)
 	}
-	mem, err := sysv.ShmAttach(id, !write)
-	if err != nil {
-		return nil, h.fail(err)
-	}
-	h.mem, h.size = mem, int64(len(mem))
-	return h, nil
+	return s, obj, nil
 }
 
-func (h *shmHandle) close() {
-	if h.file != nil {
-		h.file.Close()
-	}
-	if h.mem != nil {
-		sysv.ShmDetach(h.mem)
-	}
-}
-
-// fail explains an error about the object.
-func (h *shmHandle) fail(err error) error {
+// shmFail explains an error about the object.
+func shmFail(obj object, err error) error {
 	var ce *cmdError
 	switch {
 	case errors.As(err, &ce):
 		return err
-	case errors.Is(err, unix.ELOOP):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: is a symbolic link; shared memory is never opened through one", h.obj),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/%s", h.obj.addr[1:])}
-	case errors.Is(err, unix.EINVAL) && h.obj.what == "shared memory object":
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a regular file in /dev/shm", h.obj)}
+	case errors.Is(err, ipc.ErrSymlink):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: is a symbolic link; shared memory is never opened through one", obj),
+			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/%s", obj.addr[1:])}
+	case errors.Is(err, ipc.ErrNotRegular):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a regular file in /dev/shm", obj)}
 	}
-	e := h.obj.fail(err)
+	e := obj.fail(err)
 	if ce, ok := e.(*cmdError); ok && strings.HasPrefix(ce.hint, "create it with:") {
 		ce.hint += " --size N"
 	}
@@ -163,19 +113,19 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// span checks --offset and --length against the object's size and returns the range they name;
+// shmSpan checks --offset and --length against the object's size and returns the range they name;
 // length < 0 means to the end.
-func (h *shmHandle) span(off, length int64) (int64, int64, error) {
-	if off > h.size {
-		return 0, 0, usageHint(fmt.Sprintf("offsets go from 0 to %d", h.size),
-			"%s: --offset %d is past the end of the %d-byte %s", h.obj, off, h.size, h.obj.what)
+func shmSpan(obj object, size, off, length int64) (int64, int64, error) {
+	if off > size {
+		return 0, 0, usageHint(fmt.Sprintf("offsets go from 0 to %d", size),
+			"%s: --offset %d is past the end of the %d-byte %s", obj, off, size, obj.what)
 	}
 	if length < 0 {
-		length = h.size - off
+		length = size - off
 	}
-	if length > h.size-off {
-		return 0, 0, usageHint(fmt.Sprintf("at most %s from offset %d", bytesText(h.size-off), off),
-			"%s: --length %d from offset %d goes past the end of the %d-byte %s", h.obj, length, off, h.size, h.obj.what)
+	if length > size-off {
+		return 0, 0, usageHint(fmt.Sprintf("at most %s from offset %d", bytesText(size-off), off),
+			"%s: --length %d from offset %d goes past the end of the %d-byte %s", obj, length, off, size, obj.what)
 	}
 	return off, length, nil
 }

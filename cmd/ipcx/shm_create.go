@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 )
 
 type shmCreateOptions struct {
@@ -89,50 +87,26 @@ func shmCreateRun(opts *shmCreateOptions) error {
 	if size == 0 {
 		return usageErrorf("--size must be at least 1 byte")
 	}
-	h := &shmHandle{obj: shmObject(a)}
-	var out createdShm
-	if a.Kind == addr.POSIX {
-		f, created, err := posix.ShmCreate(a.Name, posix.ShmCreateOptions{Mode: mode, Size: size, Exclusive: opts.exclusive})
-		if created && (errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC)) {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", h.obj, bytesText(size))}
-		}
-		if err != nil {
-			return h.fail(err)
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return h.fail(err)
-		}
-		if fi.Size() < size {
-			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", h.obj, bytesText(fi.Size()), size),
-				hint: fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)}
-		}
-		out = createdShm{Address: a.Name, Flavor: "posix", Name: a.Name, Mode: render.Mode(uint32(fi.Mode().Perm())), Created: created, Size: fi.Size()}
-	} else {
-		id, err := sysvShmID(a, size, sysv.Create|sysv.Exclusive|int(mode))
-		created := err == nil
-		if errors.Is(err, unix.EEXIST) && !opts.exclusive {
-			id, err = sysvShmID(a, 0, 0)
-		}
-		if err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %s", h.obj, bytesText(size)),
-					hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
-			}
-			return h.fail(err)
-		}
-		info, err := sysv.ShmSegOf(id)
-		if err != nil {
-			return h.fail(err)
-		}
-		if int64(info.Size) < size {
-			return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", h.obj, bytesText(int64(info.Size)), size),
-				hint: "System V segments cannot grow: remove it and create it again"}
-		}
-		out = createdShm{Address: fmt.Sprintf("id:%d", id), Flavor: "sysv", Key: &info.Key, ID: &id,
-			Mode: render.Mode(info.Mode & 0o777), Created: created, Size: int64(info.Size)}
+	obj := shmObject(a)
+	info, err := ipc.CreateSegment(a, size, mode, opts.exclusive)
+	switch {
+	case errors.Is(err, ipc.ErrNoRoom):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", obj, bytesText(size))}
+	case errors.Is(err, ipc.ErrSizeRefused):
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %s", obj, bytesText(size)),
+			hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
+	case err != nil:
+		return shmFail(obj, err)
 	}
+	if info.Size < size {
+		hint := fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)
+		if info.Flavor == "sysv" {
+			hint = "System V segments cannot grow: remove it and create it again"
+		}
+		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size), hint: hint}
+	}
+	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
 
@@ -61,57 +62,26 @@ func shmReadRun(opts *shmReadOptions) error {
 			return err
 		}
 	}
-	h, err := openShm(a, false)
+	s, obj, err := openShm(a, false)
 	if err != nil {
 		return err
 	}
-	defer h.close()
-	off, length, err = h.span(off, length)
+	defer s.Close()
+	off, length, err = shmSpan(obj, s.Size(), off, length)
 	if err != nil {
 		return err
 	}
 	var w io.Writer = opts.io.Out
-	var hd *hexDumper
+	var hd *render.HexDumper
 	if opts.hex {
-		hd = newHexDumper(opts.io.Out, off)
+		hd = render.NewHexDumper(opts.io.Out, off)
 		w = hd
 	}
-	if err := h.readTo(w, off, length); err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", h.obj, err)}
+	if err := s.ReadTo(w, off, length); err != nil {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, err)}
 	}
 	if hd != nil {
 		return hd.Close()
-	}
-	return nil
-}
-
-// readTo copies length bytes from off to w.
-func (h *shmHandle) readTo(w io.Writer, off, length int64) error {
-	if h.mem != nil {
-		for length > 0 {
-			k := min(length, copyChunk)
-			if _, err := w.Write(h.mem[off : off+k]); err != nil {
-				return err
-			}
-			off, length = off+k, length-k
-		}
-		return nil
-	}
-	buf := make([]byte, min(max(length, 1), copyChunk))
-	for length > 0 {
-		k, err := h.file.ReadAt(buf[:min(length, int64(len(buf)))], off)
-		if k > 0 {
-			if _, werr := w.Write(buf[:k]); werr != nil {
-				return werr
-			}
-			off, length = off+int64(k), length-int64(k)
-		}
-		if err == io.EOF {
-			return nil // shrunk meanwhile
-		}
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }

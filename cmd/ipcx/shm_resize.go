@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
 )
 
@@ -55,6 +55,5 @@ func shmResizeRun(opts *shmResizeOptions) error {
 	if size == 0 {
 		return usageErrorf("--size must be at least 1 byte")
 	}
-	h := &shmHandle{obj: shmObject(a)}
-	return h.fail(posix.ShmResize(a.Name, size))
+	return shmFail(shmObject(a), ipc.ResizeSegment(a, size))
 }

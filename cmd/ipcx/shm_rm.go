@@ -5,8 +5,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
 )
 
@@ -52,7 +51,7 @@ func shmRmRun(opts *shmRmOptions) error {
 	}
 	var last error
 	for _, a := range addrs {
-		attached, err := shmRemove(a)
+		attached, err := ipc.RemoveSegment(a)
 		if err == nil {
 			if attached > 0 {
 				fmt.Fprintf(opts.io.ErrOut, "ipcx: shm %s: marked for removal; it goes when its %d attached process(es) detach\n", a, attached)
@@ -62,27 +61,10 @@ func shmRmRun(opts *shmRmOptions) error {
 		if last != nil {
 			printError(opts.io.ErrOut, last.(*cmdError))
 		}
-		last = (&shmHandle{obj: shmObject(a).toRemove()}).fail(err)
+		last = shmFail(shmObject(a).toRemove(), err)
 	}
 	return last
 }
 
 // shmRemove removes the object a names and returns how many processes still have a System V
 // segment attached.
-func shmRemove(a addr.Addr) (uint64, error) {
-	if a.Kind == addr.POSIX {
-		return 0, posix.ShmUnlink(a.Name)
-	}
-	id, err := sysvShmID(a, 0, 0)
-	if err != nil {
-		return 0, err
-	}
-	if err := sysv.ShmRemove(id); err != nil {
-		return 0, err
-	}
-	info, err := sysv.ShmSegOf(id)
-	if err != nil {
-		return 0, nil // gone at once: nobody was attached
-	}
-	return info.NAttch, nil
-}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/spf13/cobra"
 )
 
@@ -73,32 +71,36 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	if opts.zero && len(opts.data) > 0 {
 		return usageErrorf("--zero writes zeros: give no DATA with it")
 	}
-	h, err := openShm(a, true)
+	s, obj, err := openShm(a, true)
 	if err != nil {
 		return err
 	}
-	defer h.close()
+	defer s.Close()
 	if opts.zero {
-		off, length, err := h.span(off, length)
+		off, length, err := shmSpan(obj, s.Size(), off, length)
 		if err != nil {
 			return err
 		}
-		return h.fail(h.zero(off, length))
+		return shmFail(obj, s.Zero(off, length))
 	}
-	if _, _, err := h.span(off, 0); err != nil {
+	if _, _, err := shmSpan(obj, s.Size(), off, 0); err != nil {
 		return err
 	}
-	room := h.size - off
+	room := s.Size() - off
 	tooLong := func(n string) error {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", h.obj, n, bytesText(room), off),
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", obj, n, bytesText(room), off),
 			hint: "write less, at a lower --offset, or into a larger object"}
+	}
+	write := func(r io.Reader, n int64) error {
+		written, err := s.WriteFrom(r, n, off)
+		return shmWriteFail(obj, written, n, off, err)
 	}
 	if len(opts.data) == 1 {
 		data := []byte(opts.data[0])
 		if int64(len(data)) > room {
 			return tooLong(bytesText(int64(len(data))))
 		}
-		return h.writeFail(h.writeAt(bytes.NewReader(data), int64(len(data)), off))
+		return write(bytes.NewReader(data), int64(len(data)))
 	}
 	// A regular file on standard input has a known length: check it, then copy straight in.
 	if f, ok := opts.io.In.(*os.File); ok {
@@ -109,7 +111,7 @@ func shmWriteRun(opts *shmWriteOptions) error {
 				if n > room {
 					return tooLong(bytesText(n))
 				}
-				return h.writeFail(h.writeAt(f, n, off))
+				return write(f, n)
 			}
 		}
 	}
@@ -117,21 +119,21 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	// long.
 	buf, err := io.ReadAll(io.LimitReader(opts.io.In, room+1))
 	if err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", h.obj, err)}
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, err)}
 	}
 	if int64(len(buf)) > room {
 		return tooLong("more than " + bytesText(room))
 	}
-	return h.writeFail(h.writeAt(bytes.NewReader(buf), int64(len(buf)), off))
+	return write(bytes.NewReader(buf), int64(len(buf)))
 }
 
-// writeFail words a write that stopped midway (a full /dev/shm): what was written stays written,
-// so it says how much that is.
-func (h *shmHandle) writeFail(written, total, off int64, err error) error {
+// shmWriteFail words a write that stopped midway (a full /dev/shm): what was written stays
+// written, so it says how much that is.
+func shmWriteFail(obj object, written, total, off int64, err error) error {
 	if err == nil {
 		return nil
 	}
-	e, ok := h.fail(err).(*cmdError)
+	e, ok := shmFail(obj, err).(*cmdError)
 	if !ok {
 		return err
 	}
@@ -141,47 +143,4 @@ func (h *shmHandle) writeFail(written, total, off int64, err error) error {
 		e.msg += fmt.Sprintf("; the first %d of the %s were written, from offset %d", written, bytesText(total), off)
 	}
 	return e
-}
-
-const copyChunk = 1 << 20
-
-// writeAt copies n bytes from r into the object at off (off+n within the size). It returns how many
-// bytes it wrote, n and off for writeFail, and the error that stopped it.
-func (h *shmHandle) writeAt(r io.Reader, n, off int64) (written, total, start int64, err error) {
-	total, start = n, off
-	if h.mem != nil {
-		k, err := io.ReadFull(r, h.mem[off:off+n])
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-			return int64(k), total, start, err
-		}
-		return int64(k), total, start, nil
-	}
-	buf := make([]byte, min(n, copyChunk))
-	for n > 0 {
-		k, err := io.ReadFull(r, buf[:min(n, int64(len(buf)))])
-		if k > 0 {
-			w, werr := posix.ShmWriteAt(h.file, buf[:k], off)
-			written += int64(w)
-			if werr != nil {
-				return written, total, start, werr
-			}
-			off, n = off+int64(k), n-int64(k)
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return written, total, start, nil // the input was shorter than its size said (a file truncated meanwhile)
-		}
-		if err != nil {
-			return written, total, start, err
-		}
-	}
-	return written, total, start, nil
-}
-
-// zero clears length bytes from off.
-func (h *shmHandle) zero(off, length int64) error {
-	if h.mem != nil {
-		clear(h.mem[off : off+length])
-		return nil
-	}
-	return posix.ShmZero(h.file, off, length)
 }

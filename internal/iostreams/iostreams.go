@@ -23,6 +23,13 @@ type IOStreams struct {
 	OutTTY bool
 }
 
+// OutFile returns Out as a file when it is one (standard output, a file a test opened): for
+// commands that need its descriptor, to see whether it is a pipe or was closed.
+func (s *IOStreams) OutFile() (*os.File, bool) {
+	f, ok := s.Out.(*os.File)
+	return f, ok
+}
+
 // System returns the process's standard streams.
 func System() *IOStreams {
 	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: IsTerminal(os.Stdout)}

@@ -140,7 +140,8 @@ const batchSize = 64 << 10
 
 // Sink writes encoded messages to an output file.
 type Sink struct {
-	f       *os.File
+	f       *os.File  // the output, when it is a file (nil for another writer)
+	w       io.Writer // the output
 	kind    outKind
 	encode  func(dst []byte, m Message) []byte
 	putBack func(Message) error
@@ -172,7 +173,7 @@ func (s *Sink) settle() { s.pending, s.arena = s.pending[:0], s.arena[:0] }
 // NewSink returns a sink writing to f. encode appends a message's output form (payload and
 // delimiter, or a JSON line) to dst. putBack returns a message to its queue.
 func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func(Message) error) *Sink {
-	s := &Sink{f: f, encode: encode, putBack: putBack}
+	s := &Sink{f: f, w: f, encode: encode, putBack: putBack}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err == nil {
 		switch st.Mode & unix.S_IFMT {
@@ -187,6 +188,15 @@ func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func
 		}
 	}
 	return s
+}
+
+// NewWriterSink is NewSink for any writer: a *os.File is paced or batched as NewSink does; another
+// writer (a buffer in tests) has each message written at once.
+func NewWriterSink(w io.Writer, encode func(dst []byte, m Message) []byte, putBack func(Message) error) *Sink {
+	if f, ok := w.(*os.File); ok {
+		return NewSink(f, encode, putBack)
+	}
+	return &Sink{w: w, encode: encode, putBack: putBack}
 }
 
 // Batching reports whether messages are collected and written in batches (a file or device), so
@@ -248,7 +258,7 @@ func (s *Sink) Write(m Message) error {
 		return nil
 	default:
 		s.buf = s.encode(s.buf[:0], m)
-		if _, err := s.f.Write(s.buf); err != nil {
+		if _, err := s.w.Write(s.buf); err != nil {
 			// A message not written whole is put back; a reader may have seen its first n bytes.
 			s.keep(m, 0)
 			return s.failed(outputErr(err), 0)
@@ -266,7 +276,7 @@ func (s *Sink) Flush() error {
 	if s.kind != outBatch || len(s.buf) == 0 {
 		return nil
 	}
-	n, err := s.f.Write(s.buf)
+	n, err := s.w.Write(s.buf)
 	if err != nil {
 		return s.failed(outputErr(err), n)
 	}

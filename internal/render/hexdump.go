@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -7,10 +7,10 @@ import (
 	"io"
 )
 
-// hexDumper writes bytes as `hexdump -C` does: 16 bytes a line with the offset, the bytes in hex in
+// HexDumper writes bytes as `hexdump -C` does: 16 bytes a line with the offset, the bytes in hex in
 // two groups of eight and the printable ASCII between bars; a run of lines equal to the one before
 // is shown as a single "*"; the last line is the offset just past the data.
-type hexDumper struct {
+type HexDumper struct {
 	w       *bufio.Writer
 	off     int64 // offset of the next byte, as printed
 	line    []byte
@@ -20,11 +20,14 @@ type hexDumper struct {
 	any     bool // whether any byte was written
 }
 
-func newHexDumper(w io.Writer, off int64) *hexDumper {
-	return &hexDumper{w: bufio.NewWriterSize(w, 64<<10), off: off, line: make([]byte, 0, 16), prev: make([]byte, 16)}
+// NewHexDumper returns a HexDumper writing to w, numbering the first byte off. Close writes the
+// last line.
+func NewHexDumper(w io.Writer, off int64) *HexDumper {
+	return &HexDumper{w: bufio.NewWriterSize(w, 64<<10), off: off, line: make([]byte, 0, 16), prev: make([]byte, 16)}
 }
 
-func (h *hexDumper) Write(p []byte) (int, error) {
+// Write dumps p, holding a partial line until more bytes or Close.
+func (h *HexDumper) Write(p []byte) (int, error) {
 	n := len(p)
 	h.any = h.any || n > 0
 	for len(p) > 0 {
@@ -38,7 +41,7 @@ func (h *hexDumper) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (h *hexDumper) flushLine() {
+func (h *HexDumper) flushLine() {
 	if len(h.line) == 16 && h.havePrv && bytes.Equal(h.line, h.prev) {
 		if !h.starred {
 			h.w.WriteString("*\n")
@@ -76,7 +79,7 @@ func (h *hexDumper) flushLine() {
 
 // Close writes the last partial line and the final offset (nothing at all for no data, as
 // hexdump does).
-func (h *hexDumper) Close() error {
+func (h *HexDumper) Close() error {
 	if !h.any {
 		return h.w.Flush()
 	}
