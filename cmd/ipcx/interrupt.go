@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/ipcx/ipcx/internal/sig"
 )
@@ -24,12 +23,6 @@ func (interruptRecord) Store(n int32) { sig.RecordInterrupt(sig.Signal(n).OS()) 
 // for the exit code. Calling stop restores the default dispositions.
 func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
 	return sig.NotifyContext(parent, sig.Interrupts...)
-}
-
-// signalContext returns a context cancelled by the first of sigs to arrive, remembered for
-// interruptSignal.
-func signalContext(parent context.Context, sigs ...os.Signal) (context.Context, context.CancelFunc) {
-	return sig.NotifyContext(parent, sigs...)
 }
 
 // interruptSignal is the signal that cancelled an interruptContext (SIGINT when none was seen).

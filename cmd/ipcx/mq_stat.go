@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -14,14 +12,6 @@ type mqStatOptions struct {
 	io   *iostreams.IOStreams
 	addr string
 	json bool
-}
-
-// optInt and optTime forward to render.Opt for the files that still call them (sem_get.go): a
-// pid or count of 0 is "-", as is a nil time.
-func optInt(p *int) string { return render.Opt(p, render.Int[int], render.DashZero) }
-
-func optTime(t *time.Time, human bool) string {
-	return render.Opt(t, render.TimeFormat(human), render.Dash)
 }
 
 func newMqStatCmd(io *iostreams.IOStreams, runF func(*mqStatOptions) error) *cobra.Command {

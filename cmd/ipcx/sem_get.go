@@ -17,12 +17,12 @@ type semGetOptions struct {
 	flagSet func(string) bool
 }
 
-var semValueColumns = []render.Column[semValue]{
-	{Header: "INDEX", Value: func(v semValue) string { return fmt.Sprint(v.Index) }},
-	{Header: "VALUE", Value: func(v semValue) string { return fmt.Sprint(v.Value) }},
-	{Header: "NCNT", Value: func(v semValue) string { return fmt.Sprint(*v.NCnt) }},
-	{Header: "ZCNT", Value: func(v semValue) string { return fmt.Sprint(*v.ZCnt) }},
-	{Header: "PID", Value: func(v semValue) string { return optInt(v.PID) }},
+var semValueColumns = []render.Column[ipc.SemValue]{
+	{Header: "INDEX", Value: func(v ipc.SemValue) string { return fmt.Sprint(v.Index) }},
+	{Header: "VALUE", Value: func(v ipc.SemValue) string { return fmt.Sprint(v.Value) }},
+	{Header: "NCNT", Value: func(v ipc.SemValue) string { return fmt.Sprint(*v.NCnt) }},
+	{Header: "ZCNT", Value: func(v ipc.SemValue) string { return fmt.Sprint(*v.ZCnt) }},
+	{Header: "PID", Value: func(v ipc.SemValue) string { return render.Opt(v.PID, render.Int[int], render.DashZero) }},
 }
 
 func newSemGetCmd(io *iostreams.IOStreams, runF func(*semGetOptions) error) *cobra.Command {

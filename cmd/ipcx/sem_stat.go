@@ -8,6 +8,7 @@ import (
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
@@ -84,7 +85,12 @@ func semStatRun(opts *semStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Sem, a)
 	if err != nil {
-		return statFail("sem", a, err, (&semHandle{obj: semObject(a)}).fail)
+		return statFail("sem", a, err, func(err error) error {
+			if !a.IsSysV() {
+				err = ipc.PosixSemError(err)
+			}
+			return semFail(semObject(a), err)
+		})
 	}
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.SemFields, o)

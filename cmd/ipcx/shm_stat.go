@@ -5,6 +5,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -48,7 +49,12 @@ func shmStatRun(opts *shmStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Shm, a)
 	if err != nil {
-		return statFail("shm", a, err, (&shmHandle{obj: shmObject(a)}).fail)
+		return statFail("shm", a, err, func(err error) error {
+			if !a.IsSysV() {
+				err = ipc.PosixShmError(err)
+			}
+			return shmFail(shmObject(a), err)
+		})
 	}
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.ShmFields, o)
