@@ -1,0 +1,173 @@
+// Package failure is ipcx's one table from what went wrong to what the user sees: an exit code, a
+// sentence that names the object and the cause, and a hint with the way out.
+//
+// # Who does what
+//
+// The domain packages return what happened: a wrapped errno (fmt.Errorf("msgctl(%d, IPC_STAT):
+// %w", id, err)), a sentinel (ipc.ErrRemoved) or a typed error (sock.DatagramSizeError). A
+// command names the object it worked on with an Object and hands the error to Object.Explain;
+// nothing else turns an errno into words. A command never edits an Error's message: when a case
+// is missing, the table is missing a row (rows.go).
+//
+// # Exit codes
+//
+// 0 ok, 1 failure, 2 usage, 3 no such object, 4 exists, 5 would block, 124 timeout, 128+N killed
+// or interrupted by signal N. The EXIT STATUS block of every command's help says the same.
+package failure
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes.
+const (
+	OK         = 0
+	Failure    = 1
+	Usage      = 2
+	NoObject   = 3
+	Exists     = 4
+	WouldBlock = 5
+	Timeout    = 124
+	SignalBase = 128
+)
+
+// Error is an error as the user sees it: "ipcx: Msg", an optional "ipcx: hint: Hint" line, and
+// the exit code. Err is the cause it explains, kept for errors.Is.
+type Error struct {
+	Code int
+	Msg  string
+	Hint string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Msg }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Usagef is a usage error (exit 2): a bad flag, argument or address.
+func Usagef(format string, args ...any) *Error {
+	return &Error{Code: Usage, Msg: fmt.Sprintf(format, args...)}
+}
+
+// UsageHint is a usage error with a hint line.
+func UsageHint(hint, format string, args ...any) *Error {
+	return &Error{Code: Usage, Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// Newf is an error with an exit code and no hint, for a failure that no errno describes (a
+// refused request, a checked precondition).
+func Newf(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// WithHint returns e with the hint h.
+func (e *Error) WithHint(h string) *Error {
+	e.Hint = h
+	return e
+}
+
+// Silent ends ipcx with a code and no message: a child command has already spoken for itself.
+type Silent struct{ Code int }
+
+func (e *Silent) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Code is the exit code for err: 0 for nil, the code of an Error or Silent inside it, otherwise
+// 1.
+func Code(err error) int {
+	if err == nil {
+		return OK
+	}
+	var s *Silent
+	if errors.As(err, &s) {
+		return s.Code
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Failure
+}
+
+// Print writes err as ipcx reports it on stderr: the message, then the hint, each behind
+// "ipcx: ". A Silent error prints nothing.
+func Print(w io.Writer, err error) {
+	var s *Silent
+	if err == nil || errors.As(err, &s) {
+		return
+	}
+	msg, hint := err.Error(), ""
+	var e *Error
+	if errors.As(err, &e) {
+		msg, hint = e.Msg, e.Hint
+	}
+	fmt.Fprintf(w, "ipcx: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(w, "ipcx: hint: %s\n", hint)
+	}
+}
+
+// Object names an IPC object in messages.
+type Object struct {
+	// Noun is the command noun that works on it: "mq", "sem", "shm", "fifo", "sock", "sig".
+	Noun string
+	// What it is called in a sentence: "queue", "semaphore", "FIFO".
+	What string
+	// Addr is its address as the user wrote it (already escaped for the terminal).
+	Addr string
+	// Listable: the noun has an ls command, for hints that point at a listing.
+	Listable bool
+	// Removing: the command removes the object, so a missing one is not to be created but
+	// looked for among those that exist.
+	Removing bool
+}
+
+// ToRemove marks o as the object of a removal.
+func (o Object) ToRemove() Object {
+	o.Removing = true
+	return o
+}
+
+func (o Object) String() string {
+	if o.Addr == "" {
+		return o.Noun
+	}
+	return o.Noun + " " + o.Addr
+}
+
+// Explain turns an error from the domain into what the user sees, by the first row of the table
+// that matches it. An *Error passes through unchanged; nil stays nil.
+func (o Object) Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	var s *Silent
+	if errors.As(err, &e) || errors.As(err, &s) {
+		return err
+	}
+	for _, r := range rows {
+		if r.nouns != "" && !hasWord(r.nouns, o.Noun) {
+			continue
+		}
+		if !r.match(err) {
+			continue
+		}
+		out := &Error{Code: r.code, Err: err}
+		r.say(o, err, out)
+		if out.Msg != "" {
+			return out
+		}
+	}
+	return &Error{Code: Failure, Msg: fmt.Sprintf("%s: %v", o, Errno(err)), Err: err}
+}
+
+func hasWord(list, w string) bool {
+	for _, f := range strings.Fields(list) {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
