@@ -76,16 +76,20 @@ type Object struct {
 	MTime time.Time // POSIX: last modification (a queue's last send or receive)
 
 	// Holders are the live processes that have the object attached, mapped or open, or (System V
-	// queues and semaphores) last operated on it.
+	// queues and semaphores) last operated on it or wait on it in msgrcv, msgsnd or semop.
 	Holders []Holder
 	// Users are the processes that have a POSIX semaphore or shared memory object open or mapped,
 	// with their descriptors: Stat reads them, List does not.
 	Users []posix.Holder
 	// HoldersKnown is false when the holders could not be determined (unreadable sem pids).
 	HoldersKnown bool
-	// Orphaned: no live holder and the creator (when known) is gone. Only meaningful when
-	// HoldersKnown.
+	// Orphaned: no live holder or waiter and the creator (when known) is gone. Only meaningful
+	// when HoldersKnown.
 	Orphaned bool
+	// MaybeHeld: no holder was found, but a process of another user that may hold or wait on the
+	// object could not be inspected (the caller is not root): it is not known to be an orphan, and
+	// HoldersKnown is false.
+	MaybeHeld bool
 
 	dev, ino uint64 // POSIX: the file or mqueue inode
 }
@@ -164,7 +168,8 @@ type Holder struct {
 	PID  int
 	Comm string
 	// How: "attached" (System V shm), "mapped", "open", "mapped,open", or for System V queues
-	// and semaphores "last-send", "last-recv", "last-op".
+	// and semaphores "last-send", "last-recv", "last-op", and "waiting:msgrcv", "waiting:msgsnd"
+	// or "waiting:semop" for a process blocked on it (joined by commas).
 	How string
 }
 
