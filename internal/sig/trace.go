@@ -131,7 +131,9 @@ type Trace struct {
 const tracingDir = "/sys/kernel/tracing"
 
 // OpenTrace creates a private instance under instances/ of tracefs, enables the signal events with
-// the kernel-side filters of opt, and opens its trace_pipe. tracefs is mounted on /sys/kernel/tracing
+// the kernel-side filters of opt, and opens its trace_pipe. The instance is named for the calling
+// process (see instanceName); instances left by ipcx processes that were killed are removed first
+// (RemoveStaleInstances). tracefs is mounted on /sys/kernel/tracing
 // when no tracefs is found there or on /sys/kernel/debug/tracing. It needs root (CAP_SYS_ADMIN for
 // the mount, write access to tracefs).
 func OpenTrace(opt TraceOptions) (*Trace, error) {
@@ -149,14 +151,20 @@ func OpenTrace(opt TraceOptions) (*Trace, error) {
 		}
 		t.root, t.mounted = tracingDir, true
 	}
-	t.dir = filepath.Join(t.root, "instances", fmt.Sprintf("ipcx-sig-%d", os.Getpid()))
-	for i := 1; ; i++ {
+	// Instances left by killed ipcx processes first: nothing else would ever remove them.
+	RemoveStaleInstances(t.root)
+	self, start, err := selfIdent()
+	if err != nil {
+		t.unmount()
+		return nil, fmt.Errorf("%w: %w", ErrNoTracefs, err)
+	}
+	for i := 0; ; i++ {
+		t.dir = filepath.Join(t.root, "instances", instanceName(self, start, i))
 		err := os.Mkdir(t.dir, 0o700)
 		if err == nil {
 			break
 		}
 		if errors.Is(err, os.ErrExist) && i < 100 {
-			t.dir = filepath.Join(t.root, "instances", fmt.Sprintf("ipcx-sig-%d-%d", os.Getpid(), i))
 			continue
 		}
 		t.unmount()
