@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -116,11 +115,14 @@ permissions) and POSIX message queues, named semaphores and shared memory object
 
 HOLDERS are the live processes that have the object attached (System V shm), mapped or open
 (POSIX, from /proc/PID/fd and /proc/PID/maps). System V queues and semaphores leave no trace in a
-process: their last sender, receiver or operator stands in while it is alive. Without root, other
-users' processes cannot be inspected: ipcx says so on stderr.
+process: their last sender, receiver or operator stands in while it is alive, and a process
+blocked on one (msgrcv, msgsnd, semop; from /proc/PID/task/TID/syscall) holds it while it waits.
 
-An object is ORPHANED when no live process holds it and its creator is gone (only System V shm
-records its creator; for the other kinds "nobody holds it" is the whole test).
+An object is ORPHANED when no live process holds or waits on it and its creator is gone (only
+System V shm records its creator; for the other kinds "nobody holds it" is the whole test; a set
+with semncnt or semzcnt above 0 has waiters). Without root, other users' processes cannot be
+inspected: an object one of them may hold is not an orphan but unknown (ORPHANED "?", null in
+JSON), and --orphaned says on stderr how many it left out.
 
 SIZE is bytes for shared memory, bytes queued for message queues, and the number of semaphores
 for a semaphore set.
@@ -209,13 +211,24 @@ func pointers(objs []inventory.Object) []*inventory.Object {
 }
 
 // listSelected lists the namespace and applies the filter and sort order. It runs inside the
-// namespace. Warnings go to stderr.
+// namespace. Warnings go to stderr; with --orphaned, so does the number of objects not proven
+// unheld (see undecidedNote).
 func listSelected(io *iostreams.IOStreams, ns inventory.Namespace, ff *filterFlags, sortBy, verb string) ([]inventory.Object, error) {
+	objs, undecided, err := listUndecided(io, ns, ff, sortBy, verb)
+	if err == nil && len(undecided) > 0 {
+		undecidedNote(io, verb, len(undecided), "not listed as orphans")
+	}
+	return objs, err
+}
+
+// listUndecided is listSelected without the note: with --orphaned it also returns the objects
+// the other filters select that are MaybeHeld, neither orphans nor known to be held.
+func listUndecided(io *iostreams.IOStreams, ns inventory.Namespace, ff *filterFlags, sortBy, verb string) ([]inventory.Object, []inventory.Object, error) {
 	flt, opts, err := ff.build()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var objs []inventory.Object
+	var objs, undecided []inventory.Object
 	err = ns.Do(func() error {
 		inv, err := ns.List(opts)
 		if err != nil {
@@ -227,31 +240,44 @@ func listSelected(io *iostreams.IOStreams, ns inventory.Namespace, ff *filterFla
 				fmt.Fprintf(io.ErrOut, "ipcx: hint: as root: mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue\n")
 			}
 		}
-		if inv.Partial && flt.Orphaned {
-			why := "permission denied"
-			if os.Geteuid() != 0 {
-				why = "other users' processes need root"
+		if flt.Orphaned {
+			rest := flt
+			rest.Orphaned = false
+			for i := range inv.Objects {
+				if o := &inv.Objects[i]; o.MaybeHeld && rest.Match(o) {
+					undecided = append(undecided, *o)
+				}
 			}
-			fmt.Fprintf(io.ErrOut, "ipcx: %s: some processes could not be inspected (%s): an orphan may still be held\n", verb, why)
 		}
 		objs = inventory.Select(inv.Objects, flt)
 		return nil
 	})
 	if err != nil {
 		if _, ok := err.(*cmdError); ok {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ns.Own() {
-			return nil, nsFail(ns, err)
+			return nil, nil, nsFail(ns, err)
 		}
-		return nil, &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", verb, err)}
+		return nil, nil, &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", verb, err)}
 	}
 	if sortBy != "" {
 		if err := inventory.Sort(objs, sortBy, render.UserName); err != nil {
-			return nil, usageErrorf("--sort: %v", err)
+			return nil, nil, usageErrorf("--sort: %v", err)
 		}
 	}
-	return objs, nil
+	return objs, undecided, nil
+}
+
+// undecidedNote says on stderr that n objects with no holder found were left out (what says how),
+// because processes of other users that may hold them could not be inspected.
+func undecidedNote(io *iostreams.IOStreams, verb string, n int, what string) {
+	noun := "objects"
+	if n == 1 {
+		noun = "object"
+	}
+	fmt.Fprintf(io.ErrOut, "ipcx: %s: %d %s %s: no holder found, but other users' processes that may hold them could not be inspected (holders unknown)\n", verb, n, noun, what)
+	fmt.Fprintf(io.ErrOut, "ipcx: hint: run it as root to inspect every process\n")
 }
 
 func lsRun(opts *lsOptions) error {

@@ -34,7 +34,10 @@ object. When a name or key names objects of several kinds, --kind says which (or
 
 --all removes every object the filters select (the same filters as ipcx ls: --orphaned, --owner,
 --older-than, --kind, --sysv, --posix, --name). It never removes other users' objects unless root
-asks with --all-users. --dry-run prints what would go and removes nothing.
+asks with --all-users. --orphaned removes only what is proven unheld: an object a process holds,
+maps, has open or waits on (msgrcv, msgsnd, semop) is not an orphan, and when other users'
+processes could not be inspected (not root) an object they may hold is skipped, and the number
+skipped said on stderr. --dry-run prints what would go and removes nothing.
 
 A line is printed per removed object; --json prints them as an array of objects with the action
 ("removed" or "would remove") and the fields ipcx ls --json names objects by (kind, flavor,
@@ -102,9 +105,13 @@ func rmRun(opts *rmOptions) error {
 		}
 		addrs[i] = a
 	}
-	objs, err := listSelected(opts.io, opts.ns, f, "", "rm")
+	objs, undecided, err := listUndecided(opts.io, opts.ns, f, "", "rm")
 	if err != nil {
 		return err
+	}
+	// --orphaned removes only what is proven unheld; say how many of one's own were skipped.
+	if n := len(rmScope(undecided, opts.allUsers)); n > 0 {
+		undecidedNote(opts.io, "rm", n, "skipped")
 	}
 	var last error
 	report := func(err error) {
@@ -115,13 +122,7 @@ func rmRun(opts *rmOptions) error {
 	}
 	var targets []inventory.Object
 	if opts.all {
-		me := uint32(os.Geteuid())
-		for _, o := range objs {
-			if o.UID != me && o.CUID != me && !opts.allUsers {
-				continue
-			}
-			targets = append(targets, o)
-		}
+		targets = rmScope(objs, opts.allUsers)
 	} else {
 		for _, a := range addrs {
 			found, err := inventory.Lookup(objs, a, nil)
@@ -183,6 +184,22 @@ func rmRun(opts *rmOptions) error {
 		}
 	}
 	return last
+}
+
+// rmScope returns the objects rm --all may remove: the caller's own (owner or creator), or every
+// one with --all-users.
+func rmScope(objs []inventory.Object, allUsers bool) []inventory.Object {
+	if allUsers {
+		return objs
+	}
+	me := uint32(os.Geteuid())
+	var out []inventory.Object
+	for _, o := range objs {
+		if o.UID == me || o.CUID == me {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // rmRow is an object in rm --json: what was done to it, and the fields that name it in ls --json.

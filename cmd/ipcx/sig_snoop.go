@@ -54,8 +54,10 @@ already-pending (a standard signal already pending: coalesced), overflow (no roo
 real-time signal). A signal that is fatal to its target is delivered as KILL: the kernel turns it
 into a group kill when it is sent.
 
-ipcx uses a private trace instance (tracefs instances/ipcx-sig-PID) that it removes on exit,
-mounting tracefs on /sys/kernel/tracing first when it is not mounted (and unmounting it after).
+ipcx uses a private trace instance (tracefs instances/ipcx-sig-PID-START-PIDNS: its pid, start
+time and pid namespace) that it removes on exit, mounting tracefs on /sys/kernel/tracing first
+when it is not mounted (and unmounting it after). An instance left by an ipcx killed with SIGKILL
+is removed by the next sig snoop or sig trap once its maker is gone.
 Needs root. Ctrl-C ends it (exit 130).
 
 ` + exitStatusHelp,

@@ -41,10 +41,10 @@ HOW: ipcx blocks the signals and re-executes itself (same pid) so that every thr
 blocked, then reads them with their siginfo from a signalfd(2). The Go runtime never lets HUP, INT,
 TERM, QUIT, ABRT, SYS, ILL, TRAP, BUS, FPE, SEGV, STKFLT and CHLD stay blocked: those are still
 trapped, and as root the sender comes from the kernel's signal:signal_generate trace events (a
-private tracefs instance, removed on exit); otherwise the line says sender=unknown. KILL and STOP
-cannot be caught; 32, 33 and RTMIN (34) kill a Go program and are refused. So are PROF, which the
-Go runtime's profiler keeps for itself, and URG, which the runtime sends its own threads to
-preempt goroutines (a sent one cannot be told from those). CHLD is refused with --exec: each
+private tracefs instance, removed on exit, and by the next start after a SIGKILL); otherwise the
+line says sender=unknown. KILL and STOP cannot be caught; 32, 33 and RTMIN (34) kill a Go program
+and are refused. So are PROF, which the Go runtime's profiler keeps for itself, and URG, which the
+runtime sends its own threads to preempt goroutines (a sent one cannot be told from those). CHLD is refused with --exec: each
 command's own exit would show as a CHLD.
 
 Standard signals (1-31) coalesce: while one is pending the kernel drops another of the same number,

@@ -27,6 +27,9 @@
 //
 // A Namespace names another process's IPC namespace (or an ipc namespace file). Do runs a function
 // on a locked OS thread that joined it with setns(2): System V calls, /proc/sysvipc and sysctl
-// reads and a fresh mqueue mount all see that namespace. POSIX files are read through
-// /proc/PID/root/dev/shm.
+// reads and a fresh mqueue mount all see that namespace. POSIX files are read from the process's
+// /dev/shm, resolved inside its root (/proc/PID/root) with openat2(2) following no symbolic link,
+// and then only relative to that directory (fstatat, unlinkat): a /dev or /dev/shm that is a link
+// in the target is reported and nothing there is listed or removed; a link inside its /dev/shm is
+// reported, never an object. Its queues are read from a fresh mqueue mount, never its /dev/mqueue.
 package inventory

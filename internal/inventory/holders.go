@@ -27,6 +27,178 @@ type procScan struct {
 	pids    map[int]bool // the processes in /proc when scanned
 	live    map[int]bool // alive's answers so far
 	partial bool
+
+	// uninspected are the processes some part of which (maps, descriptors, threads' system calls)
+	// could not be read: another user's, without root.
+	uninspected map[int]*procInfo
+	// candidates are the processes in the namespace, or whose namespace could not be read: those
+	// that may wait on its System V queues and semaphore sets.
+	candidates []int
+	waiters    map[waitKey][]Holder // by object, filled by scanWaiters
+	waitersOK  bool                 // scanWaiters ran
+}
+
+// procInfo is what is known of a process that could not be inspected: its ids (real, effective,
+// saved, filesystem) from /proc/PID/status, which anyone may read, and its IPC namespace.
+type procInfo struct {
+	uids, gids []uint32
+	ns         int // 1 the namespace listed, -1 another, 0 unknown
+}
+
+// waitKey names a System V queue or set a thread waits on.
+type waitKey struct {
+	kind Kind
+	id   sysv.ID
+}
+
+// waitCall is a system call that waits on a System V object of kind, and how a waiter is shown.
+type waitCall struct {
+	kind Kind
+	how  string
+}
+
+// uninspect records that pid could not be inspected completely.
+func (ps *procScan) uninspect(pid, ns int) {
+	ps.partial = true
+	if ps.uninspected[pid] != nil {
+		return
+	}
+	p := &procInfo{ns: ns}
+	if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, _ := strings.Cut(line, ":")
+			var dst *[]uint32
+			switch k {
+			case "Uid":
+				dst = &p.uids
+			case "Gid":
+				dst = &p.gids
+			default:
+				continue
+			}
+			for _, f := range strings.Fields(v) {
+				if n, err := strconv.ParseUint(f, 10, 32); err == nil {
+					*dst = append(*dst, uint32(n))
+				}
+			}
+		}
+	}
+	ps.uninspected[pid] = p
+}
+
+// mayHold reports whether p, a process that could not be inspected, may hold or wait on o, as far
+// as its ids and o's permissions tell: a process in another IPC namespace never holds a System V
+// object of this one; one with root among its ids (or whose ids are unknown) may hold anything;
+// another may hold what it owns or created, and what its group or others may use. Processes all
+// of whose ids are the caller's own are not counted: they are the caller's (non-dumpable or
+// richer in capabilities, so not readable even by root), and the question is what other users'
+// processes hold.
+func (p *procInfo) mayHold(o *Object, me uint32) bool {
+	if o.Flavor == SysV && p.ns == -1 {
+		return false
+	}
+	if len(p.uids) == 0 {
+		return true
+	}
+	mine := true
+	for _, u := range p.uids {
+		if u == 0 && me != 0 {
+			return true
+		}
+		if u != me {
+			mine = false
+		}
+	}
+	if mine {
+		return false
+	}
+	for _, u := range p.uids {
+		if u == o.UID || u == o.CUID {
+			return true
+		}
+	}
+	return o.Mode&0o066 != 0
+}
+
+// maybeHeld reports whether a process that could not be inspected may hold o.
+func (ps *procScan) maybeHeld(o *Object, me uint32) bool {
+	for _, p := range ps.uninspected {
+		if p.mayHold(o, me) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitersOf returns the processes with a thread blocked in a system call on the System V queue or
+// set (kind, id), scanning the candidates' threads the first time (see scanWaiters).
+func (ps *procScan) waitersOf(kind Kind, id sysv.ID) []Holder {
+	if !ps.waitersOK {
+		ps.scanWaiters()
+	}
+	return ps.waiters[waitKey{kind, id}]
+}
+
+// scanWaiters reads /proc/PID/task/TID/syscall of every thread of the candidates: a thread blocked
+// in msgrcv, msgsnd, semop or semtimedop shows the call's number and its first argument, the
+// queue's or set's id. The kernel keeps no count of a queue's waiters, and semncnt/semzcnt do not
+// say who waits. Reading another process's syscall file needs ptrace access (root, or the same
+// user): what cannot be read makes the process uninspected.
+func (ps *procScan) scanWaiters() {
+	ps.waitersOK = true
+	ps.waiters = map[waitKey][]Holder{}
+	for _, pid := range ps.candidates {
+		dir := "/proc/" + strconv.Itoa(pid)
+		tasks, err := os.ReadDir(dir + "/task")
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				ps.uninspect(pid, 0)
+			}
+			continue
+		}
+		seen := map[waitKey]bool{}
+		for _, task := range tasks {
+			b, err := os.ReadFile(dir + "/task/" + task.Name() + "/syscall")
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ESRCH) {
+					ps.uninspect(pid, 0)
+				}
+				continue
+			}
+			call, id, ok := parseSyscall(b)
+			if !ok {
+				continue
+			}
+			wc, ok := waitCalls[call]
+			if !ok {
+				continue
+			}
+			k := waitKey{wc.kind, id}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			ps.waiters[k] = append(ps.waiters[k], Holder{PID: pid, Comm: ps.commOf(pid), How: wc.how})
+		}
+	}
+}
+
+// parseSyscall reads a /proc/PID/task/TID/syscall line of a blocked thread: "NR ARG1 ARG2 ... SP
+// PC" in decimal and hex. A running thread shows "running", one outside a call "-1 SP PC".
+func parseSyscall(b []byte) (call int64, arg0 sysv.ID, ok bool) {
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return 0, 0, false
+	}
+	nr, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil || nr < 0 {
+		return 0, 0, false
+	}
+	a, err := strconv.ParseUint(f[1], 0, 64)
+	if err != nil || a > 1<<31-1 {
+		return nr, 0, false
+	}
+	return nr, sysv.ID(a), true
 }
 
 // alive reports whether pid is a live process, asking /proc once per pid.
@@ -43,9 +215,13 @@ func (ps *procScan) alive(pid int) bool {
 }
 
 // assignHolders fills in the holders and orphan flags of inv's objects from a scan. System V
-// semaphore sets are asked for their last operators (semctl GETPID) here.
+// semaphore sets are asked for their last operators and waiters (semctl GETPID, GETNCNT,
+// GETZCNT) here, and the threads of the namespace's processes are looked at for waiters on
+// System V queues and sets when there are any (see scanWaiters).
+//
+// An object with no holder found is an orphan only when no process that could not be inspected
+// may hold it (see procInfo.mayHold); otherwise it is MaybeHeld, with HoldersKnown false.
 func assignHolders(inv *Inventory, ps *procScan) {
-	inv.Partial = ps.partial
 	for i := range inv.Objects {
 		o := &inv.Objects[i]
 		o.HoldersKnown = true
@@ -58,7 +234,10 @@ func assignHolders(inv *Inventory, ps *procScan) {
 			o.Orphaned = len(o.Holders) == 0 && o.NAttch == 0 && !ps.alive(o.CPID)
 		case o.Kind == MQ:
 			o.Holders = lastPids(ps, []int{o.LSPID, o.LRPID}, []string{"last-send", "last-recv"})
-			o.Orphaned = len(o.Holders) == 0
+			o.Holders = addHolders(o.Holders, ps.waitersOf(MQ, o.ID))
+			// Without a way to see waiters, a queue nobody last used may still have one.
+			o.HoldersKnown = waitCallsKnown || len(o.Holders) > 0
+			o.Orphaned = len(o.Holders) == 0 && o.HoldersKnown
 		case o.Kind == Sem:
 			states, err := sysv.SemStates(o.ID)
 			if err != nil {
@@ -67,14 +246,44 @@ func assignHolders(inv *Inventory, ps *procScan) {
 			}
 			pids := make([]int, len(states))
 			how := make([]string, len(states))
+			waiting := false
 			for j, s := range states {
 				pids[j], how[j] = s.Pid, "last-op"
+				waiting = waiting || s.Ncnt > 0 || s.Zcnt > 0
 			}
 			o.SemPIDs = pids
 			o.Holders = lastPids(ps, pids, how)
-			o.Orphaned = len(o.Holders) == 0
+			o.Holders = addHolders(o.Holders, ps.waitersOf(Sem, o.ID))
+			// semncnt and semzcnt count every waiter, even one whose thread was not found.
+			o.Orphaned = len(o.Holders) == 0 && !waiting
 		}
 	}
+	me := uint32(os.Geteuid())
+	for i := range inv.Objects {
+		if o := &inv.Objects[i]; o.Orphaned && ps.maybeHeld(o, me) {
+			o.Orphaned, o.HoldersKnown, o.MaybeHeld = false, false, true
+		}
+	}
+	inv.Partial = ps.partial
+}
+
+// addHolders adds hs to out, merging the ways of a process already there.
+func addHolders(out, hs []Holder) []Holder {
+	for _, h := range hs {
+		dup := false
+		for j := range out {
+			if out[j].PID == h.PID {
+				dup = true
+				if !strings.Contains(out[j].How, h.How) {
+					out[j].How += "," + h.How
+				}
+			}
+		}
+		if !dup {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // lastPids turns the live ones of pids into holders, once each.
@@ -125,7 +334,7 @@ func threadIPCNamespace() uint64 {
 // process may hold them. It needs nothing from the listing, so it runs alongside it.
 func scanProc(nsIno uint64) *procScan {
 	ps := &procScan{sysvShm: map[sysv.ID][]Holder{}, files: map[devIno][]Holder{}, comm: map[int]string{},
-		pids: map[int]bool{}, live: map[int]bool{}}
+		pids: map[int]bool{}, live: map[int]bool{}, uninspected: map[int]*procInfo{}}
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		ps.partial = true
@@ -143,16 +352,28 @@ func scanProc(nsIno uint64) *procScan {
 			continue
 		}
 		dir := "/proc/" + e.Name()
+		ns := 0 // unknown
 		var nst unix.Stat_t
-		inNS := nsIno != 0 && unix.Stat(dir+"/ns/ipc", &nst) == nil && nst.Ino == nsIno
+		if err := unix.Stat(dir+"/ns/ipc", &nst); err == nil && nsIno != 0 {
+			ns = -1
+			if nst.Ino == nsIno {
+				ns = 1
+			}
+		} else if errors.Is(err, fs.ErrNotExist) {
+			continue // gone
+		}
+		if ns != -1 {
+			ps.candidates = append(ps.candidates, pid)
+		}
+		inNS := ns == 1
 		shm, files, ok := scanMaps(dir+"/maps", inNS, buf)
 		if !ok {
-			ps.partial = true
+			ps.uninspect(pid, ns)
 		}
 		opened := map[devIno]bool{}
 		fds, err := os.ReadDir(dir + "/fd")
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			ps.partial = true
+			ps.uninspect(pid, ns)
 		}
 		for _, fd := range fds {
 			l, err := os.Readlink(dir + "/fd/" + fd.Name())

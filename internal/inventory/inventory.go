@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,16 +78,20 @@ type Object struct {
 	MTime time.Time // POSIX: last modification (a queue's last send or receive)
 
 	// Holders are the live processes that have the object attached, mapped or open, or (System V
-	// queues and semaphores) last operated on it.
+	// queues and semaphores) last operated on it or wait on it in msgrcv, msgsnd or semop.
 	Holders []Holder
 	// Users are the processes that have a POSIX semaphore or shared memory object open or mapped,
 	// with their descriptors: Stat reads them, List does not.
 	Users []posix.Holder
 	// HoldersKnown is false when the holders could not be determined (unreadable sem pids).
 	HoldersKnown bool
-	// Orphaned: no live holder and the creator (when known) is gone. Only meaningful when
-	// HoldersKnown.
+	// Orphaned: no live holder or waiter and the creator (when known) is gone. Only meaningful
+	// when HoldersKnown.
 	Orphaned bool
+	// MaybeHeld: no holder was found, but a process of another user that may hold or wait on the
+	// object could not be inspected (the caller is not root): it is not known to be an orphan, and
+	// HoldersKnown is false.
+	MaybeHeld bool
 
 	dev, ino uint64 // POSIX: the file or mqueue inode
 }
@@ -165,7 +170,8 @@ type Holder struct {
 	PID  int
 	Comm string
 	// How: "attached" (System V shm), "mapped", "open", "mapped,open", or for System V queues
-	// and semaphores "last-send", "last-recv", "last-op".
+	// and semaphores "last-send", "last-recv", "last-op", and "waiting:msgrcv", "waiting:msgsnd"
+	// or "waiting:semop" for a process blocked on it (joined by commas).
 	How string
 }
 
@@ -394,31 +400,39 @@ func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 const semPrefix = "sem."
 
 func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
-	dir := ns.ShmDir()
-	if dir == "" {
-		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", ErrNoRoot)
-	}
-	ents, err := os.ReadDir(dir)
+	dir, err := ns.openShmDir()
 	if err != nil {
 		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", err)
 	}
-	for _, e := range ents {
-		if !e.Type().IsRegular() {
-			continue // symlinks, directories, devices: not objects
+	defer dir.Close()
+	names, err := dir.Names()
+	if err != nil {
+		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", err)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		st, err := dir.Lstat(name)
+		if err != nil {
+			continue // removed meanwhile
 		}
-		var st unix.Stat_t
-		if unix.Lstat(dir+"/"+e.Name(), &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		if st.Mode&unix.S_IFMT != unix.S_IFREG {
+			// Symlinks, directories, devices: not objects, never followed. In another namespace a
+			// link is said: it may have been planted to point at the reader's files.
+			if st.Mode&unix.S_IFMT == unix.S_IFLNK && !ns.Own() {
+				target, _ := dir.Readlink(name)
+				inv.Warnings = append(inv.Warnings, fmt.Errorf("%s/%s in the root of pid %d is a symbolic link to %s: not an object, not followed", dir.Path, name, ns.PID, target))
+			}
 			continue
 		}
 		o := Object{Flavor: POSIX, Mode: st.Mode & 0o7777, UID: st.Uid, GID: st.Gid, CUID: st.Uid, CGID: st.Gid,
 			CTime: time.Unix(st.Ctim.Unix()).UTC(), MTime: time.Unix(st.Mtim.Unix()).UTC(), dev: st.Dev, ino: st.Ino}
-		if n, ok := strings.CutPrefix(e.Name(), semPrefix); ok {
+		if n, ok := strings.CutPrefix(name, semPrefix); ok {
 			if n == "" || !opts.want(Sem, POSIX) {
 				continue
 			}
 			o.Kind, o.Name, o.Size = Sem, "/"+n, 1
 			if opts.SemValues {
-				if info, err := posix.SemStatAt(dir+"/"+e.Name(), o.Name); err == nil && info.Value >= 0 {
+				if info, err := dir.SemStat(name, o.Name); err == nil && info.Value >= 0 {
 					w := info.Waiters
 					o.SemValues = []SemValue{{Index: 0, Value: info.Value, Waiters: &w}}
 				}
@@ -427,7 +441,7 @@ func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
 			if !opts.want(Shm, POSIX) {
 				continue
 			}
-			o.Kind, o.Name, o.Size = Shm, "/"+e.Name(), st.Size
+			o.Kind, o.Name, o.Size = Shm, "/"+name, st.Size
 		}
 		inv.Objects = append(inv.Objects, o)
 	}
@@ -464,25 +478,17 @@ func (ns Namespace) Remove(o Object) error {
 	if o.Kind == MQ {
 		return posix.MqUnlink(o.Name)
 	}
-	dir := ns.ShmDir()
-	if dir == "" {
-		return ErrNoRoot
+	dir, err := ns.openShmDir()
+	if err != nil {
+		return err
 	}
-	path := dir + "/" + o.Name[1:]
+	defer dir.Close()
+	file := o.Name[1:]
 	if o.Kind == Sem {
-		path = dir + "/" + semPrefix + o.Name[1:]
+		file = semPrefix + file
 	}
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
-		return fmt.Errorf("unlink %s: %w", path, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("unlink %s: not a regular file: %w", path, unix.EINVAL)
-	}
-	if err := unix.Unlink(path); err != nil {
-		return fmt.Errorf("unlink %s: %w", path, err)
-	}
-	return nil
+	// Relative to the directory, and only the regular file List saw (same inode when known).
+	return dir.UnlinkRegular(file, o.dev, o.ino)
 }
 
 // sysvKey returns the key of the System V object of kind k with id, or unix.ENOENT.

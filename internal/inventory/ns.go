@@ -65,16 +65,23 @@ func (ns Namespace) String() string {
 	return "the IPC namespace " + ns.File
 }
 
-// ShmDir is the directory holding the namespace's POSIX shared memory and semaphores: /dev/shm,
-// seen through the process's root for another namespace. It is "" when unknown (ErrNoRoot).
-func (ns Namespace) ShmDir() string {
+// openShmDir opens the namespace's /dev/shm. Another process's is resolved inside its root
+// (/proc/PID/root) following no symbolic link: a target whose /dev or /dev/shm is a link (to a
+// directory of the host, when read from outside) gives a *posix.SymlinkError naming the link, and
+// nothing there is listed or removed. The caller's own /dev/shm is opened as the system has it.
+func (ns Namespace) openShmDir() (*posix.DirFD, error) {
 	switch {
 	case ns.Own():
-		return posix.Dir
+		return posix.OpenDir(posix.Dir)
 	case ns.PID != 0:
-		return fmt.Sprintf("/proc/%d/root%s", ns.PID, posix.Dir)
+		d, err := posix.OpenDirInRoot(fmt.Sprintf("/proc/%d/root", ns.PID), posix.Dir)
+		var le *posix.SymlinkError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("in the root of pid %d: %w", ns.PID, err)
+		}
+		return d, err
 	}
-	return ""
+	return nil, ErrNoRoot
 }
 
 // Do runs fn inside the namespace: for another namespace on a locked OS thread that joined it

@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 //	maskall         block every signal, re-execute, print the SigBlk of every thread
 //	exec:SIGS       Prepare, then print SigBlk of a plain exec.Cmd child and of an UnblockedCommand
 //	send:PID:SIG    OpenProcess(PID).Signal(SIG), print the error
+//	receive:SIGS    NewReceiver (the untrapped interrupts end it), print "ready pid=N", then one
+//	                JSON Received per line; ErrInterrupted exits 128+N, as sig trap does
 //
 // Output goes to stdout, or to the file SIG_TEST_OUT.
 func helper(mode string) int {
@@ -54,6 +56,35 @@ func helper(mode string) int {
 	}
 	kind, arg, _ := strings.Cut(mode, ":")
 	switch kind {
+	case "receive":
+		var set Set
+		for _, name := range strings.Split(arg, ",") {
+			s, err := Parse(name)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			set = set.Add(s)
+		}
+		r, err := NewReceiver(set, ReceiverOptions{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer r.Close()
+		fmt.Fprintf(out, "ready pid=%d\n", os.Getpid())
+		enc := json.NewEncoder(out)
+		for {
+			got, err := r.Next(-1)
+			if errors.Is(err, ErrInterrupted) {
+				return 128 + int(Interrupted())
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			enc.Encode(got)
+		}
 	case "trap", "hold", "poll", "exec":
 		var set Set
 		for _, name := range strings.Split(arg, ",") {

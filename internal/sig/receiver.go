@@ -82,9 +82,13 @@ func NewReceiver(set Set, opt ReceiverOptions) (*Receiver, error) {
 }
 
 // Next returns the next signal as Trap.Next does, or ErrInterrupted once an untrapped interrupt
-// came.
+// came and every signal received before it has been returned.
 func (r *Receiver) Next(timeout time.Duration) (Received, error) {
 	got, err := r.Trap.Next(timeout)
+	if err == nil {
+		// Received before the interrupt, or handed over as the trap closed: never dropped.
+		return got, nil
+	}
 	select {
 	case <-r.interrupted:
 		return Received{}, ErrInterrupted

@@ -4,6 +4,8 @@ package sig
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +13,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -111,7 +115,11 @@ func ParseTraceLine(line string) (TraceEvent, error) {
 
 // TraceOptions choose what a trace reports; zero fields match everything.
 type TraceOptions struct {
-	Target  int  // only signals sent to (and delivered in) this pid
+	Target int // only signals sent to (and delivered in) this pid
+	// Self says Target is the calling process: in a pid namespace other than the initial one,
+	// where the trace's pids are not the process's own, its pid there is found first (a probe
+	// signal to itself), and senders' pids are left unknown (SenderUid -1, Nested).
+	Self    bool
 	Sender  int  // only signals sent by this process, any of its threads (deliver events are then left out)
 	Signals Set  // only these signals
 	Deliver bool // also report signal_deliver events
@@ -128,12 +136,16 @@ type Trace struct {
 	pipe    *os.File
 	r       *bufio.Reader
 	sender  int
+	nested  bool        // in a pid namespace other than the initial one: the trace's pids are not ours
+	idle    atomic.Bool // Next waits for the kernel with nothing buffered
 }
 
 const tracingDir = "/sys/kernel/tracing"
 
 // OpenTrace creates a private instance under instances/ of tracefs, enables the signal events with
-// the kernel-side filters of opt, and opens its trace_pipe. tracefs is mounted on /sys/kernel/tracing
+// the kernel-side filters of opt, and opens its trace_pipe. The instance is named for the calling
+// process (see instanceName); instances left by ipcx processes that were killed are removed first
+// (RemoveStaleInstances). tracefs is mounted on /sys/kernel/tracing
 // when no tracefs is found there or on /sys/kernel/debug/tracing. It needs root (CAP_SYS_ADMIN for
 // the mount, write access to tracefs).
 func OpenTrace(opt TraceOptions) (*Trace, error) {
@@ -151,14 +163,20 @@ func OpenTrace(opt TraceOptions) (*Trace, error) {
 		}
 		t.root, t.mounted = tracingDir, true
 	}
-	t.dir = filepath.Join(t.root, "instances", fmt.Sprintf("ipcx-sig-%d", os.Getpid()))
-	for i := 1; ; i++ {
+	// Instances left by killed ipcx processes first: nothing else would ever remove them.
+	RemoveStaleInstances(t.root)
+	self, start, err := selfIdent()
+	if err != nil {
+		t.unmount()
+		return nil, fmt.Errorf("%w: %w", ErrNoTracefs, err)
+	}
+	for i := 0; ; i++ {
+		t.dir = filepath.Join(t.root, "instances", instanceName(self, start, i))
 		err := os.Mkdir(t.dir, 0o700)
 		if err == nil {
 			break
 		}
 		if errors.Is(err, os.ErrExist) && i < 100 {
-			t.dir = filepath.Join(t.root, "instances", fmt.Sprintf("ipcx-sig-%d-%d", os.Getpid(), i))
 			continue
 		}
 		t.unmount()
@@ -172,6 +190,13 @@ func OpenTrace(opt TraceOptions) (*Trace, error) {
 }
 
 func (t *Trace) setup(opt TraceOptions) error {
+	if opt.Self && !inInitPidNS() {
+		pid, err := t.probePid()
+		if err != nil {
+			return err
+		}
+		opt.Target, t.nested = pid, true
+	}
 	var sigs []string
 	for _, s := range opt.Signals.Signals() {
 		sigs = append(sigs, fmt.Sprintf("sig == %d", s))
@@ -187,6 +212,9 @@ func (t *Trace) setup(opt TraceOptions) error {
 		del = append(del, fmt.Sprintf("common_pid == %d", opt.Target))
 	}
 	t.sender = opt.Sender // matched in Next: the event's pid is the sending thread
+	// poll(2) on trace_pipe says readable as soon as one event is there (by default only once
+	// the buffer is half full), which CaughtUp relies on. Missing before Linux 5.1: ignored.
+	os.WriteFile(filepath.Join(t.dir, "buffer_percent"), []byte("0\n"), 0)
 	// Event times on CLOCK_MONOTONIC, which WallTime can convert (the default clock is per CPU).
 	if err := writeTrace(filepath.Join(t.dir, "trace_clock"), "mono"); err != nil {
 		return err
@@ -214,6 +242,86 @@ func (t *Trace) setup(opt TraceOptions) error {
 	return nil
 }
 
+// CaughtUp reports whether every event the kernel has recorded so far has been returned by Next:
+// Next waits for more, and the instance's buffer is empty. A signal whose event has not been
+// returned by then has none coming (its send happened before its delivery, and so did its event).
+func (t *Trace) CaughtUp() bool {
+	if !t.idle.Load() || t.pipe == nil {
+		return false
+	}
+	rc, err := t.pipe.SyscallConn()
+	if err != nil {
+		return false
+	}
+	empty := false
+	rc.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		for {
+			n, err := unix.Poll(fds, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			empty = err == nil && (n == 0 || fds[0].Revents&unix.POLLIN == 0)
+			return
+		}
+	})
+	return empty && t.idle.Load()
+}
+
+// Nested reports whether the trace runs in a pid namespace other than the initial one (see
+// TraceOptions.Self): its events' pids are the initial namespace's.
+func (t *Trace) Nested() bool { return t.nested }
+
+// probePid returns the calling process's pid as the trace names it: the target pid of a
+// signal_generate event of a SIGURG it sends itself with a unique si_errno (rt_sigqueueinfo(2);
+// the Go runtime takes a URG for a preemption request and ignores it otherwise).
+func (t *Trace) probePid() (int, error) {
+	gen := filepath.Join(t.dir, "events", "signal", "signal_generate")
+	// A random si_errno: other processes in other pid namespaces may be probing at the same time.
+	var rnd [4]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return 0, err
+	}
+	nonce := int32(binary.NativeEndian.Uint32(rnd[:])&0x7fffffff) | 1
+	comm, _ := os.ReadFile("/proc/self/comm")
+	if err := writeTrace(filepath.Join(gen, "filter"), fmt.Sprintf("sig == %d && errno == %d", unix.SIGURG, nonce)); err != nil {
+		return 0, err
+	}
+	if err := writeTrace(filepath.Join(gen, "enable"), "1"); err != nil {
+		return 0, err
+	}
+	defer writeTrace(filepath.Join(gen, "enable"), "0")
+	fd, err := unix.Open(filepath.Join(t.dir, "trace_pipe"), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNoTracefs, err)
+	}
+	defer unix.Close(fd)
+	info := unix.Siginfo{Signo: int32(unix.SIGURG), Errno: nonce, Code: SIQueue}
+	if _, _, e := unix.Syscall(unix.SYS_RT_SIGQUEUEINFO, uintptr(os.Getpid()), uintptr(unix.SIGURG), uintptr(unsafe.Pointer(&info))); e != 0 {
+		return 0, fmt.Errorf("rt_sigqueueinfo(self, URG): %w", e)
+	}
+	var text []byte
+	buf := make([]byte, 4096)
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		n, err := unix.Read(fd, buf)
+		if n > 0 {
+			text = append(text, buf[:n]...)
+			for _, line := range strings.Split(string(text), "\n") {
+				if e, err := ParseTraceLine(line); err == nil && e.Event == "generate" && e.Errno == int(nonce) &&
+					e.TargetComm == strings.TrimSpace(string(comm)) {
+					return e.TargetPid, nil
+				}
+			}
+			continue
+		}
+		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+			return 0, fmt.Errorf("%w: read trace_pipe: %w", ErrNoTracefs, err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("%w: no trace event of a signal to itself: its pid in the trace is unknown", ErrNoTracefs)
+}
+
 func writeTrace(path, s string) error {
 	if err := os.WriteFile(path, []byte(s+"\n"), 0); err != nil {
 		return fmt.Errorf("%w: write %q to %s: %w", ErrNoTracefs, s, path, err)
@@ -227,7 +335,9 @@ func (t *Trace) Dir() string { return t.dir }
 // Next returns the next event, waiting for one. After Close it returns os.ErrClosed.
 func (t *Trace) Next() (TraceEvent, error) {
 	for {
+		t.idle.Store(t.r.Buffered() == 0)
 		line, err := t.r.ReadString('\n')
+		t.idle.Store(false)
 		if err != nil {
 			return TraceEvent{}, err
 		}
@@ -235,7 +345,9 @@ func (t *Trace) Next() (TraceEvent, error) {
 		if err != nil {
 			continue
 		}
-		if e.Comm == "<...>" {
+		if e.Comm == "<...>" && t.nested {
+			e.Comm = "" // /proc here numbers processes otherwise than the trace does
+		} else if e.Comm == "<...>" {
 			// The trace names tasks from a cache that misses short-lived ones: ask /proc while
 			// the task may still be there.
 			e.Comm = ""
@@ -246,7 +358,9 @@ func (t *Trace) Next() (TraceEvent, error) {
 		if e.Event == "generate" {
 			// Now, while a short-lived sender (kill(1)) may still be there to ask.
 			e.SenderPid, e.SenderUid = e.Pid, -1
-			if tgid, uid, err := ProcessOf(e.Pid); err == nil {
+			if t.nested {
+				// /proc here numbers processes otherwise than the trace does.
+			} else if tgid, uid, err := ProcessOf(e.Pid); err == nil {
 				e.SenderPid, e.SenderUid = tgid, uid
 			}
 		}

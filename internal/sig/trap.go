@@ -105,6 +105,20 @@ type Trap struct {
 	inflight atomic.Int32 // notifications readNotify took from ch and has not emitted yet
 	once     sync.Once
 	wg       sync.WaitGroup
+	// mu orders the lines: a notified signal is emitted after the signals already pending on
+	// the signalfd when it came (they came first), each under mu.
+	mu sync.Mutex
+	// flushed are the signals received but not handed to Next when Close came, in order: Next
+	// returns them before ErrTrapClosed. finished is closed once they are all there.
+	flushed  []Received
+	finished chan struct{}
+	// twg and traceStop end the trace reader after the others: the signal in hand when Close
+	// came is matched with the events the kernel recorded until then.
+	twg       sync.WaitGroup
+	traceStop chan struct{}
+	// sfdIn takes the signals readSignalfd reads to readNotify when both run with a trace, which
+	// orders them after the notified signals sent before them.
+	sfdIn chan Received
 }
 
 // OpenTrap starts receiving set. Signals sent from the moment Prepare blocked them (or from the
@@ -118,7 +132,8 @@ func OpenTrap(set Set) (*Trap, error) {
 	if set == 0 {
 		return nil, errors.New("no signal to trap")
 	}
-	t := &Trap{out: make(chan Received, 64), req: make(chan struct{}, 1), errc: make(chan error, 2), done: make(chan struct{})}
+	t := &Trap{out: make(chan Received, 64), req: make(chan struct{}, 1), errc: make(chan error, 2), done: make(chan struct{}),
+		finished: make(chan struct{}), traceStop: make(chan struct{})}
 	if b := Blockable(set); b != 0 {
 		if !reexeced || reexecSet&b != b {
 			return nil, fmt.Errorf("signals %v are not blocked: Prepare must run first", b)
@@ -134,7 +149,7 @@ func OpenTrap(set Set) (*Trap, error) {
 		t.notified = n
 		if os.Geteuid() != 0 {
 			t.why = "the Go runtime cannot keep them blocked, and finding them in the kernel's trace needs root"
-		} else if tr, err := OpenTrace(TraceOptions{Target: os.Getpid(), Signals: n}); err != nil {
+		} else if tr, err := OpenTrace(TraceOptions{Target: os.Getpid(), Self: true, Signals: n}); err != nil {
 			t.why = fmt.Sprintf("the Go runtime cannot keep them blocked, and the kernel's trace is unavailable: %v", err)
 		} else {
 			t.trace = tr
@@ -145,6 +160,9 @@ func OpenTrap(set Set) (*Trap, error) {
 			osigs = append(osigs, syscall.Signal(s))
 		}
 		signal.Notify(t.ch, osigs...)
+	}
+	if t.sfd != nil && t.trace != nil {
+		t.sfdIn = make(chan Received)
 	}
 	if t.sfd != nil {
 		t.wg.Add(1)
@@ -178,6 +196,11 @@ func (t *Trap) TraceDir() string {
 // ErrTimeout when the time passes. Timeout 0 does not wait: Next returns a signal already pending
 // (or already received), else ErrTimeout at once.
 func (t *Trap) Next(timeout time.Duration) (Received, error) {
+	select {
+	case <-t.done:
+		return t.rest()
+	default:
+	}
 	if timeout == 0 {
 		select {
 		case r := <-t.out:
@@ -219,8 +242,27 @@ func (t *Trap) Next(timeout time.Duration) (Received, error) {
 	case <-tc:
 		return Received{}, ErrTimeout
 	case <-t.done:
+		return t.rest()
+	}
+}
+
+// rest returns, once the trap is closed, the next of the signals received before Close, and then
+// ErrTrapClosed.
+func (t *Trap) rest() (Received, error) {
+	<-t.finished
+	select {
+	case r := <-t.out:
+		return r, nil
+	default:
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.flushed) == 0 {
 		return Received{}, ErrTrapClosed
 	}
+	r := t.flushed[0]
+	t.flushed = t.flushed[1:]
+	return r, nil
 }
 
 // pendingGrace bounds how long Next(0) waits for a signal it found pending to be handed over.
@@ -254,8 +296,10 @@ func (t *Trap) pending() bool {
 	return ready
 }
 
-// Close stops receiving; signals still pending stay pending (and blocked). A Next waiting in another
-// goroutine returns ErrTrapClosed.
+// Close stops receiving. The signals received until then (notified, or pending on the signalfd)
+// are not lost: Next returns them, in order, before ErrTrapClosed, without waiting for senders the
+// trace has not shown yet. A Next waiting in another goroutine returns the first of them, or
+// ErrTrapClosed.
 func (t *Trap) Close() error {
 	var err error
 	t.once.Do(func() {
@@ -264,23 +308,85 @@ func (t *Trap) Close() error {
 			signal.Stop(t.ch)
 		}
 		if t.sfd != nil {
-			t.sfd.Close()
+			// Wakes a readSignalfd waiting in Read; the descriptor stays open for the flush.
+			t.sfd.SetReadDeadline(time.Now())
 		}
+		t.wg.Wait()
+		close(t.traceStop)
 		if t.trace != nil {
 			err = t.trace.Close()
 		}
-		t.wg.Wait()
+		t.twg.Wait()
+		// The readers are gone: what they did not hand over is in flushed; the notifications
+		// still queued and the signals pending on the signalfd come after.
+		t.mu.Lock()
+		if t.ch != nil {
+			for {
+				select {
+				case osig := <-t.ch:
+					t.flushed = append(t.flushed, Received{Signal: Signal(osig.(syscall.Signal)), Sender: SenderUnknown, Uid: -1,
+						Why: t.closedWhy()})
+					continue
+				default:
+				}
+				break
+			}
+		}
+		if t.sfd != nil {
+			t.flushed = append(t.flushed, t.readPending(-1)...)
+			t.sfd.Close()
+		}
+		t.mu.Unlock()
+		close(t.finished)
 	})
 	return err
 }
 
+// closedWhy is why a notified signal flushed at Close has no sender.
+func (t *Trap) closedWhy() string {
+	if t.why != "" {
+		return t.why
+	}
+	return "the trap was closed before a kernel trace event matched the signal"
+}
+
+// emit hands r to Next, or to flushed when the trap is closing.
 func (t *Trap) emit(r Received) bool {
 	select {
 	case t.out <- r:
 		return true
 	case <-t.done:
+		t.flushed = append(t.flushed, r) // under mu, or after the readers' wg.Done
 		return false
 	}
+}
+
+// readPending reads up to max signals (all, when max < 0) pending on the signalfd, without
+// waiting. Call it under mu.
+func (t *Trap) readPending(max int) []Received {
+	if t.sfd == nil {
+		return nil
+	}
+	rc, err := t.sfd.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	const size = int(unsafe.Sizeof(unix.SignalfdSiginfo{}))
+	var out []Received
+	rc.Control(func(fd uintptr) {
+		buf := make([]byte, size)
+		for max < 0 || len(out) < max {
+			n, err := unix.Read(int(fd), buf)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil || n < size {
+				return
+			}
+			out = append(out, fromSignalfd((*unix.SignalfdSiginfo)(unsafe.Pointer(&buf[0]))))
+		}
+	})
+	return out
 }
 
 func (t *Trap) fail(err error) {
@@ -311,11 +417,26 @@ func (t *Trap) readSignalfd() {
 			}
 			return
 		}
-		for off := 0; off+size <= n; off += size {
-			si := (*unix.SignalfdSiginfo)(unsafe.Pointer(&buf[off]))
-			if !t.emit(fromSignalfd(si)) {
-				return
+		ok := true
+		for off := 0; ok && off+size <= n; off += size {
+			r := fromSignalfd((*unix.SignalfdSiginfo)(unsafe.Pointer(&buf[off])))
+			if t.sfdIn != nil {
+				select {
+				case t.sfdIn <- r:
+					continue
+				case <-t.done:
+					t.mu.Lock()
+					t.flushed = append(t.flushed, r)
+					t.mu.Unlock()
+					return
+				}
 			}
+			t.mu.Lock()
+			ok = t.emit(r)
+			t.mu.Unlock()
+		}
+		if !ok {
+			return
 		}
 	}
 }
@@ -340,9 +461,10 @@ func (t *Trap) readNotify() {
 	var events chan TraceEvent
 	if t.trace != nil {
 		events = make(chan TraceEvent, 256)
-		t.wg.Add(1)
+		t.twg.Add(1)
 		go func() {
-			defer t.wg.Done()
+			defer t.twg.Done()
+			// Until Close has let readNotify catch up (traceStop), not just until done.
 			for {
 				e, err := t.trace.Next()
 				if err != nil {
@@ -350,46 +472,147 @@ func (t *Trap) readNotify() {
 				}
 				select {
 				case events <- e:
-				case <-t.done:
+				case <-t.traceStop:
 					return
 				}
 			}
 		}()
 	}
-	m := &matcher{events: events}
+	var caughtUp func() bool
+	if t.trace != nil {
+		caughtUp = func() bool { return t.trace.CaughtUp() && len(events) == 0 }
+	}
+	m := &matcher{events: events, next: t.ch, done: t.done, caughtUp: caughtUp, stashed: &t.inflight}
 	for {
 		var osig os.Signal
-		select {
-		case osig = <-t.ch:
-		case <-t.done:
-			return
-		}
-		t.inflight.Add(1)
-		now := monotonic()
-		s := Signal(osig.(syscall.Signal))
-		r := Received{Signal: s, Sender: SenderUnknown, Uid: -1, Why: t.why}
-		if events != nil {
-			// More notifications already waiting: this one stands for one delivery only.
-			e, n, ok := m.match(s, now, len(t.ch) > 0, 500*time.Millisecond)
-			if ok {
-				r.Sender, r.Code, r.Comm, r.Via, r.Why, r.Sends = SenderProcess, e.Code, e.Comm, "trace", "", n
-				r.Pid, r.Uid = e.SenderPid, e.SenderUid
-				if r.Uid < 0 {
-					r.Why = fmt.Sprintf("the sender %d had exited before its uid could be read", e.SenderPid)
+		if len(m.stash) > 0 {
+			osig, m.stash = m.stash[0], m.stash[1:] // counted in inflight when stashed
+		} else {
+			select {
+			case osig = <-t.ch:
+				t.inflight.Add(1)
+			case r := <-t.sfdIn:
+				t.mu.Lock()
+				ok := t.orderedEmit(m, r)
+				t.mu.Unlock()
+				if !ok {
+					return
 				}
-				if e.Code == SIKernel {
-					r.Sender, r.Pid, r.Why = SenderKernel, 0, ""
-				}
-			} else {
-				r.Why = "no kernel trace event matched the signal"
+				continue
+			case <-t.done:
+				return
 			}
 		}
-		ok := t.emit(r)
-		t.inflight.Add(-1)
+		t.mu.Lock()
+		ok := t.handleNotified(m, osig)
+		t.mu.Unlock()
 		if !ok {
 			return
 		}
 	}
+}
+
+// handleNotified emits a notification of os/signal, with its sender from the trace when there is one,
+// after the signals already pending on the signalfd (they came first). Call it under mu, with the
+// notification counted in inflight. It reports false once the trap is closing.
+func (t *Trap) handleNotified(m *matcher, osig os.Signal) bool {
+	defer t.inflight.Add(-1)
+	now := monotonic()
+	s := Signal(osig.(syscall.Signal))
+	r := Received{Signal: s, Sender: SenderUnknown, Uid: -1, Why: t.why}
+	ok := true
+	if m.events == nil {
+		// Without a trace to order by (see orderedEmit), the signals already pending on the
+		// signalfd are taken to have come first.
+		for _, p := range t.readPending(-1) {
+			ok = ok && t.emit(p)
+		}
+	}
+	if m.events != nil && ok {
+		// More notifications already waiting: this one stands for one delivery only. The
+		// sender's event is waited for only while the trace has events still to read.
+		e, n, found := m.match(s, now, len(m.stash) > 0 || len(t.ch) > 0, 500*time.Millisecond)
+		if found {
+			r.Sender, r.Code, r.Comm, r.Via, r.Why, r.Sends = SenderProcess, e.Code, e.Comm, "trace", "", n
+			r.Pid, r.Uid = e.SenderPid, e.SenderUid
+			if r.Uid < 0 {
+				r.Why = fmt.Sprintf("the sender %d had exited before its uid could be read", e.SenderPid)
+			}
+			if e.Code == SIKernel {
+				r.Sender, r.Pid, r.Why = SenderKernel, 0, ""
+			} else if t.trace.Nested() {
+				// The trace's pid is the initial pid namespace's, not one of this one.
+				r.Sender, r.Pid, r.Uid, r.Via = SenderUnknown, 0, -1, "trace"
+				who := "a process"
+				if e.Comm != "" {
+					who = e.Comm
+				}
+				r.Why = fmt.Sprintf("sent by %s, whose pid the kernel's trace gives in the initial pid namespace, not this one", who)
+			}
+		} else {
+			r.Why = "no kernel trace event matched the signal"
+		}
+	}
+	if ok {
+		ok = t.emit(r)
+	} else {
+		t.flushed = append(t.flushed, r)
+	}
+	if !ok {
+		// Notifications taken from ch while waiting are not lost when closing.
+		for _, o := range m.stash {
+			t.flushed = append(t.flushed, Received{Signal: Signal(o.(syscall.Signal)), Sender: SenderUnknown, Uid: -1, Why: t.closedWhy()})
+		}
+		t.inflight.Add(-int32(len(m.stash)))
+		m.stash = nil
+	}
+	return ok
+}
+
+// orderedEmit emits r, a signal read from the signalfd, after the notifications of signals sent
+// before it: those taken already (stash), and those the trace shows sent (queued) but whose
+// notification the runtime has not passed on yet (100ms at most). Call it under mu.
+func (t *Trap) orderedEmit(m *matcher, r Received) bool {
+	at := monotonic()
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if len(m.stash) > 0 {
+			osig := m.stash[0]
+			m.stash = m.stash[1:]
+			if !t.handleNotified(m, osig) {
+				t.flushed = append(t.flushed, r)
+				return false
+			}
+			continue
+		}
+		for caught := time.Now().Add(20 * time.Millisecond); !m.caughtUp() && time.Now().Before(caught); {
+			m.drain(time.Millisecond)
+		}
+		m.drain(0)
+		if !m.dueBefore(at) {
+			break
+		}
+		select {
+		case osig := <-t.ch:
+			t.inflight.Add(1)
+			if !t.handleNotified(m, osig) {
+				t.flushed = append(t.flushed, r)
+				return false
+			}
+		case e := <-m.events:
+			m.pending = append(m.pending, e)
+		case <-time.After(time.Until(deadline)):
+		case <-t.done:
+		}
+	}
+	return t.emit(r)
+}
+
+// inInitPidNS reports whether this process is in the initial pid namespace, whose pids the
+// kernel's trace shows.
+func inInitPidNS() bool {
+	var st unix.Stat_t
+	return unix.Stat("/proc/self/ns/pid", &st) == nil && st.Ino == initPidNS
 }
 
 // monotonic returns CLOCK_MONOTONIC in seconds, the trace instance's clock.
@@ -412,6 +635,15 @@ type matcher struct {
 	events  chan TraceEvent
 	pending []TraceEvent
 	credit  map[Signal]credit
+
+	// The wait for an event ends once the trace has caught up with the kernel (caughtUp: there
+	// is none coming), or at Close (done). Notifications that come meanwhile are taken from next
+	// into stash, for the caller to handle next, so that the match takes one delivery only.
+	next     <-chan os.Signal
+	stash    []os.Signal
+	stashed  *atomic.Int32 // counts the stash (as notifications in flight)
+	caughtUp func() bool
+	done     <-chan struct{}
 }
 
 type credit struct {
@@ -456,23 +688,55 @@ func (m *matcher) match(s Signal, now float64, one bool, wait time.Duration) (Tr
 			return c.e, 0, true
 		}
 		timer := time.NewTimer(wait)
+		tick := time.NewTicker(2 * time.Millisecond)
 	wait:
 		for n == 0 {
 			select {
 			case e := <-m.events:
 				m.pending = append(m.pending, e)
 				take()
+			case o := <-m.next:
+				// The next signal: it is handled after this one, with one delivery each.
+				if m.stashed != nil {
+					m.stashed.Add(1)
+				}
+				m.stash = append(m.stash, o)
+				one = true
+			case <-tick.C:
+				// Nothing more is coming once the trace has caught up with the kernel: the
+				// sender's event, recorded before the signal came, would have been read.
+				if m.caughtUp != nil && m.caughtUp() {
+					m.drain(0)
+					take()
+					break wait
+				}
+			case <-m.done:
+				// Closing: the events the kernel recorded until now still count.
+				for caught := time.Now().Add(20 * time.Millisecond); m.caughtUp != nil && !m.caughtUp() && time.Now().Before(caught); {
+					m.drain(time.Millisecond)
+				}
+				m.drain(0)
+				take()
+				break wait
 			case <-timer.C:
 				break wait
 			}
 		}
 		timer.Stop()
+		tick.Stop()
 	}
 	if !one {
-		// The trace reader may lag a little behind the notification: give the last sends
-		// before now a moment to be read, so that they are not left for the next notification.
-		m.drain(20 * time.Millisecond)
-		take()
+		// The trace reader may lag a little behind the notification: let it read the last
+		// sends before now (until it has caught up, 20ms at most), so that they are not left
+		// for the next notification.
+		for deadline := time.Now().Add(20 * time.Millisecond); ; {
+			m.drain(0)
+			take()
+			if m.caughtUp == nil || m.caughtUp() || !time.Now().Before(deadline) {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
 	}
 	if len(m.pending) > 256 {
 		m.pending = m.pending[len(m.pending)-256:]
@@ -492,6 +756,17 @@ func (m *matcher) match(s Signal, now float64, one bool, wait time.Duration) (Tr
 		delete(m.credit, s)
 	}
 	return last, n, true
+}
+
+// dueBefore reports whether a send before at made a signal pending whose notification has not
+// been matched yet: it is on its way.
+func (m *matcher) dueBefore(at float64) bool {
+	for _, e := range m.pending {
+		if e.Event == "generate" && e.Result == TraceDelivered && e.Time <= at {
+			return true
+		}
+	}
+	return false
 }
 
 // drain moves the events read so far (and during d) to pending.
