@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -24,7 +26,7 @@ func newLimitsCmd(io *iostreams.IOStreams, runF func(*limitsOptions) error) *cob
 semopm, semmni, semvmx), the POSIX message queue limits (/proc/sys/fs/mqueue) and the pipe limits
 (PIPE_BUF, pipe-max-size), each with its current use and percentage where the objects of the IPC
 namespace give one. USE says what is counted: the number of objects for the *mni limits, the
-largest object for the per-object ones.
+largest failure.Object for the per-failure.Object ones.
 
 The System V and mqueue limits belong to the IPC namespace (see --ns).
 
@@ -89,10 +91,10 @@ var limitColumns = []render.Column[limitRow]{
 func readLimits(ns inventory.Namespace) ([]inventory.Limit, error) {
 	lims, err := ns.Limits()
 	if err != nil && !ns.Own() {
-		return nil, nsFail(ns, err)
+		return nil, nsObject(ns).Explain(err)
 	}
 	if err != nil {
-		return nil, &cmdError{code: exitFailure, msg: fmt.Sprintf("limits: %v", err)}
+		return nil, failure.Newf(failure.Failure, "limits: %v", err)
 	}
 	return lims, nil
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"errors"
-	"github.com/spf13/pflag"
 	"runtime/debug"
 	"strings"
-	"sync"
+
+	"github.com/ipcx/ipcx/internal/failure"
+	"github.com/spf13/pflag"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -28,8 +29,8 @@ const exitStatusHelp = `EXIT STATUS
   0    success
   1    failure
   2    usage error (bad flag, argument or address)
-  3    no such object
-  4    object already exists
+  3    no such failure.Object
+  4    failure.Object already exists
   5    would block (--nonblock: queue empty or full, semaphore unavailable)
   124  --timeout expired (--timeout 0 does not wait: 124 at once when nothing is ready)
   128+N  interrupted or killed by signal N (130 for Ctrl-C, 141 for a closed output pipe)`
@@ -38,15 +39,15 @@ func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ipcx",
 		Short: "Create, inspect, send to, receive from and remove Linux IPC objects",
-		Long: `ipcx works with every kind of Linux IPC object from a terminal or a shell script, with one
+		Long: `ipcx works with every kind of Linux IPC failure.Object from a terminal or a shell script, with one
 grammar for all of them.
 
 ADDRESSES
-  /name            a POSIX object (message queue, named semaphore, shared memory)
+  /name            a POSIX failure.Object (message queue, named semaphore, shared memory)
   0x1A2B, key:N    a System V key (N decimal or 0x-hex)
   id:N             a System V identifier
   ftok:PATH:PROJ   a System V key computed as ftok(3) does
-  private          IPC_PRIVATE: a new System V object (create only)
+  private          IPC_PRIVATE: a new System V failure.Object (create only)
 
 A bare number is refused: write id:N or key:N.
 
@@ -91,27 +92,6 @@ func walk(c *cobra.Command, f func(*cobra.Command)) {
 	}
 }
 
-// listable tells whether a noun has an ls command, for hints.
-func listable(noun string) bool {
-	listableOnce.Do(func() {
-		io, _, _, _ := iostreams.Test()
-		listableNouns = map[string]bool{}
-		for _, c := range newRootCmd(io).Commands() {
-			for _, sub := range c.Commands() {
-				if sub.Name() == "ls" {
-					listableNouns[c.Name()] = true
-				}
-			}
-		}
-	})
-	return listableNouns[noun]
-}
-
-var (
-	listableOnce  sync.Once
-	listableNouns map[string]bool
-)
-
 // flagError turns pflag's errors into ipcx's: a bad value says what form was wanted instead of
 // quoting strconv or time.
 func flagError(c *cobra.Command, err error) error {
@@ -130,9 +110,9 @@ func flagError(c *cobra.Command, err error) error {
 		if want == "" {
 			want = "a valid value"
 		}
-		return usageErrorf("%sinvalid --%s %q: want %s (see: %s --help)", prefix, ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
+		return failure.Usagef("%sinvalid --%s %q: want %s (see: %s --help)", prefix, ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
 	}
-	return usageErrorf("%s%v (see: %s --help)", prefix, err, c.CommandPath())
+	return failure.Usagef("%s%v (see: %s --help)", prefix, err, c.CommandPath())
 }
 
 // groupObjects puts a noun command in the "IPC objects" help group.
@@ -150,7 +130,7 @@ func cmdPath(c *cobra.Command) string {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+			return failure.Usagef("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
 		}
 		return nil
 	}
@@ -159,7 +139,7 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usageErrorf("%s: want %s (see: %s --help)", cmdPath(c), what, c.CommandPath())
+			return failure.Usagef("%s: want %s (see: %s --help)", cmdPath(c), what, c.CommandPath())
 		}
 		return nil
 	}
@@ -168,7 +148,7 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < lo || len(args) > hi {
-			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+			return failure.Usagef("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
 		}
 		return nil
 	}
@@ -177,9 +157,9 @@ func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
 // unknownSubcommand makes a noun without a verb, or with an unknown one, a usage error.
 func unknownSubcommand(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
+		return failure.Usagef("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
 	}
-	return usageErrorf("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
+	return failure.Usagef("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
 }
 
 // refuseUnknownShells makes "ipcx completion SHELL" a usage error (exit 2) for a shell cobra has
@@ -196,11 +176,11 @@ func refuseUnknownShells(root *cobra.Command) {
 	}
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageErrorf("completion: no completion script for shell %q (shells: %s)", args[0], strings.Join(shells, ", "))
+			return failure.Usagef("completion: no completion script for shell %q (shells: %s)", args[0], strings.Join(shells, ", "))
 		}
 		return nil
 	}
 	c.RunE = func(c *cobra.Command, args []string) error {
-		return usageErrorf("completion: name a shell: %s (see: ipcx completion --help)", strings.Join(shells, ", "))
+		return failure.Usagef("completion: name a shell: %s (see: ipcx completion --help)", strings.Join(shells, ", "))
 	}
 }

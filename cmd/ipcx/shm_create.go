@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
@@ -36,14 +38,14 @@ func newShmCreateCmd(io *iostreams.IOStreams, runF func(*shmCreateOptions) error
 	opts := &shmCreateOptions{io: io}
 	c := &cobra.Command{
 		Use:   "create ADDR --size N",
-		Short: "Create a shared memory object or segment",
-		Long: `Create shared memory of --size bytes, all zeros: a POSIX object for a /name (shm_open(3) and
+		Short: "Create a shared memory failure.Object or segment",
+		Long: `Create shared memory of --size bytes, all zeros: a POSIX failure.Object for a /name (shm_open(3) and
 ftruncate(2)), a System V segment for a key, ftok:PATH:PROJ or private.
 
-It prints the address for later commands: the /name, or id:N for System V. An existing object is
+It prints the address for later commands: the /name, or id:N for System V. An existing failure.Object is
 left as it is and printed, unless --exclusive, which makes it an error (exit 4); one smaller than
 --size is an error too (exit 4; POSIX objects can grow with ipcx shm resize). New objects have mode 0600
-unless --mode says otherwise, exactly, whatever the umask. A POSIX object is opened as shm_open
+unless --mode says otherwise, exactly, whatever the umask. A POSIX failure.Object is opened as shm_open
 does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followed.
 
 ` + exitStatusHelp,
@@ -62,8 +64,8 @@ does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followe
 	}
 	f := c.Flags()
 	f.StringVar(&opts.size, "size", "", "size in bytes, like 4096, 64K, 1M or 1MB (required)")
-	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new object, octal")
-	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the object exists")
+	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new failure.Object, octal")
+	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the failure.Object exists")
 	f.BoolVar(&opts.json, "json", false, "print what was created as JSON")
 	return c
 }
@@ -78,32 +80,31 @@ func shmCreateRun(opts *shmCreateOptions) error {
 		return err
 	}
 	if opts.size == "" {
-		return usageErrorf("shm create: --size is required, like --size 4096, 64K or 1M")
+		return failure.Usagef("shm create: --size is required, like --size 4096, 64K or 1M")
 	}
 	size, err := parseSize("size", opts.size)
 	if err != nil {
 		return err
 	}
 	if size == 0 {
-		return usageErrorf("--size must be at least 1 byte")
+		return failure.Usagef("--size must be at least 1 byte")
 	}
 	obj := shmObject(a)
 	info, err := ipc.CreateSegment(a, size, mode, opts.exclusive)
 	switch {
 	case errors.Is(err, ipc.ErrNoRoom):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", obj, bytesText(size))}
+		return failure.Newf(failure.Failure, "%s: no room for %s in /dev/shm", obj, bytesText(size))
 	case errors.Is(err, ipc.ErrSizeRefused):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %s", obj, bytesText(size)),
-			hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
+		return failure.Newf(failure.Failure, "%s: the system refuses a segment of %s", obj, bytesText(size)).WithHint("see the limits shmmax and shmall in /proc/sys/kernel")
 	case err != nil:
-		return shmFail(obj, err)
+		return obj.Explain(err)
 	}
 	if info.Size < size {
 		hint := fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)
 		if info.Flavor == "sysv" {
 			hint = "System V segments cannot grow: remove it and create it again"
 		}
-		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size), hint: hint}
+		return failure.Newf(failure.Exists, "%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size).WithHint(hint)
 	}
 	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}

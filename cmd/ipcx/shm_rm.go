@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ func newShmRmCmd(io *iostreams.IOStreams, runF func(*shmRmOptions) error) *cobra
 or mapped keep using it until they let go. A System V segment is marked for removal: it goes when
 the last process detaches, at once when none is attached; ipcx says so when some still are.
 
-Every named object that exists is removed even when another is missing; then ipcx exits 3.
+Every named failure.Object that exists is removed even when another is missing; then ipcx exits 3.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm rm /frame
@@ -59,12 +60,12 @@ func shmRmRun(opts *shmRmOptions) error {
 			continue
 		}
 		if last != nil {
-			printError(opts.io.ErrOut, last.(*cmdError))
+			failure.Print(opts.io.ErrOut, last)
 		}
-		last = shmFail(shmObject(a).toRemove(), err)
+		last = shmObject(a).ToRemove().Explain(err)
 	}
 	return last
 }
 
-// shmRemove removes the object a names and returns how many processes still have a System V
+// shmRemove removes the failure.Object a names and returns how many processes still have a System V
 // segment attached.

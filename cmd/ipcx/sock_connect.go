@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -70,9 +71,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 	if _, err := sock.Relay(ctx, conn, opts.io.In, opts.io.Out); err != nil {
 		if errors.Is(err, sock.ErrClosedPipe) {
 			// only our standard output can give EPIPE here: sending to a gone peer is not an error
-			return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
+			return &failure.Silent{Code: failure.SignalBase + int(sig.SIGPIPE)}
 		}
-		return sockFail(obj, err)
+		return obj.Explain(err)
 	}
 	return nil
 }
@@ -86,10 +87,9 @@ func dialTimeout(ctx context.Context, a sock.Addr, d time.Duration) (*sock.Conn,
 	return sock.Dial(ctx, a)
 }
 
-func connectFail(obj object, err error, d time.Duration) error {
-	e := sockFail(obj, err).(*cmdError)
-	if e.code == exitTimeout {
-		e.msg = fmt.Sprintf("%s: no connection within %v", obj, d)
+func connectFail(obj failure.Object, err error, d time.Duration) error {
+	if d > 0 {
+		err = &failure.Wait{Ended: "no connection", Prep: "within", Timeout: d, Err: err}
 	}
-	return e
+	return obj.Explain(err)
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sock"
@@ -47,7 +49,7 @@ environment: IPCX_PEER, and for UNIX sockets IPCX_PEER_PID, IPCX_PEER_UID and IP
 Connections are served one after the other; --keep serves them at the same time, at most
 --max-conns at once. --once exits after the first connection or datagram. --timeout bounds each
 wait for a connection or datagram (exit 124); it must be positive: nothing arrives without
-waiting. --json prints one JSON object per line instead of the data: the listening address, then
+waiting. --json prints one JSON failure.Object per line instead of the data: the listening address, then
 each connection or datagram with its peer, byte counts and credentials (a datagram's payload
 is in "data", or "dataBase64" when it is not text).
 
@@ -105,15 +107,15 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 	switch {
 	case modes > 1:
-		return usageErrorf("--echo, --http-echo and --exec exclude each other")
+		return failure.Usagef("--echo, --http-echo and --exec exclude each other")
 	case a.Kind.IsDatagram() && (opts.httpEcho || opts.exec != ""):
-		return usageErrorf("--http-echo and --exec need a connection: %s is a datagram socket", a.Kind)
+		return failure.Usagef("--http-echo and --exec need a connection: %s is a datagram socket", a.Kind)
 	case a.Kind.IsDatagram() && opts.keep:
-		return usageErrorf("--keep is for connections: a datagram socket serves every datagram anyway")
+		return failure.Usagef("--keep is for connections: a datagram socket serves every datagram anyway")
 	case opts.maxConns < 1:
-		return usageErrorf("--max-conns must be at least 1")
+		return failure.Usagef("--max-conns must be at least 1")
 	case opts.once && opts.keep:
-		return usageErrorf("--once and --keep exclude each other")
+		return failure.Usagef("--once and --keep exclude each other")
 	}
 	if err := opts.positiveTimeout("nothing arrives without waiting"); err != nil {
 		return err
@@ -139,14 +141,13 @@ func sockListenRun(opts *sockListenOptions) error {
 	if err != nil {
 		var ns *sock.NotSocketError
 		if errors.Is(err, fs.ErrNotExist) {
-			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
+			return failure.Newf(failure.NoObject, "%s: the directory does not exist", obj)
 		}
 		if errors.As(err, &ns) {
 			// a file of another kind is in the way: nothing to remove, another path to choose
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the path exists and is %s", obj, notSocketText(ns)),
-				hint: "give a path where no file exists: listen makes the socket file itself and never replaces a file"}
+			return failure.Newf(failure.Failure, "%s: the path exists and is %s", obj, failure.NotSocket(ns)).WithHint("give a path where no file exists: listen makes the socket file itself and never replaces a file")
 		}
-		return sockFail(obj, err)
+		return obj.Explain(err)
 	}
 	defer l.Close()
 	obj = sockObject(l.Addr().String())
@@ -161,12 +162,12 @@ func sockListenRun(opts *sockListenOptions) error {
 	if errors.As(err, &oe) {
 		return readFail(obj, oe.Err)
 	}
-	return sockFail(obj, err)
+	return obj.Explain(err)
 }
 
 // report renders one connection or datagram: a JSON line with --json, and on stderr what went
 // wrong with it.
-func (opts *sockListenOptions) report(obj object, ev sock.Event) error {
+func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
 	switch {
 	case errors.Is(ev.EchoErr, sock.ErrNoReplyAddr):
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)
