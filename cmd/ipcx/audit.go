@@ -27,9 +27,9 @@ func newAuditCmd(io *iostreams.IOStreams, runF func(*auditOptions) error) *cobra
 		Short: "Flag exposed objects, orphans and limits near exhaustion, with the fix for each",
 		Long: `Check the IPC namespace and flag:
 
-  world     an failure.Object everyone may read or write (mode bits for others)
-  group     an failure.Object other members of its group may read or write
-  orphan    an failure.Object no live process holds and whose creator is gone
+  world     an object everyone may read or write (mode bits for others)
+  group     an object other members of its group may read or write
+  orphan    an object no live process holds and whose creator is gone
   limit     a limit on the namespace's total (msgmni, shmmni, shmall, semmni, semmns,
             queues_max) more than 80% used
 

@@ -47,7 +47,7 @@ func usageHint(hint, format string, args ...any) error {
 	return &cmdError{code: exitUsage, msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
-// object is a failure.Object of one of the listable kinds (mq, sem, shm) spelled the old way.
+// object is a object of one of the listable kinds (mq, sem, shm) spelled the old way.
 type object struct {
 	noun, what, addr string
 	removing         bool

@@ -26,7 +26,7 @@ func newLimitsCmd(io *iostreams.IOStreams, runF func(*limitsOptions) error) *cob
 semopm, semmni, semvmx), the POSIX message queue limits (/proc/sys/fs/mqueue) and the pipe limits
 (PIPE_BUF, pipe-max-size), each with its current use and percentage where the objects of the IPC
 namespace give one. USE says what is counted: the number of objects for the *mni limits, the
-largest failure.Object for the per-failure.Object ones.
+largest object for the per-object ones.
 
 The System V and mqueue limits belong to the IPC namespace (see --ns).
 

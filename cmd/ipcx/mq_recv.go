@@ -40,7 +40,7 @@ func newMqRecvCmd(io *iostreams.IOStreams, runF func(*mqRecvOptions) error) *cob
 		Short: "Receive messages from a queue",
 		Long: `Receive messages from a queue and write them to standard output: one message by default, --count N
 messages, or --follow until interrupted. Each payload is written raw, followed by a newline (--delim,
--0 for NUL, --raw for nothing); --json writes one JSON failure.Object per message with its priority or
+-0 for NUL, --raw for nothing); --json writes one JSON object per message with its priority or
 type, size and data (text when valid UTF-8, else base64).
 
 POSIX queues give the oldest message of the highest priority first. System V queues select by
@@ -82,7 +82,7 @@ that reads a message and exits without using it.
 	f.StringVar(&opts.delim, "delim", "\n", "written after each message (one byte)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "write NUL after each message")
 	f.BoolVar(&opts.raw, "raw", false, "write nothing between messages")
-	f.BoolVar(&opts.json, "json", false, "write one JSON failure.Object per message")
+	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")
 	opts.wait.register(c, "the queue is empty")
 	return c
 }
@@ -109,7 +109,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	case opts.json && opts.raw:
 		return failure.Usagef("--json and --raw exclude each other")
 	case opts.json && (opts.nul || opts.flagSet("delim")):
-		return failure.Usagef("--json writes one failure.Object per line: it excludes -0 and --delim")
+		return failure.Usagef("--json writes one object per line: it excludes -0 and --delim")
 	case opts.raw && (opts.nul || opts.flagSet("delim")):
 		return failure.Usagef("--raw writes nothing between messages: it excludes -0 and --delim")
 	case opts.nul && opts.flagSet("delim"):

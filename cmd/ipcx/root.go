@@ -29,8 +29,8 @@ const exitStatusHelp = `EXIT STATUS
   0    success
   1    failure
   2    usage error (bad flag, argument or address)
-  3    no such failure.Object
-  4    failure.Object already exists
+  3    no such object
+  4    object already exists
   5    would block (--nonblock: queue empty or full, semaphore unavailable)
   124  --timeout expired (--timeout 0 does not wait: 124 at once when nothing is ready)
   128+N  interrupted or killed by signal N (130 for Ctrl-C, 141 for a closed output pipe)`
@@ -39,15 +39,15 @@ func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ipcx",
 		Short: "Create, inspect, send to, receive from and remove Linux IPC objects",
-		Long: `ipcx works with every kind of Linux IPC failure.Object from a terminal or a shell script, with one
+		Long: `ipcx works with every kind of Linux IPC object from a terminal or a shell script, with one
 grammar for all of them.
 
 ADDRESSES
-  /name            a POSIX failure.Object (message queue, named semaphore, shared memory)
+  /name            a POSIX object (message queue, named semaphore, shared memory)
   0x1A2B, key:N    a System V key (N decimal or 0x-hex)
   id:N             a System V identifier
   ftok:PATH:PROJ   a System V key computed as ftok(3) does
-  private          IPC_PRIVATE: a new System V failure.Object (create only)
+  private          IPC_PRIVATE: a new System V object (create only)
 
 A bare number is refused: write id:N or key:N.
 

@@ -155,7 +155,7 @@ func semRunRun(opts *semRunOptions) error {
 	return obj.Explain(&failure.Progress{Before: "cannot run the command:", Err: werr})
 }
 
-// releaseFail words a release that failed after CMD ran, naming the failure.Object once.
+// releaseFail words a release that failed after CMD ran, naming the object once.
 func releaseFail(obj failure.Object, err error) error {
 	if errors.Is(err, ipc.ErrRemoved) {
 		return failure.Newf(failure.Failure, "%s: the set was removed while CMD ran; there was no unit to give back", obj)

@@ -18,7 +18,7 @@ type semStatOptions struct {
 	json bool
 }
 
-// holderColumns are the processes that have a POSIX semaphore or shared memory failure.Object open or
+// holderColumns are the processes that have a POSIX semaphore or shared memory object open or
 // mapped (sem stat, shm stat).
 var holderColumns = []render.Column[posix.Holder]{
 	{Header: "PID", Value: func(h posix.Holder) string { return render.Int(h.PID) }},

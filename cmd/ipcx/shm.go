@@ -17,7 +17,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "shm",
 		Short: "Shared memory, POSIX (/name) and System V segments (key, id)",
-		Long: `Shared memory of both flavors: a /name is a POSIX shared memory failure.Object (shm_open(3), a file in
+		Long: `Shared memory of both flavors: a /name is a POSIX shared memory object (shm_open(3), a file in
 /dev/shm), a key or an id a System V segment (shmget(2)). Sizes and offsets take 4096, 64K, 1M
 (1024-based), 1MB (1000-based) or 0x1000 (hexadecimal, no unit).
 
@@ -43,7 +43,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 	return groupObjects(c)
 }
 
-// shmObject names a shared memory failure.Object in messages.
+// shmObject names a shared memory object in messages.
 func shmObject(a addr.Addr) failure.Object {
 	if !a.IsSysV() {
 		return failure.Object{Noun: "shm", What: "shared memory object", Addr: a.String(), Listable: true}

@@ -38,14 +38,14 @@ func newShmCreateCmd(io *iostreams.IOStreams, runF func(*shmCreateOptions) error
 	opts := &shmCreateOptions{io: io}
 	c := &cobra.Command{
 		Use:   "create ADDR --size N",
-		Short: "Create a shared memory failure.Object or segment",
-		Long: `Create shared memory of --size bytes, all zeros: a POSIX failure.Object for a /name (shm_open(3) and
+		Short: "Create a shared memory object or segment",
+		Long: `Create shared memory of --size bytes, all zeros: a POSIX object for a /name (shm_open(3) and
 ftruncate(2)), a System V segment for a key, ftok:PATH:PROJ or private.
 
-It prints the address for later commands: the /name, or id:N for System V. An existing failure.Object is
+It prints the address for later commands: the /name, or id:N for System V. An existing object is
 left as it is and printed, unless --exclusive, which makes it an error (exit 4); one smaller than
 --size is an error too (exit 4; POSIX objects can grow with ipcx shm resize). New objects have mode 0600
-unless --mode says otherwise, exactly, whatever the umask. A POSIX failure.Object is opened as shm_open
+unless --mode says otherwise, exactly, whatever the umask. A POSIX object is opened as shm_open
 does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followed.
 
 ` + exitStatusHelp,
@@ -64,8 +64,8 @@ does (O_NOFOLLOW): a symbolic link planted in /dev/shm is refused, never followe
 	}
 	f := c.Flags()
 	f.StringVar(&opts.size, "size", "", "size in bytes, like 4096, 64K, 1M or 1MB (required)")
-	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new failure.Object, octal")
-	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the failure.Object exists")
+	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a new object, octal")
+	f.BoolVar(&opts.exclusive, "exclusive", false, "fail (exit 4) when the object exists")
 	f.BoolVar(&opts.json, "json", false, "print what was created as JSON")
 	return c
 }

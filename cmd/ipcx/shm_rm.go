@@ -24,7 +24,7 @@ func newShmRmCmd(io *iostreams.IOStreams, runF func(*shmRmOptions) error) *cobra
 or mapped keep using it until they let go. A System V segment is marked for removal: it goes when
 the last process detaches, at once when none is attached; ipcx says so when some still are.
 
-Every named failure.Object that exists is removed even when another is missing; then ipcx exits 3.
+Every named object that exists is removed even when another is missing; then ipcx exits 3.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm rm /frame
@@ -67,5 +67,5 @@ func shmRmRun(opts *shmRmOptions) error {
 	return last
 }
 
-// shmRemove removes the failure.Object a names and returns how many processes still have a System V
+// shmRemove removes the object a names and returns how many processes still have a System V
 // segment attached.

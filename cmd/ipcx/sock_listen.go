@@ -49,7 +49,7 @@ environment: IPCX_PEER, and for UNIX sockets IPCX_PEER_PID, IPCX_PEER_UID and IP
 Connections are served one after the other; --keep serves them at the same time, at most
 --max-conns at once. --once exits after the first connection or datagram. --timeout bounds each
 wait for a connection or datagram (exit 124); it must be positive: nothing arrives without
-waiting. --json prints one JSON failure.Object per line instead of the data: the listening address, then
+waiting. --json prints one JSON object per line instead of the data: the listening address, then
 each connection or datagram with its peer, byte counts and credentials (a datagram's payload
 is in "data", or "dataBase64" when it is not text).
 

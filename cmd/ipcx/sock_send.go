@@ -76,7 +76,7 @@ func sockSendRun(opts *sockSendOptions) error {
 	if errors.Is(err, sock.ErrPeerStillOpen) {
 		// Everything was sent; the peer held the connection open while ipcx waited for it to close.
 		sent := fmt.Sprintf("sent %d bytes, then", n)
-		if errors.Is(err, context.DeadlineExceeded) {
+		if failure.TimedOut(err) {
 			return obj.Explain(&failure.Progress{Before: sent, Err: opts.wait("", "the peer did not close the connection", "within", err)})
 		}
 		return obj.Explain(&failure.Progress{Before: sent, After: " while waiting for the peer to close the connection", Err: err})

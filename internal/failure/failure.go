@@ -168,6 +168,12 @@ func (o Object) Explain(err error) error {
 	if errors.As(err, &e) || errors.As(err, &s) {
 		return err
 	}
+	if w, ok := err.(*Wait); ok && w.Err == nil {
+		return nil
+	}
+	if p, ok := err.(*Progress); ok && p.Err == nil {
+		return nil
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		// A child command ended: its own exit status, or 128+N when a signal N killed it. It has

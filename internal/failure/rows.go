@@ -51,6 +51,15 @@ func as[T error]() func(error) bool {
 	}
 }
 
+// top matches errors that are a T themselves: a Wait or Progress is what the command says about
+// the error it wraps, so only the outermost one speaks (it explains the rest).
+func top[T error]() func(error) bool {
+	return func(err error) bool {
+		_, ok := err.(T)
+		return ok
+	}
+}
+
 // get returns the T in err's chain.
 func get[T error](err error) T {
 	var t T
@@ -71,7 +80,7 @@ func init() { rows = table }
 
 var table = []row{
 	// What the command tells about the failure: how its wait ended, what was done before.
-	{match: as[*Wait](), say: func(o Object, err error, e *Error) {
+	{match: top[*Wait](), say: func(o Object, err error, e *Error) {
 		w := get[*Wait](err)
 		in := o.explain(w.Err)
 		*e = *in
@@ -89,7 +98,7 @@ var table = []row{
 			e.Msg = fmt.Sprintf("%s: %s %s", o, w.Ended, Within(w.Prep, w.Timeout))
 		}
 	}},
-	{match: as[*Progress](), say: func(o Object, err error, e *Error) {
+	{match: top[*Progress](), say: func(o Object, err error, e *Error) {
 		p := get[*Progress](err)
 		in := o.explain(p.Err)
 		*e = *in
@@ -360,7 +369,7 @@ var table = []row{
 		s := sig.Interrupted()
 		e.Code, e.Msg = SignalBase+int(s), fmt.Sprintf("%s: interrupted by %s", o, unix.SignalName(s))
 	}},
-	{match: is(context.DeadlineExceeded, unix.ETIMEDOUT), code: Timeout, say: func(o Object, _ error, e *Error) {
+	{match: TimedOut, code: Timeout, say: func(o Object, _ error, e *Error) {
 		e.Msg = fmt.Sprintf("%s: timed out", o)
 	}},
 	{match: is(unix.EIDRM), code: NoObject, say: func(o Object, _ error, e *Error) {
@@ -426,6 +435,9 @@ var table = []row{
 		e.Hint = "see the limits with: ipcx pipe info"
 	}},
 }
+
+// TimedOut reports whether err is a wait that ran out of time (exit 124 in the table).
+func TimedOut(err error) bool { return is(context.DeadlineExceeded, unix.ETIMEDOUT)(err) }
 
 // name is the object's POSIX name without its leading slash, for the file in /dev/shm.
 func name(o Object) string { return strings.TrimPrefix(o.Addr, "/") }
