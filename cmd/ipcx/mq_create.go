@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -110,12 +109,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		}
 	}
 	info, err := ipc.CreateQueue(a, o)
-	switch {
-	case errors.Is(err, ipc.ErrAttrRefused):
-		return failure.Newf(failure.Failure, "%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize).WithHint("see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)")
-	case errors.Is(err, ipc.ErrQBytesLimit):
-		return failure.Newf(failure.Failure, "%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", obj, o.MaxBytes).WithHint("nothing was created; see the limits with: ipcx limits")
-	case err != nil:
+	if err != nil {
 		return obj.Explain(err)
 	}
 	if !info.Created {

@@ -158,10 +158,8 @@ func mqRecvFail(obj failure.Object, q *ipc.Queue, opts *mqRecvOptions, received 
 	var re *ipc.RecvError
 	var pf *ipc.PutBackFailedError
 	switch {
-	case err == nil || errors.As(err, &pf) || !errors.As(err, &re):
+	case err == nil || errors.As(err, &pf) || !errors.As(err, &re) || errors.Is(err, ipc.ErrRecvTooLarge):
 		return obj.Explain(err)
-	case errors.Is(re.Err, ipc.ErrRecvTooLarge):
-		return failure.Newf(failure.Failure, "%s: a message is larger than msgmax (%d bytes)", obj, q.MaxRecv())
 	}
 	now := "queue is empty"
 	if n := q.Queued(); n > 0 && opts.typ != 0 && !opts.wait.zero() {

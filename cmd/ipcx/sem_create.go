@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -105,10 +104,7 @@ func semCreateRun(opts *semCreateOptions) error {
 		}
 	}
 	info, err := ipc.CreateSemaphore(a, ipc.SemCreateOptions{Exclusive: opts.exclusive, Mode: mode, Value: int(opts.value), NSems: opts.nsems})
-	switch {
-	case errors.Is(err, ipc.ErrNSemsRefused):
-		return failure.Newf(failure.Failure, "%s: the system refuses --nsems %d", obj, opts.nsems).WithHint("see the limit SEMMSL, the first number in /proc/sys/kernel/sem")
-	case err != nil:
+	if err != nil {
 		return obj.Explain(err)
 	}
 	if !info.Created && info.NSems < opts.nsems {

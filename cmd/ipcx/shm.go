@@ -88,12 +88,7 @@ func parseSize(flag, s string) (int64, error) {
 }
 
 // bytesText is "1 byte" or "N bytes".
-func bytesText(n int64) string {
-	if n == 1 {
-		return "1 byte"
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func bytesText(n int64) string { return failure.Bytes(n) }
 
 // shmSpan checks --offset and --length against the object's size and returns the range they name;
 // length < 0 means to the end.

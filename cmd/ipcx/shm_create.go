@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -91,12 +90,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 	}
 	obj := shmObject(a)
 	info, err := ipc.CreateSegment(a, size, mode, opts.exclusive)
-	switch {
-	case errors.Is(err, ipc.ErrNoRoom):
-		return failure.Newf(failure.Failure, "%s: no room for %s in /dev/shm", obj, bytesText(size))
-	case errors.Is(err, ipc.ErrSizeRefused):
-		return failure.Newf(failure.Failure, "%s: the system refuses a segment of %s", obj, bytesText(size)).WithHint("see the limits shmmax and shmall in /proc/sys/kernel")
-	case err != nil:
+	if err != nil {
 		return obj.Explain(err)
 	}
 	if info.Size < size {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 	"unicode/utf8"
 
@@ -139,14 +138,7 @@ func sockListenRun(opts *sockListenOptions) error {
 	defer stop()
 	l, err := sock.Listen(a, mode)
 	if err != nil {
-		var ns *sock.NotSocketError
-		if errors.Is(err, fs.ErrNotExist) {
-			return failure.Newf(failure.NoObject, "%s: the directory does not exist", obj)
-		}
-		if errors.As(err, &ns) {
-			// a file of another kind is in the way: nothing to remove, another path to choose
-			return failure.Newf(failure.Failure, "%s: the path exists and is %s", obj, failure.NotSocket(ns)).WithHint("give a path where no file exists: listen makes the socket file itself and never replaces a file")
-		}
+		obj.Verb = "listen"
 		return obj.Explain(err)
 	}
 	defer l.Close()

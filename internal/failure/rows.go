@@ -51,6 +51,11 @@ func as[T error]() func(error) bool {
 	}
 }
 
+// refused matches a RefusedError for the limit s.
+func refused(s error) func(error) bool {
+	return func(err error) bool { return as[*ipc.RefusedError]()(err) && errors.Is(err, s) }
+}
+
 // top matches errors that are a T themselves: a Wait or Progress is what the command says about
 // the error it wraps, so only the outermost one speaks (it explains the rest).
 func top[T error]() func(error) bool {
@@ -202,7 +207,32 @@ var table = []row{
 		e.Msg = fmt.Sprintf("%s: not a regular file in /dev/shm", o)
 	}},
 
+	// Creations the system refuses for the sizes asked.
+	{match: refused(ipc.ErrAttrRefused), code: Failure, say: func(o Object, err error, e *Error) {
+		r := get[*ipc.RefusedError](err)
+		e.Msg = fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", o, r.MaxMsg, r.MsgSize)
+		e.Hint = "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"
+	}},
+	{match: refused(ipc.ErrQBytesLimit), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", o, get[*ipc.RefusedError](err).MaxBytes)
+		e.Hint = "nothing was created; see the limits with: ipcx limits"
+	}},
+	{match: refused(ipc.ErrNSemsRefused), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: the system refuses --nsems %d", o, get[*ipc.RefusedError](err).NSems)
+		e.Hint = "see the limit SEMMSL, the first number in /proc/sys/kernel/sem"
+	}},
+	{match: refused(ipc.ErrNoRoom), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: no room for %s in /dev/shm", o, Bytes(get[*ipc.RefusedError](err).Size))
+	}},
+	{match: refused(ipc.ErrSizeRefused), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: the system refuses a segment of %s", o, Bytes(get[*ipc.RefusedError](err).Size))
+		e.Hint = "see the limits shmmax and shmall in /proc/sys/kernel"
+	}},
+
 	// Queues.
+	{nouns: "mq", match: as[*ipc.TooBigError](), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", o, get[*ipc.TooBigError](err).Max)
+	}},
 	{nouns: "mq", match: is(ipc.ErrBusy), code: Failure, say: func(o Object, _ error, e *Error) {
 		e.Msg = fmt.Sprintf("%s: another process is registered for notification", o)
 		e.Hint = fmt.Sprintf("see its pid with: ipcx mq stat %s", o.Addr)
@@ -224,6 +254,12 @@ var table = []row{
 		e.Msg = fmt.Sprintf("%s: nothing came %s", o, Within("within", get[*sock.IdleError](err).Timeout))
 	}},
 	{nouns: "sock", match: as[*sock.NotSocketError](), code: Failure, say: func(o Object, err error, e *Error) {
+		if o.Verb == "listen" {
+			// a file of another kind is in the way: nothing to remove, another path to choose
+			e.Msg = fmt.Sprintf("%s: the path exists and is %s", o, NotSocket(get[*sock.NotSocketError](err)))
+			e.Hint = "give a path where no file exists: listen makes the socket file itself and never replaces a file"
+			return
+		}
 		e.Msg = fmt.Sprintf("%s: %s", o, NotSocket(get[*sock.NotSocketError](err)))
 		e.Hint = "check the path; a listener (ipcx sock listen) makes the socket file there, never over an existing file"
 	}},
@@ -232,6 +268,10 @@ var table = []row{
 		e.Hint = "see what listens with: ipcx sock ls --listening"
 	}},
 	{nouns: "sock", match: is(fs.ErrNotExist), code: NoObject, say: func(o Object, _ error, e *Error) {
+		if o.Verb == "listen" {
+			e.Msg = fmt.Sprintf("%s: the directory does not exist", o)
+			return
+		}
 		e.Msg = fmt.Sprintf("%s: no such socket file", o)
 		e.Hint = fmt.Sprintf("start a listener with: ipcx sock listen %s", o.Addr)
 	}},
@@ -438,6 +478,14 @@ var table = []row{
 
 // TimedOut reports whether err is a wait that ran out of time (exit 124 in the table).
 func TimedOut(err error) bool { return is(context.DeadlineExceeded, unix.ETIMEDOUT)(err) }
+
+// Bytes says a size: "1 byte", "4096 bytes".
+func Bytes(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // name is the object's POSIX name without its leading slash, for the file in /dev/shm.
 func name(o Object) string { return strings.TrimPrefix(o.Addr, "/") }

@@ -31,6 +31,8 @@ func TestRows(t *testing.T) {
 	fifoCreate := fifo
 	fifoCreate.Verb = "create"
 	reading := fifo
+	listen := so
+	listen.Verb = "listen"
 	reading.Reading = true
 	tests := []struct {
 		o         Object
@@ -75,6 +77,15 @@ func TestRows(t *testing.T) {
 		{proc, unix.EPERM, Failure, "sig send: process 9: permission denied", "it belongs to another user: run as that user or as root"},
 		{Object{Noun: "sig", Name: "sig send"}, &Wait{Ended: "process 9 still runs", Prep: "after", Timeout: time.Second, Err: &sig.StillRunsError{Pid: 9}}, Timeout, "sig send: process 9 still runs after 1s", ""},
 		{mq, posix.ErrNoMqueueFS, Failure, fmt.Sprintf("mq /q: %v", posix.ErrNoMqueueFS), "as root: mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue"},
+		{mq, &ipc.RefusedError{MaxMsg: 10, MsgSize: 99, Err: ipc.ErrAttrRefused}, Failure, "mq /q: the system refuses --maxmsg 10 --msgsize 99", "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"},
+		{mq, &ipc.RefusedError{MaxBytes: 5, Err: ipc.ErrQBytesLimit}, Failure, "mq /q: --max-bytes 5 is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", "nothing was created; see the limits with: ipcx limits"},
+		{sem, &ipc.RefusedError{NSems: 9, Err: ipc.ErrNSemsRefused}, Failure, "sem /l: the system refuses --nsems 9", "see the limit SEMMSL, the first number in /proc/sys/kernel/sem"},
+		{shm, &ipc.RefusedError{Size: 1, Err: ipc.ErrNoRoom}, Failure, "shm /m: no room for 1 byte in /dev/shm", ""},
+		{shm, &ipc.RefusedError{Size: 8, Err: ipc.ErrSizeRefused}, Failure, "shm /m: the system refuses a segment of 8 bytes", "see the limits shmmax and shmall in /proc/sys/kernel"},
+		{mq, &ipc.TooBigError{Max: 8192, Err: ipc.ErrRecvTooLarge}, Failure, "mq /q: a message is larger than msgmax (8192 bytes)", ""},
+		{listen, unix.ENOENT, NoObject, "sock unix:/tmp/s: the directory does not exist", ""},
+		{listen, &sock.NotSocketError{Kind: "a directory"}, Failure, "sock unix:/tmp/s: the path exists and is not a socket (it is a directory)", "give a path where no file exists: listen makes the socket file itself and never replaces a file"},
+		{so, &sock.NotSocketError{Kind: "a directory"}, Failure, "sock unix:/tmp/s: not a socket (it is a directory)", "check the path; a listener (ipcx sock listen) makes the socket file there, never over an existing file"},
 		{mq, errors.New("odd"), Failure, "mq /q: odd", ""},
 	}
 	for _, tt := range tests {
