@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -68,14 +66,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 		return connectFail(obj, err, opts.timeout)
 	}
 	defer conn.Close()
-	if _, err := sock.Relay(ctx, conn, opts.io.In, opts.io.Out); err != nil {
-		if errors.Is(err, sock.ErrClosedPipe) {
-			// only our standard output can give EPIPE here: sending to a gone peer is not an error
-			return &failure.Silent{Code: failure.SignalBase + int(sig.SIGPIPE)}
-		}
-		return obj.Explain(err)
-	}
-	return nil
+	_, err = sock.Relay(ctx, conn, opts.io.In, opts.io.Out)
+	// only our standard output can give EPIPE here: sending to a gone peer is not an error
+	return readFail(obj, err)
 }
 
 func dialTimeout(ctx context.Context, a sock.Addr, d time.Duration) (*sock.Conn, error) {
