@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -156,7 +158,7 @@ func auditRun(opts *auditOptions) error {
 		return err
 	}
 	if len(found) > 0 {
-		return &silentExit{code: exitFailure}
+		return &failure.Silent{Code: failure.Failure}
 	}
 	return nil
 }

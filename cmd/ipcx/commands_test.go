@@ -1,18 +1,22 @@
 package main
 
 import (
+	"errors"
 	"flag"
-	"github.com/spf13/cobra/doc"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra/doc"
+
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 )
 
 // TestEveryCommand checks what every command owes its users: a Short line, examples on commands
@@ -109,12 +113,20 @@ func TestPermissionHint(t *testing.T) {
 		{"mq", "/jobs", "ipcx mq ls"},
 		{"sem", "key:0x1", "ipcx sem ls"},
 		{"shm", "/frame", "ipcx shm ls"},
-		{"sock", "unix:/run/x.sock", "ipcx sock ls"},
 		{"fifo", "/tmp/f", "ipcx fifo stat /tmp/f"},
 	} {
-		e, ok := object{noun: tt.noun, what: "thing", addr: tt.addr}.fail(unix.EACCES).(*cmdError)
-		if !ok || e.code != exitFailure || e.hint != "see its owner and mode with: "+tt.want {
+		objs := map[string]failure.Object{"mq": mqObject(tt.addr), "sem": semObject(addr.Addr{Kind: addr.Key}),
+			"shm": shmObject(addr.Addr{Kind: addr.POSIX}), "fifo": fifoObject(tt.addr)}
+		o := objs[tt.noun]
+		o.Addr = tt.addr
+		var e *failure.Error
+		ok := errors.As(o.Explain(fs.ErrPermission), &e)
+		if !ok || e.Code != failure.Failure || e.Hint != "see its owner and mode with: "+tt.want {
 			t.Errorf("%s %s: permission denied gives %#v, want the hint %q", tt.noun, tt.addr, e, tt.want)
 		}
+	}
+	// sock has a permission row of its own; its hints point at sock ls all the same.
+	if !sockObject("unix:/run/x.sock").Listable {
+		t.Error("sock has ls: its objects are listable")
 	}
 }

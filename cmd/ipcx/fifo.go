@@ -1,15 +1,9 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
 )
 
@@ -42,44 +36,6 @@ Opening a FIFO waits for the other end: a reader waits for a writer and a writer
 	return groupObjects(c)
 }
 
-func fifoObject(path string) object { return object{noun: "fifo", what: "FIFO", addr: path} }
-
-// streamFail maps the errors of FIFOs, pipes and sockets that the shared mapping does not know,
-// then defers to it.
-func streamFail(o object, err error) error {
-	if err == nil {
-		return nil
-	}
-	e := &cmdError{code: exitFailure}
-	var nf *posix.NotFIFOError
-	switch {
-	case errors.As(err, &nf):
-		e.msg = fmt.Sprintf("%s: %s", o, notFIFOText(nf))
-	case errors.Is(err, posix.ErrNoReader):
-		e.code, e.msg = exitWouldBlock, fmt.Sprintf("%s: no reader", o)
-		e.hint = fmt.Sprintf("start a reader first (ipcx fifo read %s), or drop --nonblock to wait for one", o.addr)
-	case errors.Is(err, posix.ErrClosedPipe):
-		e.code, e.msg = exitSignalBase+int(sig.SIGPIPE), fmt.Sprintf("%s: the reader went away", o)
-	case errors.Is(err, fs.ErrNotExist) && !dirExists(filepath.Dir(o.addr)):
-		// Not a missing FIFO but a missing directory: "create the FIFO" would not help.
-		e.code, e.msg = exitNoObject, fmt.Sprintf("%s: no such directory: %s", o, filepath.Dir(o.addr))
-	case posix.IsBadPath(err):
-		e.msg = fmt.Sprintf("%s: %v", o, unwrapErrno(err))
-	default:
-		return o.fail(err)
-	}
-	return e
-}
-
-func dirExists(dir string) bool {
-	fi, err := os.Stat(dir)
-	return err == nil && fi.IsDir()
-}
-
-// notFIFOText says what a path that is not a FIFO is: "not a FIFO (it is a directory)".
-func notFIFOText(e *posix.NotFIFOError) string {
-	if e.Kind == "" || e.Became {
-		return posix.ErrNotFIFO.Error()
-	}
-	return fmt.Sprintf("%v (it is %s)", posix.ErrNotFIFO, e.Kind)
+func fifoObject(path string) failure.Object {
+	return failure.Object{Noun: "fifo", What: "FIFO", Addr: path}
 }

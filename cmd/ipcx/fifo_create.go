@@ -44,11 +44,9 @@ func fifoCreateRun(opts *fifoCreateOptions) error {
 	}
 	for _, p := range opts.paths {
 		if err := posix.CreateFIFO(p, mode); err != nil {
-			e := streamFail(fifoObject(p), err).(*cmdError)
-			if e.code == exitExists {
-				e.hint = "ipcx never replaces a file; remove it first if it is yours"
-			}
-			return e
+			obj := fifoObject(p)
+			obj.Verb = "create"
+			return obj.Explain(err)
 		}
 	}
 	return nil

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -55,7 +54,7 @@ func fifoReadRun(opts *fifoReadOptions) error {
 		return err
 	}
 	if opts.follow && opts.wait.nonblock {
-		return usageErrorf("--follow and --nonblock exclude each other")
+		return failure.Usagef("--follow and --nonblock exclude each other")
 	}
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
@@ -80,7 +79,7 @@ func fifoReadRun(opts *fifoReadOptions) error {
 		closer()
 		if ctx.Err() != nil {
 			f.Close()
-			return streamFail(obj, ctx.Err())
+			return obj.Explain(ctx.Err())
 		}
 		if err != nil || !opts.follow {
 			f.Close()
@@ -106,13 +105,8 @@ func fifoReadRun(opts *fifoReadOptions) error {
 }
 
 // readFail explains a failed read: reading a FIFO never fails with EPIPE, so that is standard
-// output closed (| head): exit 141 quietly, as a killed-by-SIGPIPE program does.
-func readFail(obj object, err error) error {
-	if errors.Is(err, posix.ErrClosedPipe) {
-		return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
-	}
-	if errors.Is(err, posix.ErrWouldBlock) {
-		return &cmdError{code: exitWouldBlock, msg: fmt.Sprintf("%s: empty (a writer holds it open)", obj)}
-	}
-	return streamFail(obj, err)
+// output closed (| head), which the table ends quietly with 141.
+func readFail(obj failure.Object, err error) error {
+	obj.Reading = true
+	return obj.Explain(err)
 }

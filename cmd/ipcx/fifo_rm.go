@@ -36,11 +36,7 @@ link even to a FIFO) is refused and left alone. Processes that have the FIFO ope
 func fifoRmRun(opts *fifoRmOptions) error {
 	for _, p := range opts.paths {
 		if err := posix.RemoveFIFO(p); err != nil {
-			e := streamFail(fifoObject(p), err).(*cmdError)
-			if e.code == exitNoObject {
-				e.hint = ""
-			}
-			return e
+			return fifoObject(p).ToRemove().Explain(err)
 		}
 	}
 	return nil

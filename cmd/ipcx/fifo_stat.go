@@ -67,7 +67,7 @@ A FIFO nobody holds open has no buffer: it shows 0 bytes and the capacity the ne
 func fifoStatRun(opts *fifoStatOptions) error {
 	info, err := posix.StatFIFO(opts.path)
 	if err != nil {
-		return streamFail(fifoObject(opts.path), err)
+		return fifoObject(opts.path).Explain(err)
 	}
 	st := fifoStatus{Path: info.Path, Mode: render.Mode(info.Mode), UID: info.UID, GID: info.GID,
 		Owner: userName(uint32(info.UID)), Open: info.Open, Readers: []fifoHolder{}, Writers: []fifoHolder{}}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sock"
@@ -62,7 +64,7 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		return err
 	}
 	if opts.raw && len(opts.lines) > 0 {
-		return usageErrorf("--raw copies standard input; lines were given as arguments")
+		return failure.Usagef("--raw copies standard input; lines were given as arguments")
 	}
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
@@ -100,7 +102,7 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return streamFail(obj, ctx.Err())
+			return obj.Explain(ctx.Err())
 		}
 		if errors.Is(err, posix.ErrWouldBlock) {
 			what := "whole lines"
@@ -110,20 +112,14 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 			case opts.raw:
 				what = "the first bytes of the input"
 			}
-			return &cmdError{code: exitWouldBlock,
-				msg:  fmt.Sprintf("%s: full: wrote %d bytes (%s), the rest of the input was not written", obj, n, what),
-				hint: "the reader is not reading; drop --nonblock to wait for room"}
+			return failure.Newf(failure.WouldBlock, "%s: full: wrote %d bytes (%s), the rest of the input was not written", obj, n, what).WithHint("the reader is not reading; drop --nonblock to wait for room")
 		}
-		return streamFail(obj, err)
+		return obj.Explain(err)
 	}
 	return nil
 }
 
 // fifoOpenFail explains a failed open of a FIFO.
-func fifoOpenFail(obj object, err error, w waitFlags) error {
-	e := streamFail(obj, err).(*cmdError)
-	if e.code == exitTimeout {
-		e.msg = fmt.Sprintf("%s: no peer opened it %s", obj, within(w.timeout))
-	}
-	return e
+func fifoOpenFail(obj failure.Object, err error, w waitFlags) error {
+	return obj.Explain(w.wait("", "no peer opened it", "within", err))
 }

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/spf13/cobra"
@@ -15,7 +16,7 @@ func parseAddr(s string) (addr.Addr, error) {
 	a, err := addr.Parse(s)
 	if err != nil {
 		ae := err.(*addr.Error)
-		return a, usageHint(ae.Hint, "%v", ae)
+		return a, failure.UsageHint(ae.Hint, "%v", ae)
 	}
 	return a, nil
 }
@@ -24,7 +25,7 @@ func parseAddr(s string) (addr.Addr, error) {
 func parseMode(s string) (uint32, error) {
 	m, err := strconv.ParseUint(s, 8, 32)
 	if err != nil || m > 0o777 {
-		return 0, usageErrorf("invalid --mode %q: want octal permission bits like 0600 or 0644", s)
+		return 0, failure.Usagef("invalid --mode %q: want octal permission bits like 0600 or 0644", s)
 	}
 	return uint32(m), nil
 }
@@ -61,7 +62,7 @@ func (t *timeoutFlag) zero() bool { return t.timeout == 0 && t.hasTimeout() }
 // checkTimeout refuses a negative --timeout.
 func (t *timeoutFlag) checkTimeout() error {
 	if t.timeout < 0 {
-		return usageHint("give a duration like 10s, 0 not to wait, or leave --timeout out to wait without limit",
+		return failure.UsageHint("give a duration like 10s, 0 not to wait, or leave --timeout out to wait without limit",
 			"--timeout must not be negative")
 	}
 	return nil
@@ -74,7 +75,7 @@ func (t *timeoutFlag) positiveTimeout(why string) error {
 		return err
 	}
 	if t.zero() {
-		return usageHint("give a positive duration like 10s, or leave --timeout out to wait without limit",
+		return failure.UsageHint("give a positive duration like 10s, or leave --timeout out to wait without limit",
 			"--timeout 0 (do not wait) cannot work here: %s", why)
 	}
 	return nil
@@ -90,16 +91,11 @@ func (t *timeoutFlag) context(parent context.Context) (context.Context, context.
 	return parent, func() {}
 }
 
-// noWaitNote ends a timeout message when --timeout 0 asked not to wait.
-const noWaitNote = "(--timeout 0 does not wait)"
-
-// allowed says how long the wait was allowed, for a timeout message: prep and the duration
-// ("within 5s", "after 1m"), or noWaitNote for --timeout 0.
-func (t *timeoutFlag) allowed(prep string) string {
-	if t.zero() {
-		return noWaitNote
-	}
-	return fmt.Sprintf("%s %v", prep, t.timeout)
+// wait is the failure.Wait of this timeout, for a wait that ended without what it waited for:
+// now is what is the case ("queue is empty"), ended what the wait ended with ("no message"),
+// prep the preposition before the duration ("within", "for").
+func (t *timeoutFlag) wait(now, ended, prep string, err error) error {
+	return &failure.Wait{Now: now, Ended: ended, Prep: prep, Timeout: t.timeout, Err: err}
 }
 
 // waitLimit is the timeout for the APIs that take a duration with -1 for "no limit": -1 when
@@ -124,19 +120,10 @@ func (w *waitFlags) register(c *cobra.Command, what string) {
 
 func (w *waitFlags) validate() error {
 	if w.nonblock && w.hasTimeout() {
-		return usageErrorf("--nonblock and --timeout exclude each other")
+		return failure.Usagef("--nonblock and --timeout exclude each other")
 	}
 	return w.checkTimeout()
 }
 
 // errFlavorFlags is the usage error of an ls given both --posix and --sysv.
-var errFlavorFlags = usageErrorf("--posix and --sysv exclude each other; give neither for both")
-
-// within says how long a timed wait waited, for messages: "within 2s", or "right away" for an
-// explicit --timeout 0.
-func within(d time.Duration) string {
-	if d <= 0 {
-		return "right away"
-	}
-	return fmt.Sprintf("within %v", d)
-}
+var errFlavorFlags = failure.Usagef("--posix and --sysv exclude each other; give neither for both")

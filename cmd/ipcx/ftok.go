@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
+	"github.com/ipcx/ipcx/internal/ipc"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sysv"
@@ -54,7 +58,7 @@ func parseProj(s string) (int, error) {
 	if len(s) == 1 && s[0] > ' ' && s[0] < 0x7f && (s[0] < '0' || s[0] > '9') {
 		return int(s[0]), nil
 	}
-	return 0, usageErrorf("ftok: invalid project id %q: want a number from 1 to 255 or one character", s)
+	return 0, failure.Usagef("ftok: invalid project id %q: want a number from 1 to 255 or one character", s)
 }
 
 func ftokRun(opts *ftokOptions) error {
@@ -64,7 +68,7 @@ func ftokRun(opts *ftokOptions) error {
 	}
 	key, err := sysv.Ftok(opts.path, proj)
 	if err != nil {
-		return ftokError("ftok", opts.path, err)
+		return failure.Object{Noun: "ftok", Name: "ftok"}.Explain(&ipc.KeyError{Addr: addr.Addr{Path: opts.path}, Err: err})
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, struct {

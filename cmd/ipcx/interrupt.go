@@ -11,13 +11,6 @@ import (
 // interruptSignals are the signals that end a waiting command cleanly (sig.Interrupts).
 var interruptSignals = sig.Interrupts
 
-// lastSignal records a signal read from a channel of its own (sem run) for interruptSignal.
-var lastSignal interruptRecord
-
-type interruptRecord struct{}
-
-func (interruptRecord) Store(n int32) { sig.RecordInterrupt(sig.Signal(n).OS()) }
-
 // interruptContext returns a context cancelled by SIGINT, SIGQUIT, SIGTERM or SIGHUP, for commands
 // that wait: they stop waiting, put back what they took, and exit 128+N. The signal is remembered
 // for the exit code. Calling stop restores the default dispositions.

@@ -3,16 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -241,12 +240,11 @@ func TestWatchRedrawsInPlace(t *testing.T) {
 	err := watch(ios, 10*time.Millisecond, func() ([]byte, error) {
 		n++
 		if n == 3 {
-			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			signalSelf(os.Interrupt)
 		}
 		return []byte(fmt.Sprintf("NAME\nframe%d\n", n)), nil
 	})
-	var se *silentExit
-	if !errors.As(err, &se) || se.code != 130 {
+	if failure.Code(err) != 130 {
 		t.Fatalf("watch ended with %v, want exit 130", err)
 	}
 	s := out.String()

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -89,10 +91,10 @@ var limitColumns = []render.Column[limitRow]{
 func readLimits(ns inventory.Namespace) ([]inventory.Limit, error) {
 	lims, err := ns.Limits()
 	if err != nil && !ns.Own() {
-		return nil, nsFail(ns, err)
+		return nil, nsObject(ns).Explain(err)
 	}
 	if err != nil {
-		return nil, &cmdError{code: exitFailure, msg: fmt.Sprintf("limits: %v", err)}
+		return nil, failure.Newf(failure.Failure, "limits: %v", err)
 	}
 	return lims, nil
 }

@@ -146,3 +146,10 @@ func TestRawError(t *testing.T) {
 		}
 	}
 }
+
+// signalSelf sends s to this test process, as a user's Ctrl-C would.
+func signalSelf(s os.Signal) {
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		p.Signal(s)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +34,9 @@ System V queue (msgget(2)).
 	return groupObjects(c)
 }
 
-func mqObject(a string) object { return object{noun: "mq", what: "queue", addr: a} }
+func mqObject(a string) failure.Object {
+	return failure.Object{Noun: "mq", What: "queue", Addr: a, Listable: true}
+}
 
 // delimiter returns the one-byte separator chosen by --delim or -0.
 func delimiter(delim string, nul bool) (byte, error) {
@@ -41,7 +44,7 @@ func delimiter(delim string, nul bool) (byte, error) {
 		return 0, nil
 	}
 	if len(delim) != 1 {
-		return 0, usageErrorf("--delim must be exactly one byte, got %q", delim)
+		return 0, failure.Usagef("--delim must be exactly one byte, got %q", delim)
 	}
 	return delim[0], nil
 }

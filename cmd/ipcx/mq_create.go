@@ -1,9 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -90,33 +91,26 @@ func mqCreateRun(opts *mqCreateOptions) error {
 	o := ipc.QueueOptions{Mode: mode, Exclusive: opts.exclusive, MaxMsg: opts.maxMsg, MsgSize: opts.msgSize}
 	if !a.IsSysV() {
 		if opts.maxBytes != "" {
-			return usageHint("POSIX queues take --maxmsg and --msgsize", "--max-bytes is for System V queues")
+			return failure.UsageHint("POSIX queues take --maxmsg and --msgsize", "--max-bytes is for System V queues")
 		}
 		if opts.maxMsg < 0 || opts.msgSize < 0 || (opts.maxMsg == 0) != (opts.msgSize == 0) {
-			return usageErrorf("--maxmsg and --msgsize go together, each at least 1")
+			return failure.Usagef("--maxmsg and --msgsize go together, each at least 1")
 		}
 	} else {
 		if opts.maxMsg != 0 || opts.msgSize != 0 {
-			return usageHint("System V queues take --max-bytes", "--maxmsg and --msgsize are for POSIX queues")
+			return failure.UsageHint("System V queues take --max-bytes", "--maxmsg and --msgsize are for POSIX queues")
 		}
 		if opts.maxBytes != "" {
 			n, err := units.ParseSize(opts.maxBytes)
 			if err != nil || n <= 0 {
-				return usageErrorf("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
+				return failure.Usagef("invalid --max-bytes %q: want a size like 16384 or 16K", opts.maxBytes)
 			}
 			o.MaxBytes = uint64(n)
 		}
 	}
 	info, err := ipc.CreateQueue(a, o)
-	switch {
-	case errors.Is(err, ipc.ErrAttrRefused):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --maxmsg %d --msgsize %d", obj, opts.maxMsg, opts.msgSize),
-			hint: "see the limits in /proc/sys/fs/mqueue/msg_max and msgsize_max (ipcx limits)"}
-	case errors.Is(err, ipc.ErrQBytesLimit):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: --max-bytes %d is above msgmnb (/proc/sys/kernel/msgmnb); going above it needs CAP_SYS_RESOURCE", obj, o.MaxBytes),
-			hint: "nothing was created; see the limits with: ipcx limits"}
-	case err != nil:
-		return obj.fail(err)
+	if err != nil {
+		return obj.Explain(err)
 	}
 	if !info.Created {
 		diff, drop := queueDiff(info, opts, o)
@@ -151,11 +145,9 @@ func queueDiff(info ipc.QueueInfo, opts *mqCreateOptions, o ipc.QueueOptions) (d
 
 // existsDiffering is the error for an existing queue that differs from what the flags ask for
 // (diff: what it has; drop: the flags to drop), or nil when nothing differs.
-func existsDiffering(obj object, diff, drop []string) error {
+func existsDiffering(obj failure.Object, diff, drop []string) error {
 	if len(diff) == 0 {
 		return nil
 	}
-	return &cmdError{code: exitExists,
-		msg:  fmt.Sprintf("%s: exists with %s; remove it first, or drop %s", obj, strings.Join(diff, "; "), strings.Join(drop, " and ")),
-		hint: fmt.Sprintf("an existing queue is not changed; see it with: ipcx mq stat %s", obj.addr)}
+	return failure.Newf(failure.Exists, "%s: exists with %s; remove it first, or drop %s", obj, strings.Join(diff, "; "), strings.Join(drop, " and ")).WithHint(fmt.Sprintf("an existing queue is not changed; see it with: ipcx mq stat %s", obj.Addr))
 }

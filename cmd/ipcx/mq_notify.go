@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -64,7 +65,7 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 		return err
 	}
 	if a.Kind != addr.POSIX {
-		return usageHint("System V queues have no notification; use: ipcx mq recv --timeout DUR", "mq notify is for POSIX queues (/name)")
+		return failure.UsageHint("System V queues have no notification; use: ipcx mq recv --timeout DUR", "mq notify is for POSIX queues (/name)")
 	}
 	if err := opts.checkTimeout(); err != nil {
 		return err
@@ -72,7 +73,7 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 	obj := mqObject(a.Name)
 	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true})
 	if err != nil {
-		return obj.fail(err)
+		return obj.Explain(err)
 	}
 	defer q.Close()
 	if n := q.Queued(); n > 0 {
@@ -83,19 +84,11 @@ func mqNotifyRun(opts *mqNotifyOptions) error {
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
 	err = q.WaitNotify(ctx)
-	switch {
-	case errors.Is(err, ipc.ErrBusy):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: another process is registered for notification", obj),
-			hint: fmt.Sprintf("see its pid with: ipcx mq stat %s", a.Name)}
-	case errors.Is(err, context.DeadlineExceeded):
-		return &cmdError{code: exitTimeout, msg: fmt.Sprintf("%s: no message arrived %s", obj, opts.allowed("within"))}
-	case errors.Is(err, ipc.ErrNotifyRemoved):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the notification was removed before a message arrived", obj)}
-	case err != nil:
-		return obj.fail(err)
+	if err != nil {
+		return obj.Explain(opts.wait("no message arrived", "no message arrived", "within", err))
 	}
 	if opts.exec != "" {
-		return commandStatus(obj, runShell(opts.io, opts.exec, []string{"IPCX_QUEUE=" + a.Name}, false))
+		return obj.Explain(&failure.Progress{Before: "cannot run the command:", Err: runShell(opts.io, opts.exec, []string{"IPCX_QUEUE=" + a.Name}, false)})
 	}
 	ev := notifyEvent{Queue: a.Name, Event: "message", Time: time.Now().UTC()}
 	if opts.json {

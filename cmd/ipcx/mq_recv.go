@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -98,38 +100,37 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 		return err
 	}
 	if opts.count < 1 {
-		return usageErrorf("--count must be at least 1")
+		return failure.Usagef("--count must be at least 1")
 	}
 	if opts.follow && opts.flagSet("count") {
-		return usageErrorf("--follow and --count exclude each other")
+		return failure.Usagef("--follow and --count exclude each other")
 	}
 	switch {
 	case opts.json && opts.raw:
-		return usageErrorf("--json and --raw exclude each other")
+		return failure.Usagef("--json and --raw exclude each other")
 	case opts.json && (opts.nul || opts.flagSet("delim")):
-		return usageErrorf("--json writes one object per line: it excludes -0 and --delim")
+		return failure.Usagef("--json writes one object per line: it excludes -0 and --delim")
 	case opts.raw && (opts.nul || opts.flagSet("delim")):
-		return usageErrorf("--raw writes nothing between messages: it excludes -0 and --delim")
+		return failure.Usagef("--raw writes nothing between messages: it excludes -0 and --delim")
 	case opts.nul && opts.flagSet("delim"):
-		return usageErrorf("-0 and --delim exclude each other")
+		return failure.Usagef("-0 and --delim exclude each other")
 	}
 	if !a.IsSysV() && (opts.flagSet("type") || opts.except) {
-		return usageHint("POSIX queues always give the highest priority first", "--type and --except are for System V queues")
+		return failure.UsageHint("POSIX queues always give the highest priority first", "--type and --except are for System V queues")
 	}
 	if opts.except && opts.typ <= 0 {
-		return usageErrorf("--except needs --type N with N > 0")
+		return failure.Usagef("--except needs --type N with N > 0")
 	}
 	if a.Kind == addr.Private {
-		return usageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
+		return failure.UsageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
 	if f, ok := opts.io.OutFile(); ok && iostreams.ClosedByRuntime(f) {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: standard output is closed; nothing was taken", obj),
-			hint: "redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages"}
+		return failure.Newf(failure.Failure, "%s: standard output is closed; nothing was taken", obj).WithHint("redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages")
 	}
 	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, Type: opts.typ, Except: opts.except})
 	if err != nil {
-		return obj.fail(err)
+		return obj.Explain(err)
 	}
 	defer q.Close()
 	catchSIGPIPE()
@@ -152,41 +153,23 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	return mqRecvFail(obj, q, opts, received, err)
 }
 
-// mqRecvFail words why mq recv stopped: the queue, the messages received before.
-func mqRecvFail(obj object, q *ipc.Queue, opts *mqRecvOptions, received int, err error) error {
+// mqRecvFail says why mq recv stopped: how its wait ended, the messages received before.
+func mqRecvFail(obj failure.Object, q *ipc.Queue, opts *mqRecvOptions, received int, err error) error {
 	var re *ipc.RecvError
 	var pf *ipc.PutBackFailedError
 	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &pf):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, pf)}
-	case !errors.As(err, &re):
-		return obj.fail(err)
+	case err == nil || errors.As(err, &pf) || !errors.As(err, &re) || errors.Is(err, ipc.ErrRecvTooLarge):
+		return obj.Explain(err)
 	}
-	e, ok := obj.fail(re.Err).(*cmdError)
-	if !ok {
-		return obj.fail(re.Err)
+	now := "queue is empty"
+	if n := q.Queued(); n > 0 && opts.typ != 0 && !opts.wait.zero() {
+		now = fmt.Sprintf("%s (the queue holds %d)", noMessageOfType(opts.typ, opts.except), n)
 	}
-	switch e.code {
-	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: queue is empty", obj)
-		if n := q.Queued(); n > 0 && opts.typ != 0 {
-			e.msg = fmt.Sprintf("%s: %s (the queue holds %d)", obj, noMessageOfType(opts.typ, opts.except), n)
-		}
-	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: no message %s", obj, opts.wait.allowed("within"))
-		if opts.wait.zero() {
-			e.msg = fmt.Sprintf("%s: queue is empty %s", obj, noWaitNote)
-		}
-	}
+	werr := opts.wait.wait(now, "no message", "within", re.Err)
 	if received > 0 {
-		e.msg += fmt.Sprintf(" (after %d message(s))", received)
+		werr = &failure.Progress{After: fmt.Sprintf(" (after %d message(s))", received), Err: werr}
 	}
-	if errors.Is(re.Err, ipc.ErrRecvTooLarge) {
-		e.msg = fmt.Sprintf("%s: a message is larger than msgmax (%d bytes)", obj, q.MaxRecv())
-	}
-	return e
+	return obj.Explain(werr)
 }
 
 // noMessageOfType says which message msgrcv's type selection found none of.

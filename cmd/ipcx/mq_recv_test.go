@@ -2,18 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sysv"
-	"golang.org/x/sys/unix"
 )
 
 // TestRecvInterruptedBetweenReceiveAndWrite sends SIGINT, then SIGQUIT (Ctrl-\), to ipcx after a
@@ -22,17 +21,17 @@ import (
 // dump.
 func TestRecvInterruptedBetweenReceiveAndWrite(t *testing.T) {
 	for _, tc := range []struct {
-		sig  syscall.Signal
+		sig  os.Signal
 		code int
 		name string
-	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGQUIT, 131, "SIGQUIT"}} {
+	}{{sig.SIGINT.OS(), 130, "SIGINT"}, {sig.SIGQUIT.OS(), 131, "SIGQUIT"}} {
 		t.Run(tc.name, func(t *testing.T) { recvInterrupted(t, tc.sig, tc.code, tc.name) })
 	}
 }
 
-func recvInterrupted(t *testing.T, sig syscall.Signal, code int, sigName string) {
+func recvInterrupted(t *testing.T, s os.Signal, code int, sigName string) {
 	name := fmt.Sprintf("/ipcx-seam-%d", os.Getpid())
-	q, err := posix.MqOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, nil)
+	q, err := posix.MqOpen(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +55,11 @@ func recvInterrupted(t *testing.T, sig syscall.Signal, code int, sigName string)
 		ios.Out = out
 		opts := &mqRecvOptions{io: ios, addr: a, count: 1, delim: "\n", flagSet: func(string) bool { return false },
 			afterReceive: func() {
-				syscall.Kill(os.Getpid(), sig)
+				signalSelf(s)
 				time.Sleep(200 * time.Millisecond) // let the signal reach the handler
 			}}
 		err = mqRecvRun(context.Background(), opts)
-		var ce *cmdError
-		if !errors.As(err, &ce) || ce.code != code || ce.msg != "mq "+a+": interrupted by "+sigName {
+		if failure.Code(err) != code || err.Error() != "mq "+a+": interrupted by "+sigName {
 			t.Fatalf("%s: error %v, want exit %d interrupted by %s", a, err, code, sigName)
 		}
 		if b, _ := os.ReadFile(out.Name()); len(b) != 0 {

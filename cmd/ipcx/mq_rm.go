@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
@@ -45,7 +46,7 @@ func mqRmRun(opts *mqRmOptions) error {
 			return err
 		}
 		if a.Kind == addr.Private {
-			return usageHint("name the queue with id:N", "private names no existing queue")
+			return failure.UsageHint("name the queue with id:N", "private names no existing queue")
 		}
 		addrs[i] = a
 	}
@@ -56,9 +57,9 @@ func mqRmRun(opts *mqRmOptions) error {
 			continue
 		}
 		if last != nil {
-			printError(opts.io.ErrOut, last.(*cmdError))
+			failure.Print(opts.io.ErrOut, last)
 		}
-		last = mqObject(a.String()).toRemove().fail(err)
+		last = mqObject(a.String()).ToRemove().Explain(err)
 	}
 	return last
 }

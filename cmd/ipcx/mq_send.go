@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -88,40 +90,40 @@ func mqSendRun(opts *mqSendOptions) error {
 		return err
 	}
 	if len(opts.messages) > 0 && (opts.whole || opts.nul || opts.flagSet("delim")) {
-		return usageErrorf("--whole, -0 and --delim are for standard input; messages were given as arguments")
+		return failure.Usagef("--whole, -0 and --delim are for standard input; messages were given as arguments")
 	}
 	if opts.nul && opts.flagSet("delim") {
-		return usageErrorf("-0 and --delim exclude each other")
+		return failure.Usagef("-0 and --delim exclude each other")
 	}
 	if opts.whole && (opts.nul || opts.flagSet("delim")) {
-		return usageErrorf("--whole sends standard input as one message: it excludes -0 and --delim")
+		return failure.Usagef("--whole sends standard input as one message: it excludes -0 and --delim")
 	}
 	if opts.flagSet("mode") && !opts.create {
-		return usageErrorf("--mode is for a queue made by --create: add --create, or drop --mode")
+		return failure.Usagef("--mode is for a queue made by --create: add --create, or drop --mode")
 	}
 	if opts.prio > posixMaxPrio {
-		return usageErrorf("--prio must be 0..%d, got %d", posixMaxPrio, opts.prio)
+		return failure.Usagef("--prio must be 0..%d, got %d", posixMaxPrio, opts.prio)
 	}
 	mode, err := parseMode(opts.mode)
 	if err != nil {
 		return err
 	}
 	if !a.IsSysV() && opts.flagSet("type") {
-		return usageHint("POSIX queues order by --prio", "--type is for System V queues")
+		return failure.UsageHint("POSIX queues order by --prio", "--type is for System V queues")
 	}
 	if a.IsSysV() && opts.flagSet("prio") {
-		return usageHint("System V queues take --type", "--prio is for POSIX queues")
+		return failure.UsageHint("System V queues take --type", "--prio is for POSIX queues")
 	}
 	if opts.typ < 1 {
-		return usageErrorf("--type must be at least 1 (System V message types are positive)")
+		return failure.Usagef("--type must be at least 1 (System V message types are positive)")
 	}
 	if a.Kind == addr.Private {
-		return usageHint("create it first: q=$(ipcx mq create private)", "cannot send to private: it names no existing queue")
+		return failure.UsageHint("create it first: q=$(ipcx mq create private)", "cannot send to private: it names no existing queue")
 	}
 	obj := mqObject(a.String())
 	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Send: true, Create: opts.create, Mode: mode})
 	if err != nil {
-		return obj.fail(err)
+		return obj.Explain(err)
 	}
 	defer q.Close()
 
@@ -129,9 +131,8 @@ func mqSendRun(opts *mqSendOptions) error {
 	defer stop()
 	sent := 0
 	tooLarge := func(i int, tl *ipc.TooLargeError) error {
-		return &cmdError{code: exitFailure,
-			msg:  fmt.Sprintf("%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit),
-			hint: fmt.Sprintf("%d message(s) before it were sent; none after it", sent)}
+		return failure.Newf(failure.Failure, "%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit).
+			WithHint(fmt.Sprintf("%d message(s) before it were sent; none after it", sent))
 	}
 	send := func(i int, data []byte) error {
 		wctx, cancel := opts.wait.context(ctx)
@@ -164,7 +165,7 @@ func mqSendRun(opts *mqSendOptions) error {
 			return nil
 		}
 		if err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, err)}
+			return failure.Newf(failure.Failure, "%s: reading standard input: %v", obj, err)
 		}
 		if err := send(i, data); err != nil {
 			return err
@@ -172,29 +173,18 @@ func mqSendRun(opts *mqSendOptions) error {
 	}
 }
 
-// mqSendFail words a send that failed after sent messages went: too large, full, removed.
-func mqSendFail(obj object, opts *mqSendOptions, sent int, err error, tooLarge func(*ipc.TooLargeError) error) error {
+// mqSendFail says why a send failed after sent messages went: too large, full, removed.
+func mqSendFail(obj failure.Object, opts *mqSendOptions, sent int, err error, tooLarge func(*ipc.TooLargeError) error) error {
 	var tl *ipc.TooLargeError
 	if errors.As(err, &tl) {
 		return tooLarge(tl)
 	}
-	e, ok := obj.fail(err).(*cmdError)
-	if !ok {
-		return err
+	werr := opts.wait.wait("queue is full", "queue stayed full", "for", err)
+	switch {
+	case errors.Is(err, ipc.ErrRemoved):
+		werr = &failure.Progress{After: fmt.Sprintf(" (after %d message(s))", sent), Err: werr}
+	case sent > 0:
+		werr = &failure.Progress{Hint: fmt.Sprintf("%d message(s) were sent before it", sent), Err: werr}
 	}
-	switch e.code {
-	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: queue is full", obj)
-	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: queue stayed full %s", obj, opts.wait.allowed("for"))
-		if opts.wait.zero() {
-			e.msg = fmt.Sprintf("%s: queue is full %s", obj, noWaitNote)
-		}
-	}
-	if errors.Is(err, ipc.ErrRemoved) {
-		e.msg = fmt.Sprintf("%s: the queue was removed (after %d message(s))", obj, sent)
-	} else if sent > 0 && e.hint == "" {
-		e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
-	}
-	return e
+	return obj.Explain(werr)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -50,11 +51,11 @@ func mqStatRun(opts *mqStatOptions) error {
 		return err
 	}
 	if a.Kind == addr.Private {
-		return usageHint("name an existing queue with id:N or a key", "private names no existing queue")
+		return failure.UsageHint("name an existing queue with id:N or a key", "private names no existing queue")
 	}
 	o, err := inventory.Stat(inventory.MQ, a)
 	if err != nil {
-		return statFail("mq", a, err, mqObject(a.String()).fail)
+		return mqObject(a.String()).Explain(err)
 	}
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.MqStatFields, o)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -60,7 +62,7 @@ func checkNS(c *cobra.Command, args []string) error {
 	case nsWhole:
 		return nsStat(c, args)
 	case "":
-		return usageHint(strings.Join(nsCommands(c.Root()), ", ")+" take it; or run the command under nsenter --ipc --target PID",
+		return failure.UsageHint(strings.Join(nsCommands(c.Root()), ", ")+" take it; or run the command under nsenter --ipc --target PID",
 			"%s: --ns is not supported by this command", cmdPath(c))
 	}
 	return nil
@@ -78,7 +80,7 @@ func nsStat(c *cobra.Command, args []string) error {
 	noun := c.Parent().Name()
 	for _, a := range args {
 		if strings.HasPrefix(a, "/") {
-			return usageHint(fmt.Sprintf("ipcx --ns %s ls --name %s --json", c.Root().PersistentFlags().Lookup("ns").Value, a),
+			return failure.UsageHint(fmt.Sprintf("ipcx --ns %s ls --name %s --json", c.Root().PersistentFlags().Lookup("ns").Value, a),
 				"%s: --ns with a POSIX %s is not supported", cmdPath(c), noun)
 		}
 	}
@@ -86,7 +88,7 @@ func nsStat(c *cobra.Command, args []string) error {
 	c.RunE = func(c *cobra.Command, args []string) error {
 		var rerr error
 		if err := ns.Do(func() error { rerr = run(c, args); return nil }); err != nil {
-			return nsFail(ns, err)
+			return nsObject(ns).Explain(err)
 		}
 		return rerr
 	}
@@ -101,31 +103,15 @@ func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
 	}
 	ns, err := inventory.ParseNamespace(f.Value.String())
 	if err != nil {
-		return ns, usageErrorf("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", f.Value.String(), err)
+		return ns, failure.Usagef("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", f.Value.String(), err)
 	}
 	return ns, nil
 }
 
-// nsFail turns a failure to enter a namespace into what the user sees, worded by the form --ns
-// took: a pid names a process, a path a file.
-func nsFail(ns inventory.Namespace, err error) error {
-	e := &cmdError{code: exitFailure, msg: fmt.Sprintf("--ns: cannot enter %s: %v", ns, unwrapErrno(err))}
-	missing := inventory.NSMissing(err)
-	switch {
-	case missing && ns.PID != 0:
-		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no process %d", ns.PID)
-		e.hint = fmt.Sprintf("is the process still running? (ps -p %d)", ns.PID)
-	case missing:
-		e.code, e.msg = exitNoObject, fmt.Sprintf("--ns: no such file: %s", ns.File)
-		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
-	case inventory.NSDenied(err):
-		e.msg = fmt.Sprintf("--ns: cannot enter %s: permission denied", ns)
-		e.hint = "entering another IPC namespace needs root (CAP_SYS_ADMIN)"
-	case inventory.NSNotIPC(err):
-		e.msg = fmt.Sprintf("--ns: not an IPC namespace file: %s", ns.File)
-		e.hint = "--ns takes a pid or an ipc namespace file: /proc/PID/ns/ipc, or a bind mount of one"
-	}
-	return e
+// nsObject names the namespace --ns gave, for the table's ns rows: a pid names a process, a path
+// a file.
+func nsObject(ns inventory.Namespace) failure.Object {
+	return failure.Object{Noun: "ns", Name: "--ns", Addr: ns.String(), PID: ns.PID, Path: ns.File}
 }
 
 // lookupOwner resolves --owner: a user name or a numeric uid.
@@ -135,7 +121,7 @@ func lookupOwner(s string) (uint32, error) {
 	}
 	u, err := user.Lookup(s)
 	if err != nil {
-		return 0, usageErrorf("--owner %q: no such user", s)
+		return 0, failure.Usagef("--owner %q: no such user", s)
 	}
 	n, _ := strconv.ParseUint(u.Uid, 10, 32)
 	return uint32(n), nil

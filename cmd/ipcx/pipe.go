@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
@@ -51,7 +52,7 @@ wake-up per write, and holds data back at most a millisecond.
   $ ipcx pipe info`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("pipe: want commands separated by -- (see: %s --help)", c.CommandPath())
+				return failure.Usagef("pipe: want commands separated by -- (see: %s --help)", c.CommandPath())
 			}
 			return nil
 		},
@@ -93,51 +94,51 @@ func splitStages(args []string) ([][]string, error) {
 	}
 	for i, s := range stages {
 		if len(s) == 0 {
-			return nil, usageErrorf("pipe: command %d is empty: two -- in a row or a -- at the end", i+1)
+			return nil, failure.Usagef("pipe: command %d is empty: two -- in a row or a -- at the end", i+1)
 		}
 	}
 	if len(stages) == 0 {
-		return nil, usageErrorf("pipe: no command given")
+		return nil, failure.Usagef("pipe: no command given")
 	}
 	return stages, nil
 }
 
-func pipeObject(stages [][]string) object {
+func pipeObject(stages [][]string) failure.Object {
 	var names []string
 	for _, s := range stages {
 		names = append(names, s[0])
 	}
-	return object{noun: "pipe", what: "pipeline", addr: strings.Join(names, " | ")}
+	return failure.Object{Noun: "pipe", What: "pipeline", Addr: strings.Join(names, " | ")}
 }
 
 func pipeRun(opts *pipeOptions) error {
 	if opts.status != "" && opts.status != "all" {
-		return usageErrorf("--status takes only the value all")
+		return failure.Usagef("--status takes only the value all")
 	}
 	p := &posix.Pipeline{Stages: opts.stages}
 	obj := pipeObject(opts.stages)
 	if opts.size != "" {
 		n, err := units.ParseSize(opts.size)
 		if err != nil || n <= 0 {
-			return usageErrorf("invalid --size %q: want a size such as 64K or 1M", opts.size)
+			return failure.Usagef("invalid --size %q: want a size such as 64K or 1M", opts.size)
 		}
 		if err := posix.CheckPipeSize(n); err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: --size %s: %v", opts.size, err), hint: "see the limits with: ipcx pipe info"}
+			return failure.Newf(failure.Failure, "pipe: --size %s: %v", opts.size, err).WithHint("see the limits with: ipcx pipe info")
 		}
 		p.Size = int(n)
 	}
 	in, inDone, err := posix.InputFile(opts.io.In)
 	if err != nil {
-		return streamFail(obj, err)
+		return obj.Explain(err)
 	}
 	defer inDone()
 	out, outDone, err := posix.OutputFile(opts.io.Out)
 	if err != nil {
-		return streamFail(obj, err)
+		return obj.Explain(err)
 	}
 	errOut, errDone, err := posix.OutputFile(opts.io.ErrOut)
 	if err != nil {
-		return streamFail(obj, err)
+		return obj.Explain(err)
 	}
 	p.Stdin, p.Stdout, p.Stderr = in, out, errOut
 	var mu sync.Mutex
@@ -167,19 +168,10 @@ func pipeRun(opts *pipeOptions) error {
 	errDone()
 	if err != nil {
 		// as a shell: 127 for a command not found, 126 for one that cannot be executed
-		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe: %v", err)}
-		var se *posix.StartError
-		errors.As(err, &se)
-		switch {
-		case se != nil:
-			return startFailure("pipe", se.Command, err)
-		case errors.Is(err, posix.ErrPipeSize):
-			e.hint = "see the limits with: ipcx pipe info"
-		}
-		return e
+		return failure.Object{Noun: "pipe", Name: "pipe"}.Explain(err)
 	}
 	if ctx.Err() != nil {
-		return &silentExit{code: exitSignalBase + int(interruptSignal())}
+		return &failure.Silent{Code: failure.SignalBase + int(interruptSignal())}
 	}
 	if opts.status == "all" {
 		for i, s := range st {
@@ -187,7 +179,7 @@ func pipeRun(opts *pipeOptions) error {
 		}
 	}
 	if code := posix.PipefailStatus(st); code != 0 {
-		return &silentExit{code: code}
+		return &failure.Silent{Code: code}
 	}
 	return nil
 }

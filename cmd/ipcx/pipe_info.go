@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
@@ -52,7 +54,7 @@ together; the capacity of a new pipe; the largest capacity --size may ask
 func pipeInfoRun(opts *pipeInfoOptions) error {
 	l, err := posix.PipeInfo()
 	if err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("pipe info: %v", err)}
+		return failure.Newf(failure.Failure, "pipe info: %v", err)
 	}
 	info := pipeInfo{PipeBuf: l.PipeBuf, DefaultCapacity: l.DefaultCapacity, MaxSize: l.MaxSize,
 		UserPagesSoft: l.UserPagesSoft, UserPagesHard: l.UserPagesHard, PageSize: l.PageSize}

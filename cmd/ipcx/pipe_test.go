@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 )
 
@@ -27,8 +27,7 @@ func TestSplitStages(t *testing.T) {
 	}
 	for _, bad := range [][]string{{}, {"--"}, {"ls", "--"}, {"ls", "--", "--", "wc"}, {"--", "--", "ls"}} {
 		_, err := splitStages(bad)
-		var ce *cmdError
-		if !errors.As(err, &ce) || ce.code != exitUsage {
+		if failure.Code(err) != failure.Usage {
 			t.Errorf("splitStages(%q) = %v, want a usage error", bad, err)
 		}
 	}

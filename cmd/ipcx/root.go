@@ -2,10 +2,11 @@ package main
 
 import (
 	"errors"
-	"github.com/spf13/pflag"
 	"runtime/debug"
 	"strings"
-	"sync"
+
+	"github.com/ipcx/ipcx/internal/failure"
+	"github.com/spf13/pflag"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -91,27 +92,6 @@ func walk(c *cobra.Command, f func(*cobra.Command)) {
 	}
 }
 
-// listable tells whether a noun has an ls command, for hints.
-func listable(noun string) bool {
-	listableOnce.Do(func() {
-		io, _, _, _ := iostreams.Test()
-		listableNouns = map[string]bool{}
-		for _, c := range newRootCmd(io).Commands() {
-			for _, sub := range c.Commands() {
-				if sub.Name() == "ls" {
-					listableNouns[c.Name()] = true
-				}
-			}
-		}
-	})
-	return listableNouns[noun]
-}
-
-var (
-	listableOnce  sync.Once
-	listableNouns map[string]bool
-)
-
 // flagError turns pflag's errors into ipcx's: a bad value says what form was wanted instead of
 // quoting strconv or time.
 func flagError(c *cobra.Command, err error) error {
@@ -130,9 +110,9 @@ func flagError(c *cobra.Command, err error) error {
 		if want == "" {
 			want = "a valid value"
 		}
-		return usageErrorf("%sinvalid --%s %q: want %s (see: %s --help)", prefix, ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
+		return failure.Usagef("%sinvalid --%s %q: want %s (see: %s --help)", prefix, ive.GetFlag().Name, ive.GetValue(), want, c.CommandPath())
 	}
-	return usageErrorf("%s%v (see: %s --help)", prefix, err, c.CommandPath())
+	return failure.Usagef("%s%v (see: %s --help)", prefix, err, c.CommandPath())
 }
 
 // groupObjects puts a noun command in the "IPC objects" help group.
@@ -150,7 +130,7 @@ func cmdPath(c *cobra.Command) string {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+			return failure.Usagef("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
 		}
 		return nil
 	}
@@ -159,7 +139,7 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usageErrorf("%s: want %s (see: %s --help)", cmdPath(c), what, c.CommandPath())
+			return failure.Usagef("%s: want %s (see: %s --help)", cmdPath(c), what, c.CommandPath())
 		}
 		return nil
 	}
@@ -168,7 +148,7 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < lo || len(args) > hi {
-			return usageErrorf("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
+			return failure.Usagef("%s: want %s, got %d argument(s) (see: %s --help)", cmdPath(c), what, len(args), c.CommandPath())
 		}
 		return nil
 	}
@@ -177,9 +157,9 @@ func rangeArgs(lo, hi int, what string) cobra.PositionalArgs {
 // unknownSubcommand makes a noun without a verb, or with an unknown one, a usage error.
 func unknownSubcommand(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
+		return failure.Usagef("%s: missing command (see: %s --help)", cmdPath(c), c.CommandPath())
 	}
-	return usageErrorf("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
+	return failure.Usagef("%s: unknown command %q (see: %s --help)", cmdPath(c), args[0], c.CommandPath())
 }
 
 // refuseUnknownShells makes "ipcx completion SHELL" a usage error (exit 2) for a shell cobra has
@@ -196,11 +176,11 @@ func refuseUnknownShells(root *cobra.Command) {
 	}
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageErrorf("completion: no completion script for shell %q (shells: %s)", args[0], strings.Join(shells, ", "))
+			return failure.Usagef("completion: no completion script for shell %q (shells: %s)", args[0], strings.Join(shells, ", "))
 		}
 		return nil
 	}
 	c.RunE = func(c *cobra.Command, args []string) error {
-		return usageErrorf("completion: name a shell: %s (see: ipcx completion --help)", strings.Join(shells, ", "))
+		return failure.Usagef("completion: name a shell: %s (see: ipcx completion --help)", strings.Join(shells, ", "))
 	}
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"errors"
-	"fmt"
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -46,50 +45,21 @@ key or an id is a System V semaphore set (semget(2)), whose semaphores are numbe
 }
 
 // semObject names a semaphore in messages: "semaphore" for POSIX, "semaphore set" for System V.
-func semObject(a addr.Addr) object {
+func semObject(a addr.Addr) failure.Object {
 	if !a.IsSysV() {
-		return object{noun: "sem", what: "semaphore", addr: a.String()}
+		return failure.Object{Noun: "sem", What: "semaphore", Addr: a.String(), Listable: true}
 	}
-	return object{noun: "sem", what: "semaphore set", addr: a.String()}
+	return failure.Object{Noun: "sem", What: "semaphore set", Addr: a.String(), Listable: true}
 }
 
 // openSem opens the existing semaphore a names, with its errors worded.
-func openSem(a addr.Addr, o ipc.SemOptions) (*ipc.Semaphore, object, error) {
+func openSem(a addr.Addr, o ipc.SemOptions) (*ipc.Semaphore, failure.Object, error) {
 	obj := semObject(a)
 	s, err := ipc.OpenSemaphore(a, o)
 	if err != nil {
-		return nil, obj, semFail(obj, err)
+		return nil, obj, obj.Explain(err)
 	}
 	return s, obj, nil
-}
-
-// semFail explains an error about the semaphore, naming the limits the kernel's errors stand for.
-func semFail(obj object, err error) error {
-	var ce *cmdError
-	var ie *ipc.IndexError
-	var ve *ipc.ValueLimitError
-	switch {
-	case errors.As(err, &ce):
-		return err
-	case errors.Is(err, posix.ErrBadName):
-		return usageErrorf("%v", err)
-	case errors.Is(err, ipc.ErrIndexPOSIX):
-		return usageHint("--index numbers the semaphores of a System V set", "a POSIX semaphore is a single semaphore: drop --index")
-	case errors.As(err, &ie) && ie.Index < 0:
-		return usageErrorf("--index must not be negative")
-	case errors.As(err, &ie):
-		return usageHint(fmt.Sprintf("the set has %d semaphore(s): use --index 0 to %d", ie.NSems, ie.NSems-1),
-			"%s: no semaphore %d in the set", obj, ie.Index)
-	case errors.Is(err, ipc.ErrSymlink):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: /dev/shm/sem.%s is a symbolic link; a semaphore is never opened through one", obj, obj.addr[1:]),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", obj.addr[1:])}
-	case errors.As(err, &ve):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, ve)}
-	case errors.Is(err, ipc.ErrNotSemaphore):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a semaphore (the file is not a glibc named semaphore)", obj),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", obj.addr[1:])}
-	}
-	return obj.fail(err)
 }
 
 // semTarget parses the address of an existing semaphore: not private.
@@ -99,7 +69,7 @@ func semTarget(s string) (addr.Addr, error) {
 		return a, err
 	}
 	if a.Kind == addr.Private {
-		return a, usageHint("name an existing set with id:N or a key", "private names no existing semaphore set")
+		return a, failure.UsageHint("name an existing set with id:N or a key", "private names no existing semaphore set")
 	}
 	return a, nil
 }
@@ -113,7 +83,7 @@ func parseSemAddr(s string) (addr.Addr, error) {
 	}
 	if !a.IsSysV() {
 		if err := posix.ValidSemName(a.Name); err != nil {
-			return a, usageHint("use a shorter name", "%v", err)
+			return a, failure.UsageHint("use a shorter name", "%v", err)
 		}
 	}
 	return a, nil

@@ -1,17 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
-	"golang.org/x/sys/unix"
 )
 
 // The flags reach the options as parsed; the seam stops before any system call.
@@ -39,8 +38,7 @@ func TestSemCommandOptions(t *testing.T) {
 	c = newSemRunCmd(ios, func(o *semRunOptions) error { t.Error("ran without --"); return nil })
 	c.SetArgs([]string{"/build", "make"})
 	c.SilenceErrors, c.SilenceUsage = true, true
-	var ce *cmdError
-	if err := c.Execute(); !errors.As(err, &ce) || ce.code != exitUsage {
+	if err := c.Execute(); failure.Code(err) != failure.Usage {
 		t.Errorf("sem run without --: %v, want a usage error", err)
 	}
 
@@ -83,7 +81,7 @@ func TestSemShmOutput(t *testing.T) {
 	}
 
 	name := fmt.Sprintf("/ipcx-out-%d", os.Getpid())
-	f, err := posix.ShmOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600)
+	f, err := posix.ShmOpen(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}

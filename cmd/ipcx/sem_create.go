@@ -1,8 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -84,35 +85,30 @@ func semCreateRun(opts *semCreateOptions) error {
 		return err
 	}
 	if opts.value < 0 {
-		return usageErrorf("--value must not be negative (a semaphore counts free units), got %d", opts.value)
+		return failure.Usagef("--value must not be negative (a semaphore counts free units), got %d", opts.value)
 	}
 	obj := semObject(a)
 	if !a.IsSysV() {
 		if opts.flagSet("nsems") {
-			return usageHint("a POSIX semaphore is a single semaphore; System V sets take --nsems", "--nsems is for System V semaphore sets")
+			return failure.UsageHint("a POSIX semaphore is a single semaphore; System V sets take --nsems", "--nsems is for System V semaphore sets")
 		}
 		if opts.value > posix.SemValueMax {
-			return usageErrorf("--value %d is over SEM_VALUE_MAX (%d)", opts.value, posix.SemValueMax)
+			return failure.Usagef("--value %d is over SEM_VALUE_MAX (%d)", opts.value, posix.SemValueMax)
 		}
 	} else {
 		if opts.value > sysv.SemVMX {
-			return usageErrorf("--value %d is over SEMVMX (%d), the largest a System V semaphore holds", opts.value, sysv.SemVMX)
+			return failure.Usagef("--value %d is over SEMVMX (%d), the largest a System V semaphore holds", opts.value, sysv.SemVMX)
 		}
 		if opts.nsems < 1 {
-			return usageErrorf("--nsems must be at least 1, got %d", opts.nsems)
+			return failure.Usagef("--nsems must be at least 1, got %d", opts.nsems)
 		}
 	}
 	info, err := ipc.CreateSemaphore(a, ipc.SemCreateOptions{Exclusive: opts.exclusive, Mode: mode, Value: int(opts.value), NSems: opts.nsems})
-	switch {
-	case errors.Is(err, ipc.ErrNSemsRefused):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses --nsems %d", obj, opts.nsems),
-			hint: "see the limit SEMMSL, the first number in /proc/sys/kernel/sem"}
-	case err != nil:
-		return semFail(obj, err)
+	if err != nil {
+		return obj.Explain(err)
 	}
 	if !info.Created && info.NSems < opts.nsems {
-		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems),
-			hint: fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a)}
+		return failure.Newf(failure.Exists, "%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems).WithHint(fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a))
 	}
 	out := createdSem{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}

@@ -66,7 +66,7 @@ func semGetRun(opts *semGetOptions) error {
 	defer s.Close()
 	vals, err := s.Values()
 	if err != nil {
-		return semFail(obj, err)
+		return obj.Explain(err)
 	}
 	if !s.IsSet() || opts.flagSet("index") {
 		v := vals[s.Index()]

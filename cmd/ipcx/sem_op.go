@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
@@ -61,7 +63,7 @@ func semOpRun(opts *semOpOptions) error {
 		return err
 	}
 	if !a.IsSysV() {
-		return usageHint("use ipcx sem post and ipcx sem wait", "sem %s: semop works on System V sets; a POSIX semaphore has only post and wait", a)
+		return failure.UsageHint("use ipcx sem post and ipcx sem wait", "sem %s: semop works on System V sets; a POSIX semaphore has only post and wait", a)
 	}
 	if err := opts.wait.validate(); err != nil {
 		return err
@@ -70,7 +72,7 @@ func semOpRun(opts *semOpOptions) error {
 	for i, s := range opts.ops {
 		op, err := sysv.ParseSemOp(s)
 		if err != nil {
-			return usageErrorf("%v", err)
+			return failure.Usagef("%v", err)
 		}
 		ops[i] = op
 	}
@@ -89,21 +91,9 @@ func semOpRun(opts *semOpOptions) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &ie):
-		return usageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", ie.NSems, ie.NSems-1),
+		return failure.UsageHint(fmt.Sprintf("the set has %d semaphore(s): indexes 0 to %d", ie.NSems, ie.NSems-1),
 			"sem %s: no semaphore %d in the set", a, ie.Index)
 	}
-	e, ok := semFail(obj, err).(*cmdError)
-	if !ok {
-		return err
-	}
-	switch e.code {
-	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: %s cannot be done now", obj, strings.Join(opts.ops, " "))
-	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: %s could not be done %s", obj, strings.Join(opts.ops, " "), within(opts.wait.timeout))
-		if opts.wait.zero() {
-			e.msg = fmt.Sprintf("%s: %s cannot be done now %s", obj, strings.Join(opts.ops, " "), noWaitNote)
-		}
-	}
-	return e
+	what := strings.Join(opts.ops, " ")
+	return obj.Explain(opts.wait.wait(what+" cannot be done now", what+" could not be done", "within", err))
 }

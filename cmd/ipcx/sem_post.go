@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
@@ -49,10 +50,10 @@ func semPostRun(opts *semPostOptions) error {
 		return err
 	}
 	if opts.by < 1 {
-		return usageErrorf("--by must be at least 1, got %d", opts.by)
+		return failure.Usagef("--by must be at least 1, got %d", opts.by)
 	}
 	if !a.IsSysV() && opts.by > posix.SemValueMax {
-		return usageErrorf("--by %d is over SEM_VALUE_MAX (%d), the largest a POSIX semaphore holds", opts.by, posix.SemValueMax)
+		return failure.Usagef("--by %d is over SEM_VALUE_MAX (%d), the largest a POSIX semaphore holds", opts.by, posix.SemValueMax)
 	}
 	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
@@ -61,7 +62,7 @@ func semPostRun(opts *semPostOptions) error {
 	defer s.Close()
 	if name, max := s.ValueMax(); opts.by > max {
 		// only System V gets here: a POSIX --by was checked above
-		return usageErrorf("--by %d is over %s (%d), the largest a System V semaphore holds", opts.by, name, max)
+		return failure.Usagef("--by %d is over %s (%d), the largest a System V semaphore holds", opts.by, name, max)
 	}
-	return semFail(obj, s.Post(opts.by))
+	return obj.Explain(s.Post(opts.by))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
@@ -54,9 +55,9 @@ func semRmRun(opts *semRmOptions) error {
 			continue
 		}
 		if last != nil {
-			printError(opts.io.ErrOut, last.(*cmdError))
+			failure.Print(opts.io.ErrOut, last)
 		}
-		last = semObject(a).toRemove().fail(err)
+		last = semObject(a).ToRemove().Explain(err)
 	}
 	return last
 }

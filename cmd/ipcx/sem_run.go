@@ -3,15 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
-	"syscall"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
 )
 
@@ -57,7 +58,7 @@ back; a POSIX semaphore cannot do that (sem_open(3) has no undo).
   $ ipcx sem run key:0x1a2b --nonblock -- backup.sh || echo "another backup is running"`,
 		Args: func(c *cobra.Command, args []string) error {
 			if c.ArgsLenAtDash() != 1 || len(args) < 2 {
-				return usageErrorf("%s: want ADDR -- CMD [ARG...] (see: %s --help)", cmdPath(c), c.CommandPath())
+				return failure.Usagef("%s: want ADDR -- CMD [ARG...] (see: %s --help)", cmdPath(c), c.CommandPath())
 			}
 			return nil
 		},
@@ -103,7 +104,7 @@ func semRunRun(opts *semRunOptions) error {
 	go func() {
 		select {
 		case s := <-sigs:
-			lastSignal.Store(int32(s.(syscall.Signal)))
+			sig.RecordInterrupt(s)
 			cancel()
 		case <-waiting:
 		}
@@ -123,16 +124,16 @@ func semRunRun(opts *semRunOptions) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
 	if err := cmd.Start(); err != nil {
 		if perr := s.Release(); perr != nil {
-			printError(opts.io.ErrOut, releaseFail(obj, perr))
+			failure.Print(opts.io.ErrOut, releaseFail(obj, perr))
 		}
-		return startFailure(obj.String(), opts.argv[0], err)
+		return obj.Explain(&posix.StartError{Command: opts.argv[0], Err: err})
 	}
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case s := <-sigs:
-				if s == syscall.SIGTERM || s == syscall.SIGHUP {
+				if s == sig.SIGTERM.OS() || s == sig.SIGHUP.OS() {
 					cmd.Process.Signal(s)
 				}
 			case <-done:
@@ -143,23 +144,21 @@ func semRunRun(opts *semRunOptions) error {
 	werr := cmd.Wait()
 	close(done)
 	if perr := s.Release(); perr != nil {
-		printError(opts.io.ErrOut, releaseFail(obj, perr))
+		failure.Print(opts.io.ErrOut, releaseFail(obj, perr))
 		if werr == nil {
-			return &silentExit{code: exitFailure}
+			return &failure.Silent{Code: failure.Failure}
 		}
 	}
-	return commandStatus(obj, werr)
+	if werr == nil {
+		return nil
+	}
+	return obj.Explain(&failure.Progress{Before: "cannot run the command:", Err: werr})
 }
 
 // releaseFail words a release that failed after CMD ran, naming the object once.
-func releaseFail(obj object, err error) *cmdError {
+func releaseFail(obj failure.Object, err error) error {
 	if errors.Is(err, ipc.ErrRemoved) {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the set was removed while CMD ran; there was no unit to give back", obj)}
+		return failure.Newf(failure.Failure, "%s: the set was removed while CMD ran; there was no unit to give back", obj)
 	}
-	e, ok := semFail(obj, err).(*cmdError)
-	if !ok {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: could not give the unit back: %v", obj, err)}
-	}
-	e.msg = fmt.Sprintf("%s: could not give the unit back: %s", obj, strings.TrimPrefix(e.msg, obj.String()+": "))
-	return e
+	return obj.Explain(&failure.Progress{Before: "could not give the unit back:", Err: err})
 }

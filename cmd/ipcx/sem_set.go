@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
@@ -53,7 +55,7 @@ func semSetRun(opts *semSetOptions) error {
 		return err
 	}
 	if !a.IsSysV() {
-		return usageHint("post (ipcx sem post --by N) or wait to change it, or remove and create it again with --value",
+		return failure.UsageHint("post (ipcx sem post --by N) or wait to change it, or remove and create it again with --value",
 			"sem %s: a POSIX semaphore cannot be set: sem_open(3) semaphores change only by post and wait", a)
 	}
 	vals := make([]uint16, len(opts.values))
@@ -61,16 +63,16 @@ func semSetRun(opts *semSetOptions) error {
 		v, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case err != nil:
-			return usageErrorf("invalid value %q: want a whole number from 0 to %d", s, sysv.SemVMX)
+			return failure.Usagef("invalid value %q: want a whole number from 0 to %d", s, sysv.SemVMX)
 		case v < 0:
-			return usageErrorf("invalid value %d: a semaphore's value is never negative", v)
+			return failure.Usagef("invalid value %d: a semaphore's value is never negative", v)
 		case v > sysv.SemVMX:
-			return usageErrorf("invalid value %d: over SEMVMX (%d), the largest a System V semaphore holds", v, sysv.SemVMX)
+			return failure.Usagef("invalid value %d: over SEMVMX (%d), the largest a System V semaphore holds", v, sysv.SemVMX)
 		}
 		vals[i] = uint16(v)
 	}
 	if len(vals) > 1 && opts.flagSet("index") {
-		return usageErrorf("--index goes with one value; several values set the whole set")
+		return failure.Usagef("--index goes with one value; several values set the whole set")
 	}
 	s, obj, err := openSem(a, ipc.SemOptions{Index: opts.index, IndexSet: opts.flagSet("index")})
 	if err != nil {
@@ -79,10 +81,10 @@ func semSetRun(opts *semSetOptions) error {
 	defer s.Close()
 	switch {
 	case len(vals) == 1 && (opts.flagSet("index") || s.NSems() == 1):
-		return semFail(obj, s.Set(vals, false))
+		return obj.Explain(s.Set(vals, false))
 	case len(vals) == s.NSems():
-		return semFail(obj, s.Set(vals, true))
+		return obj.Explain(s.Set(vals, true))
 	}
-	return usageHint("give one value per semaphore, or one value with --index",
+	return failure.UsageHint("give one value per semaphore, or one value with --index",
 		"sem %s: %d value(s) for a set of %d semaphores", a, len(vals), s.NSems())
 }

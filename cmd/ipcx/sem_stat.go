@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -69,15 +67,6 @@ zero) and the last process that operated on it.
 	return withNSWhole(c)
 }
 
-// statFail is the failure of inventory.Stat for the stat commands: the key errors of an ftok
-// address worded for noun, the others by the object's fail.
-func statFail(noun string, a addr.Addr, err error, fail func(error) error) error {
-	if ke := (*inventory.KeyError)(nil); errors.As(err, &ke) {
-		return keyError(noun, a, ke.Err)
-	}
-	return fail(err)
-}
-
 func semStatRun(opts *semStatOptions) error {
 	a, err := semTarget(opts.addr)
 	if err != nil {
@@ -85,12 +74,10 @@ func semStatRun(opts *semStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Sem, a)
 	if err != nil {
-		return statFail("sem", a, err, func(err error) error {
-			if !a.IsSysV() {
-				err = ipc.PosixSemError(err)
-			}
-			return semFail(semObject(a), err)
-		})
+		if !a.IsSysV() {
+			err = ipc.PosixSemError(err)
+		}
+		return semObject(a).Explain(err)
 	}
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.SemFields, o)

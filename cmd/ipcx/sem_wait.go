@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -73,23 +74,10 @@ func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, undo bool) err
 	return s.Take(wctx, w.nonblock, undo)
 }
 
-// semWaitFail words the errors of a wait.
-func semWaitFail(obj object, err error, w *waitFlags) error {
+// semWaitFail says how a wait for a unit ended.
+func semWaitFail(obj failure.Object, err error, w *waitFlags) error {
 	if err == nil {
 		return nil
 	}
-	e, ok := semFail(obj, err).(*cmdError)
-	if !ok {
-		return err
-	}
-	switch e.code {
-	case exitWouldBlock:
-		e.msg = fmt.Sprintf("%s: the value is 0", obj)
-	case exitTimeout:
-		e.msg = fmt.Sprintf("%s: the value stayed 0 for %v", obj, w.timeout)
-		if w.zero() {
-			e.msg = fmt.Sprintf("%s: the value is 0 %s", obj, noWaitNote)
-		}
-	}
-	return e
+	return obj.Explain(w.wait("the value is 0", "the value stayed 0", "for", err))
 }

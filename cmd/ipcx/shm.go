@@ -3,7 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -43,11 +44,11 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 }
 
 // shmObject names a shared memory object in messages.
-func shmObject(a addr.Addr) object {
+func shmObject(a addr.Addr) failure.Object {
 	if !a.IsSysV() {
-		return object{noun: "shm", what: "shared memory object", addr: a.String()}
+		return failure.Object{Noun: "shm", What: "shared memory object", Addr: a.String(), Listable: true}
 	}
-	return object{noun: "shm", what: "segment", addr: a.String()}
+	return failure.Object{Noun: "shm", What: "segment", Addr: a.String(), Listable: true}
 }
 
 // shmTarget parses the address of an existing object: not private.
@@ -57,39 +58,20 @@ func shmTarget(s string) (addr.Addr, error) {
 		return a, err
 	}
 	if a.Kind == addr.Private {
-		return a, usageHint("name an existing segment with id:N or a key", "private names no existing segment")
+		return a, failure.UsageHint("name an existing segment with id:N or a key", "private names no existing segment")
 	}
 	return a, nil
 }
 
 // openShm opens the shared memory a names, for writing when write is set, with its errors
 // worded.
-func openShm(a addr.Addr, write bool) (*ipc.Segment, object, error) {
+func openShm(a addr.Addr, write bool) (*ipc.Segment, failure.Object, error) {
 	obj := shmObject(a)
 	s, err := ipc.OpenSegment(a, write)
 	if err != nil {
-		return nil, obj, shmFail(obj, err)
+		return nil, obj, obj.Explain(err)
 	}
 	return s, obj, nil
-}
-
-// shmFail explains an error about the object.
-func shmFail(obj object, err error) error {
-	var ce *cmdError
-	switch {
-	case errors.As(err, &ce):
-		return err
-	case errors.Is(err, ipc.ErrSymlink):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: is a symbolic link; shared memory is never opened through one", obj),
-			hint: fmt.Sprintf("look at it with: ls -l /dev/shm/%s", obj.addr[1:])}
-	case errors.Is(err, ipc.ErrNotRegular):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: not a regular file in /dev/shm", obj)}
-	}
-	e := obj.fail(err)
-	if ce, ok := e.(*cmdError); ok && strings.HasPrefix(ce.hint, "create it with:") {
-		ce.hint += " --size N"
-	}
-	return e
 }
 
 // parseSize parses a --size, --offset or --length flag value.
@@ -97,35 +79,30 @@ func parseSize(flag, s string) (int64, error) {
 	n, err := units.ParseSize(s)
 	var se *units.SizeError
 	if errors.As(err, &se) {
-		return 0, usageErrorf("invalid --%s %q: %s", flag, se.Input, se.Reason)
+		return 0, failure.Usagef("invalid --%s %q: %s", flag, se.Input, se.Reason)
 	}
 	if err != nil {
-		return 0, usageErrorf("invalid --%s: %v", flag, err)
+		return 0, failure.Usagef("invalid --%s: %v", flag, err)
 	}
 	return n, nil
 }
 
 // bytesText is "1 byte" or "N bytes".
-func bytesText(n int64) string {
-	if n == 1 {
-		return "1 byte"
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func bytesText(n int64) string { return failure.Bytes(n) }
 
 // shmSpan checks --offset and --length against the object's size and returns the range they name;
 // length < 0 means to the end.
-func shmSpan(obj object, size, off, length int64) (int64, int64, error) {
+func shmSpan(obj failure.Object, size, off, length int64) (int64, int64, error) {
 	if off > size {
-		return 0, 0, usageHint(fmt.Sprintf("offsets go from 0 to %d", size),
-			"%s: --offset %d is past the end of the %d-byte %s", obj, off, size, obj.what)
+		return 0, 0, failure.UsageHint(fmt.Sprintf("offsets go from 0 to %d", size),
+			"%s: --offset %d is past the end of the %d-byte %s", obj, off, size, obj.What)
 	}
 	if length < 0 {
 		length = size - off
 	}
 	if length > size-off {
-		return 0, 0, usageHint(fmt.Sprintf("at most %s from offset %d", bytesText(size-off), off),
-			"%s: --length %d from offset %d goes past the end of the %d-byte %s", obj, length, off, size, obj.what)
+		return 0, 0, failure.UsageHint(fmt.Sprintf("at most %s from offset %d", bytesText(size-off), off),
+			"%s: --length %d from offset %d goes past the end of the %d-byte %s", obj, length, off, size, obj.What)
 	}
 	return off, length, nil
 }

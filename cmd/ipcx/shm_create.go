@@ -1,8 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
@@ -78,32 +79,26 @@ func shmCreateRun(opts *shmCreateOptions) error {
 		return err
 	}
 	if opts.size == "" {
-		return usageErrorf("shm create: --size is required, like --size 4096, 64K or 1M")
+		return failure.Usagef("shm create: --size is required, like --size 4096, 64K or 1M")
 	}
 	size, err := parseSize("size", opts.size)
 	if err != nil {
 		return err
 	}
 	if size == 0 {
-		return usageErrorf("--size must be at least 1 byte")
+		return failure.Usagef("--size must be at least 1 byte")
 	}
 	obj := shmObject(a)
 	info, err := ipc.CreateSegment(a, size, mode, opts.exclusive)
-	switch {
-	case errors.Is(err, ipc.ErrNoRoom):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: no room for %s in /dev/shm", obj, bytesText(size))}
-	case errors.Is(err, ipc.ErrSizeRefused):
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the system refuses a segment of %s", obj, bytesText(size)),
-			hint: "see the limits shmmax and shmall in /proc/sys/kernel"}
-	case err != nil:
-		return shmFail(obj, err)
+	if err != nil {
+		return obj.Explain(err)
 	}
 	if info.Size < size {
 		hint := fmt.Sprintf("grow it with: ipcx shm resize %s --size %d", a, size)
 		if info.Flavor == "sysv" {
 			hint = "System V segments cannot grow: remove it and create it again"
 		}
-		return &cmdError{code: exitExists, msg: fmt.Sprintf("%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size), hint: hint}
+		return failure.Newf(failure.Exists, "%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size).WithHint(hint)
 	}
 	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}

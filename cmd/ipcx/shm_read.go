@@ -1,8 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"io"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -78,7 +79,7 @@ func shmReadRun(opts *shmReadOptions) error {
 		w = hd
 	}
 	if err := s.ReadTo(w, off, length); err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", obj, err)}
+		return failure.Newf(failure.Failure, "%s: %v", obj, err)
 	}
 	if hd != nil {
 		return hd.Close()

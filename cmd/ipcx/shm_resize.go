@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
@@ -42,18 +43,18 @@ func shmResizeRun(opts *shmResizeOptions) error {
 		return err
 	}
 	if a.IsSysV() {
-		return usageHint("remove it and create it again with the new --size",
+		return failure.UsageHint("remove it and create it again with the new --size",
 			"shm %s: a System V segment cannot change its size", a)
 	}
 	if opts.size == "" {
-		return usageErrorf("shm resize: --size is required")
+		return failure.Usagef("shm resize: --size is required")
 	}
 	size, err := parseSize("size", opts.size)
 	if err != nil {
 		return err
 	}
 	if size == 0 {
-		return usageErrorf("--size must be at least 1 byte")
+		return failure.Usagef("--size must be at least 1 byte")
 	}
-	return shmFail(shmObject(a), ipc.ResizeSegment(a, size))
+	return shmObject(a).Explain(ipc.ResizeSegment(a, size))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/spf13/cobra"
@@ -59,9 +60,9 @@ func shmRmRun(opts *shmRmOptions) error {
 			continue
 		}
 		if last != nil {
-			printError(opts.io.ErrOut, last.(*cmdError))
+			failure.Print(opts.io.ErrOut, last)
 		}
-		last = shmFail(shmObject(a).toRemove(), err)
+		last = shmObject(a).ToRemove().Explain(err)
 	}
 	return last
 }

@@ -49,12 +49,10 @@ func shmStatRun(opts *shmStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Shm, a)
 	if err != nil {
-		return statFail("shm", a, err, func(err error) error {
-			if !a.IsSysV() {
-				err = ipc.PosixShmError(err)
-			}
-			return shmFail(shmObject(a), err)
-		})
+		if !a.IsSysV() {
+			err = ipc.PosixShmError(err)
+		}
+		return shmObject(a).Explain(err)
 	}
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.ShmFields, o)

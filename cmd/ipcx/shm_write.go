@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
@@ -62,14 +64,14 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	length := int64(-1)
 	if opts.flagSet("length") {
 		if !opts.zero {
-			return usageHint("the data's own length is written; --length goes with --zero", "--length is for --zero")
+			return failure.UsageHint("the data's own length is written; --length goes with --zero", "--length is for --zero")
 		}
 		if length, err = parseSize("length", opts.length); err != nil {
 			return err
 		}
 	}
 	if opts.zero && len(opts.data) > 0 {
-		return usageErrorf("--zero writes zeros: give no DATA with it")
+		return failure.Usagef("--zero writes zeros: give no DATA with it")
 	}
 	s, obj, err := openShm(a, true)
 	if err != nil {
@@ -81,15 +83,14 @@ func shmWriteRun(opts *shmWriteOptions) error {
 		if err != nil {
 			return err
 		}
-		return shmFail(obj, s.Zero(off, length))
+		return obj.Explain(s.Zero(off, length))
 	}
 	if _, _, err := shmSpan(obj, s.Size(), off, 0); err != nil {
 		return err
 	}
 	room := s.Size() - off
 	tooLong := func(n string) error {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", obj, n, bytesText(room), off),
-			hint: "write less, at a lower --offset, or into a larger object"}
+		return failure.Newf(failure.Failure, "%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", obj, n, bytesText(room), off).WithHint("write less, at a lower --offset, or into a larger object")
 	}
 	write := func(r io.Reader, n int64) error {
 		written, err := s.WriteFrom(r, n, off)
@@ -119,7 +120,7 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	// long.
 	buf, err := io.ReadAll(io.LimitReader(opts.io.In, room+1))
 	if err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, err)}
+		return failure.Newf(failure.Failure, "%s: reading standard input: %v", obj, err)
 	}
 	if int64(len(buf)) > room {
 		return tooLong("more than " + bytesText(room))
@@ -129,18 +130,13 @@ func shmWriteRun(opts *shmWriteOptions) error {
 
 // shmWriteFail words a write that stopped midway (a full /dev/shm): what was written stays
 // written, so it says how much that is.
-func shmWriteFail(obj object, written, total, off int64, err error) error {
+func shmWriteFail(obj failure.Object, written, total, off int64, err error) error {
 	if err == nil {
 		return nil
 	}
-	e, ok := shmFail(obj, err).(*cmdError)
-	if !ok {
-		return err
+	done := "; nothing was written"
+	if written > 0 {
+		done = fmt.Sprintf("; the first %d of the %s were written, from offset %d", written, bytesText(total), off)
 	}
-	if written == 0 {
-		e.msg += "; nothing was written"
-	} else {
-		e.msg += fmt.Sprintf("; the first %d of the %s were written, from offset %d", written, bytesText(total), off)
-	}
-	return e
+	return obj.Explain(&failure.Progress{After: done, Err: err})
 }

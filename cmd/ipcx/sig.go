@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -49,7 +49,7 @@ and C programs see them: RTMIN is 34, RTMAX 64. See: ipcx sig list.
 func parseSignal(s string) (sig.Signal, error) {
 	n, err := sig.Parse(s)
 	if err != nil {
-		return 0, usageHint("see the signals of this machine with: ipcx sig list", "unknown signal %q", s)
+		return 0, failure.UsageHint("see the signals of this machine with: ipcx sig list", "unknown signal %q", s)
 	}
 	return n, nil
 }
@@ -71,34 +71,18 @@ func parseSignals(names []string) (sig.Set, error) {
 func parsePid(what, s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 {
-		return 0, usageErrorf("%s: invalid process id %q: want a positive number", what, s)
+		return 0, failure.Usagef("%s: invalid process id %q: want a positive number", what, s)
 	}
 	return n, nil
 }
 
-// processFail turns an error about process pid (a process group when pid < 0) into what the user
-// sees.
-func processFail(verb string, pid int, err error) error {
+// processObject names process pid (a process group when pid < 0) for the table's sig rows.
+func processObject(verb string, pid int) failure.Object {
 	what := fmt.Sprintf("process %d", pid)
 	if pid < 0 {
 		what = fmt.Sprintf("process group %d", -pid)
 	}
-	var ce *cmdError
-	if errors.As(err, &ce) {
-		return err
-	}
-	e := &cmdError{code: exitFailure}
-	switch {
-	case errors.Is(err, sig.ErrNoProcess), errors.Is(err, fs.ErrNotExist):
-		e.code, e.msg = exitNoObject, fmt.Sprintf("sig %s: %s: no such process", verb, what)
-		e.hint = "it may have exited already; list processes with: ps -e"
-	case errors.Is(err, fs.ErrPermission):
-		e.msg = fmt.Sprintf("sig %s: %s: permission denied", verb, what)
-		e.hint = "it belongs to another user: run as that user or as root"
-	default:
-		e.msg = fmt.Sprintf("sig %s: %s: %v", verb, what, err)
-	}
-	return e
+	return failure.Object{Noun: "sig", What: "process", Name: fmt.Sprintf("sig %s: %s", verb, what), PID: pid}
 }
 
 // sigEvent is a received signal as trap and wait report it. Pid, uid and value are null when

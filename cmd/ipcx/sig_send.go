@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
@@ -119,7 +121,7 @@ func sigSendParse(c *cobra.Command, opts *sigSendOptions, args []string) (bool, 
 		pos[i] = strings.TrimPrefix(pos[i], mark)
 	}
 	if len(pos) < 2 {
-		return false, usageErrorf("sig send: want a signal and at least one target (see: %s --help)", c.CommandPath())
+		return false, failure.Usagef("sig send: want a signal and at least one target (see: %s --help)", c.CommandPath())
 	}
 	opts.signal, opts.targets = pos[0], pos[1:]
 	opts.setAfter = c.Flags().Changed("after")
@@ -134,17 +136,17 @@ func sigSendRun(opts *sigSendOptions) error {
 			return err
 		}
 	} else if opts.value != "" || opts.then != "" {
-		return usageErrorf("sig send: signal 0 sends nothing: --value and --then need a signal")
+		return failure.Usagef("sig send: signal 0 sends nothing: --value and --then need a signal")
 	}
 	switch {
 	case opts.then != "" && !opts.setAfter:
-		return usageErrorf("sig send: --then needs --after DUR: how long to give the targets")
+		return failure.Usagef("sig send: --then needs --after DUR: how long to give the targets")
 	case opts.then == "" && opts.setAfter:
-		return usageErrorf("sig send: --after needs --then SIG: what to send after it")
+		return failure.Usagef("sig send: --after needs --then SIG: what to send after it")
 	case opts.after < 0:
-		return usageErrorf("sig send: --after must not be negative")
+		return failure.Usagef("sig send: --after must not be negative")
 	case opts.hasTimeout() && !opts.wait:
-		return usageErrorf("sig send: --timeout bounds --wait: give --wait too")
+		return failure.Usagef("sig send: --timeout bounds --wait: give --wait too")
 	}
 	if err := opts.checkTimeout(); err != nil {
 		return err
@@ -157,7 +159,7 @@ func sigSendRun(opts *sigSendOptions) error {
 	req.After, req.Wait, req.Timeout = opts.after, opts.wait, opts.waitLimit()
 	if req.Queue = opts.value != ""; req.Queue {
 		if req.Value, err = sig.ParseValue(opts.value); err != nil {
-			return usageErrorf("sig send: invalid --value %q: want an int (%d to %d)", opts.value, math.MinInt32, math.MaxInt32)
+			return failure.Usagef("sig send: invalid --value %q: want an int (%d to %d)", opts.value, math.MinInt32, math.MaxInt32)
 		}
 	}
 	var targets []sig.Target
@@ -165,13 +167,13 @@ func sigSendRun(opts *sigSendOptions) error {
 		t, err := sig.ParseTarget(a)
 		switch {
 		case errors.Is(err, sig.ErrEveryProcess):
-			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
+			return failure.UsageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
 		case errors.Is(err, sig.ErrOwnGroup):
-			return usageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
+			return failure.UsageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
 		case err != nil:
-			return usageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)
+			return failure.UsageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)
 		case t.Group && (req.Queue || req.Then != 0 || req.Wait):
-			return usageErrorf("sig send: process group %s: --value, --then and --wait need single processes", a)
+			return failure.Usagef("sig send: process group %s: --value, --then and --wait need single processes", a)
 		}
 		targets = append(targets, t)
 	}
@@ -182,24 +184,24 @@ func sigSendRun(opts *sigSendOptions) error {
 			fmt.Fprintf(opts.io.ErrOut, "ipcx: sig send: process %d still ran %v after %v: sent %v\n", ev.Target.Pid, opts.after, req.Signal, req.Then)
 			return
 		}
-		var e *cmdError
-		var still *sig.StillRunsError
 		pid := ev.Target.Pid
 		if ev.Target.Group {
 			pid = -pid
 		}
+		var e error
+		var still *sig.StillRunsError
 		if errors.As(ev.Err, &still) {
-			e = &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig send: process %d still runs %s", still.Pid, opts.allowed("after"))}
-		} else if !errors.As(processFail("send", pid, ev.Err), &e) {
-			return
+			e = failure.Object{Noun: "sig", Name: "sig send"}.Explain(opts.timeoutFlag.wait("", still.Error(), "after", ev.Err))
+		} else {
+			e = processObject("send", pid).Explain(ev.Err)
 		}
 		if first == 0 {
-			first = e.code
+			first = failure.Code(e)
 		}
-		printError(opts.io.ErrOut, e)
+		failure.Print(opts.io.ErrOut, e)
 	})
 	if first != 0 {
-		return &silentExit{code: first}
+		return &failure.Silent{Code: first}
 	}
 	return nil
 }

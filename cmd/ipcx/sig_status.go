@@ -75,7 +75,7 @@ func sigStatusRun(opts *sigStatusOptions) error {
 	}
 	st, err := sig.ReadStatus(pid)
 	if err != nil {
-		return processFail("status", pid, err)
+		return processObject("status", pid).Explain(err)
 	}
 	if opts.json {
 		return render.JSON(opts.io.Out, sigStatus{Pid: st.Pid, Name: st.Name, Blocked: names(st.Blocked),

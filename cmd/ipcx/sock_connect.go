@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -67,14 +66,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 		return connectFail(obj, err, opts.timeout)
 	}
 	defer conn.Close()
-	if _, err := sock.Relay(ctx, conn, opts.io.In, opts.io.Out); err != nil {
-		if errors.Is(err, sock.ErrClosedPipe) {
-			// only our standard output can give EPIPE here: sending to a gone peer is not an error
-			return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
-		}
-		return sockFail(obj, err)
-	}
-	return nil
+	_, err = sock.Relay(ctx, conn, opts.io.In, opts.io.Out)
+	// only our standard output can give EPIPE here: sending to a gone peer is not an error
+	return readFail(obj, err)
 }
 
 func dialTimeout(ctx context.Context, a sock.Addr, d time.Duration) (*sock.Conn, error) {
@@ -86,10 +80,9 @@ func dialTimeout(ctx context.Context, a sock.Addr, d time.Duration) (*sock.Conn,
 	return sock.Dial(ctx, a)
 }
 
-func connectFail(obj object, err error, d time.Duration) error {
-	e := sockFail(obj, err).(*cmdError)
-	if e.code == exitTimeout {
-		e.msg = fmt.Sprintf("%s: no connection within %v", obj, d)
+func connectFail(obj failure.Object, err error, d time.Duration) error {
+	if d > 0 {
+		err = &failure.Wait{Ended: "no connection", Prep: "within", Timeout: d, Err: err}
 	}
-	return e
+	return obj.Explain(err)
 }

@@ -5,9 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -105,15 +106,15 @@ func sockListenRun(opts *sockListenOptions) error {
 	}
 	switch {
 	case modes > 1:
-		return usageErrorf("--echo, --http-echo and --exec exclude each other")
+		return failure.Usagef("--echo, --http-echo and --exec exclude each other")
 	case a.Kind.IsDatagram() && (opts.httpEcho || opts.exec != ""):
-		return usageErrorf("--http-echo and --exec need a connection: %s is a datagram socket", a.Kind)
+		return failure.Usagef("--http-echo and --exec need a connection: %s is a datagram socket", a.Kind)
 	case a.Kind.IsDatagram() && opts.keep:
-		return usageErrorf("--keep is for connections: a datagram socket serves every datagram anyway")
+		return failure.Usagef("--keep is for connections: a datagram socket serves every datagram anyway")
 	case opts.maxConns < 1:
-		return usageErrorf("--max-conns must be at least 1")
+		return failure.Usagef("--max-conns must be at least 1")
 	case opts.once && opts.keep:
-		return usageErrorf("--once and --keep exclude each other")
+		return failure.Usagef("--once and --keep exclude each other")
 	}
 	if err := opts.positiveTimeout("nothing arrives without waiting"); err != nil {
 		return err
@@ -137,16 +138,8 @@ func sockListenRun(opts *sockListenOptions) error {
 	defer stop()
 	l, err := sock.Listen(a, mode)
 	if err != nil {
-		var ns *sock.NotSocketError
-		if errors.Is(err, fs.ErrNotExist) {
-			return &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: the directory does not exist", obj)}
-		}
-		if errors.As(err, &ns) {
-			// a file of another kind is in the way: nothing to remove, another path to choose
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: the path exists and is %s", obj, notSocketText(ns)),
-				hint: "give a path where no file exists: listen makes the socket file itself and never replaces a file"}
-		}
-		return sockFail(obj, err)
+		obj.Verb = "listen"
+		return obj.Explain(err)
 	}
 	defer l.Close()
 	obj = sockObject(l.Addr().String())
@@ -161,12 +154,12 @@ func sockListenRun(opts *sockListenOptions) error {
 	if errors.As(err, &oe) {
 		return readFail(obj, oe.Err)
 	}
-	return sockFail(obj, err)
+	return obj.Explain(err)
 }
 
 // report renders one connection or datagram: a JSON line with --json, and on stderr what went
 // wrong with it.
-func (opts *sockListenOptions) report(obj object, ev sock.Event) error {
+func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
 	switch {
 	case errors.Is(ev.EchoErr, sock.ErrNoReplyAddr):
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -74,7 +75,7 @@ are unknown, "-").
 func sockLsRun(opts *sockLsOptions) error {
 	socks, err := sock.List(opts.filter)
 	if err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sock ls: %v", err)}
+		return failure.Newf(failure.Failure, "sock ls: %v", err)
 	}
 	rows := make([]sockRow, 0, len(socks))
 	for _, s := range socks {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/failure"
+
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
@@ -73,14 +75,11 @@ func sockSendRun(opts *sockSendOptions) error {
 	n, err := sock.Send(ctx, a, in)
 	if errors.Is(err, sock.ErrPeerStillOpen) {
 		// Everything was sent; the peer held the connection open while ipcx waited for it to close.
-		e := sockFail(obj, err).(*cmdError)
-		what := fmt.Sprintf("sent %d bytes, then", n)
-		if e.code == exitTimeout {
-			e.msg = fmt.Sprintf("%s: %s the peer did not close the connection within %v", obj, what, opts.timeout)
-		} else {
-			e.msg = fmt.Sprintf("%s: %s %s while waiting for the peer to close the connection", obj, what, strings.TrimPrefix(e.msg, obj.String()+": "))
+		sent := fmt.Sprintf("sent %d bytes, then", n)
+		if failure.TimedOut(err) {
+			return obj.Explain(&failure.Progress{Before: sent, Err: opts.wait("", "the peer did not close the connection", "within", err)})
 		}
-		return e
+		return obj.Explain(&failure.Progress{Before: sent, After: " while waiting for the peer to close the connection", Err: err})
 	}
 	if err != nil {
 		return connectFail(obj, err, opts.timeout)

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"errors"
 	"reflect"
 	"testing"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 )
 
@@ -50,8 +50,7 @@ func TestSockListenValidation(t *testing.T) {
 		c := newSockListenCmd(ios, nil)
 		c.SetArgs(tt.args)
 		err := c.Execute()
-		var ce *cmdError
-		if !errors.As(err, &ce) || ce.code != exitUsage {
+		if failure.Code(err) != failure.Usage {
 			t.Errorf("listen %q: %v, want a usage error", tt.args, err)
 		}
 	}

@@ -19,7 +19,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
+	"syscall"
+
+	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sig"
 )
 
 // Exit codes.
@@ -108,16 +113,29 @@ func Print(w io.Writer, err error) {
 	}
 }
 
-// Object names an IPC object in messages.
+// Object names what a command worked on, for the sentence: mostly an IPC object by its noun and
+// address ("mq /jobs"), or a subject that is not one (Name: "--ns", "sig send: process 12").
 type Object struct {
-	// Noun is the command noun that works on it: "mq", "sem", "shm", "fifo", "sock", "sig".
+	// Noun is the command noun that works on it: "mq", "sem", "shm", "fifo", "pipe", "sock",
+	// "sig", "ftok", "ns". Rows scoped to nouns match on it.
 	Noun string
+	// Verb is the command's verb ("create", "rm") for the few hints that depend on it.
+	Verb string
 	// What it is called in a sentence: "queue", "semaphore", "FIFO".
 	What string
 	// Addr is its address as the user wrote it (already escaped for the terminal).
 	Addr string
+	// Name, when set, is how the sentence names it instead of "Noun Addr".
+	Name string
+	// PID is the process it is about (a --ns PID, a signal's target; negative: a process group).
+	PID int
+	// Path is the file it is about (a --ns file).
+	Path string
 	// Listable: the noun has an ls command, for hints that point at a listing.
 	Listable bool
+	// Reading: the command copies from the object to standard output, so a closed pipe is
+	// standard output closed (| head): exit 141 quietly, as a program killed by SIGPIPE does.
+	Reading bool
 	// Removing: the command removes the object, so a missing one is not to be created but
 	// looked for among those that exist.
 	Removing bool
@@ -130,6 +148,9 @@ func (o Object) ToRemove() Object {
 }
 
 func (o Object) String() string {
+	if o.Name != "" {
+		return o.Name
+	}
 	if o.Addr == "" {
 		return o.Noun
 	}
@@ -147,6 +168,30 @@ func (o Object) Explain(err error) error {
 	if errors.As(err, &e) || errors.As(err, &s) {
 		return err
 	}
+	if w, ok := err.(*Wait); ok && w.Err == nil {
+		return nil
+	}
+	if p, ok := err.(*Progress); ok && p.Err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		// A child command ended: its own exit status, or 128+N when a signal N killed it. It has
+		// said what went wrong itself.
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &Silent{Code: SignalBase + int(ws.Signal())}
+		}
+		return &Silent{Code: ee.ExitCode()}
+	}
+	if o.Reading && errors.Is(err, posix.ErrClosedPipe) {
+		return &Silent{Code: SignalBase + int(sig.SIGPIPE)}
+	}
+	return o.explain(err)
+}
+
+// explain is Explain without the pass-through, for rows that word a cause inside their own
+// sentence.
+func (o Object) explain(err error) *Error {
 	for _, r := range rows {
 		if r.nouns != "" && !hasWord(r.nouns, o.Noun) {
 			continue
@@ -160,7 +205,7 @@ func (o Object) Explain(err error) error {
 			return out
 		}
 	}
-	return &Error{Code: Failure, Msg: fmt.Sprintf("%s: %v", o, Errno(err)), Err: err}
+	return &Error{Code: Failure, Msg: fmt.Sprintf("%s: %v", o, err), Err: err}
 }
 
 func hasWord(list, w string) bool {

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/ipcx/ipcx/internal/sig"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,7 +33,7 @@ func TestExplain(t *testing.T) {
 		{mq, wrap(unix.ENOSPC), Failure, "mq /jobs: a system limit on the number of queues is reached", "see the limits with: ipcx limits"},
 		{Object{Noun: "shm", What: "segment", Addr: "/f"}, unix.ENOSPC, Failure, "shm /f: no space left in /dev/shm", "see what fills it with: df -h /dev/shm (df -i for inodes); ipcx shm ls"},
 		{Object{Noun: "shm", What: "segment", Addr: "0x1"}, unix.ENOSPC, Failure, "shm 0x1: a system limit on the number of segments is reached", "see the limits with: ipcx limits"},
-		{fifo, fmt.Errorf("open(/tmp/f): %w", unix.ENOSPC), Failure, "fifo /tmp/f: no space left on device", ""},
+		{fifo, fmt.Errorf("open(/tmp/f): %w", unix.ENOSPC), Failure, "fifo /tmp/f: a system limit on the number of FIFOs is reached", "see the limits with: ipcx limits"},
 	}
 	for _, tt := range tests {
 		err := tt.o.Explain(tt.err)
@@ -50,8 +51,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestInterrupted(t *testing.T) {
-	NoteSignal(syscall.SIGTERM)
-	defer lastSignal.Store(0)
+	sig.RecordInterrupt(syscall.SIGTERM)
 	err := Object{Noun: "sem", What: "semaphore", Addr: "/l"}.Explain(context.Canceled)
 	if Code(err) != 128+15 || err.Error() != "sem /l: interrupted by SIGTERM" {
 		t.Errorf("got %d %q", Code(err), err)

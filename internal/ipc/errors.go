@@ -56,6 +56,30 @@ var (
 )
 
 // wrap returns err, marked as sentinel s too (nil stays nil).
+// RefusedError is a creation the system refuses for what it was asked: Err wraps the sentinel
+// that says which limit (ErrAttrRefused, ErrQBytesLimit, ErrNSemsRefused, ErrSizeRefused,
+// ErrNoRoom), and the other fields are the values asked, for the message.
+type RefusedError struct {
+	MaxMsg, MsgSize int64  // ErrAttrRefused
+	MaxBytes        uint64 // ErrQBytesLimit
+	NSems           int    // ErrNSemsRefused
+	Size            int64  // ErrSizeRefused, ErrNoRoom
+	Err             error
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// TooBigError is a System V message larger than the receive buffer msgmax allows: it wraps
+// ErrRecvTooLarge, with the buffer's size.
+type TooBigError struct {
+	Max int
+	Err error
+}
+
+func (e *TooBigError) Error() string { return e.Err.Error() }
+func (e *TooBigError) Unwrap() error { return e.Err }
+
 func wrap(err, s error) error {
 	if err == nil {
 		return nil

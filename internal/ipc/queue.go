@@ -169,7 +169,7 @@ func (q *Queue) Recv(ctx context.Context, buf []byte, within time.Duration) (msg
 	case errors.Is(err, unix.ENOMSG):
 		err = ErrWouldBlock
 	case errors.Is(err, unix.E2BIG):
-		err = wrap(err, ErrRecvTooLarge)
+		err = &TooBigError{Max: sysv.MsgMax(), Err: wrap(err, ErrRecvTooLarge)}
 	}
 	return msgio.Message{Data: text, Type: typ}, sysvGone(err)
 }
@@ -229,7 +229,7 @@ func CreateQueue(a addr.Addr, o QueueOptions) (QueueInfo, error) {
 		px, created, err := posix.MqCreate(a.Name, unix.O_RDONLY, o.Mode, attr, o.Exclusive)
 		if err != nil {
 			if errors.Is(err, unix.EINVAL) && attr != nil {
-				return QueueInfo{}, wrap(err, ErrAttrRefused)
+				return QueueInfo{}, &RefusedError{MaxMsg: o.MaxMsg, MsgSize: o.MsgSize, Err: wrap(err, ErrAttrRefused)}
 			}
 			return QueueInfo{}, err
 		}
@@ -264,7 +264,7 @@ func CreateQueue(a addr.Addr, o QueueOptions) (QueueInfo, error) {
 		ds.Qbytes = o.MaxBytes
 		if err := sysv.MsgSet(id, ds); err != nil {
 			if errors.Is(err, unix.EPERM) {
-				return undo(wrap(err, ErrQBytesLimit))
+				return undo(&RefusedError{MaxBytes: o.MaxBytes, Err: wrap(err, ErrQBytesLimit)})
 			}
 			return undo(err)
 		}

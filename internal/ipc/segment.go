@@ -171,7 +171,7 @@ func CreateSegment(a addr.Addr, size int64, mode uint32, exclusive bool) (Segmen
 	if a.Kind == addr.POSIX {
 		f, created, err := posix.ShmCreate(a.Name, posix.ShmCreateOptions{Mode: mode, Size: size, Exclusive: exclusive})
 		if created && (errors.Is(err, unix.EFBIG) || errors.Is(err, unix.ENOSPC)) {
-			return SegmentInfo{}, wrap(err, ErrNoRoom)
+			return SegmentInfo{}, &RefusedError{Size: size, Err: wrap(err, ErrNoRoom)}
 		}
 		if err != nil {
 			return SegmentInfo{}, PosixShmError(err)
@@ -186,7 +186,7 @@ func CreateSegment(a addr.Addr, size int64, mode uint32, exclusive bool) (Segmen
 	id, created, err := sysvCreate(a, KindSegment, IDOptions{Exclusive: exclusive, Mode: mode, Size: size})
 	if err != nil {
 		if errors.Is(err, unix.EINVAL) {
-			return SegmentInfo{}, wrap(err, ErrSizeRefused)
+			return SegmentInfo{}, &RefusedError{Size: size, Err: wrap(err, ErrSizeRefused)}
 		}
 		return SegmentInfo{}, err
 	}

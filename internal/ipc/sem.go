@@ -278,7 +278,7 @@ func CreateSemaphore(a addr.Addr, o SemCreateOptions) (SemInfo, error) {
 	}
 	id, created, err := sysvCreate(a, KindSemaphore, IDOptions{Exclusive: o.Exclusive, Mode: o.Mode, NSems: o.NSems})
 	if errors.Is(err, unix.EINVAL) {
-		return SemInfo{}, wrap(err, ErrNSemsRefused)
+		return SemInfo{}, &RefusedError{NSems: o.NSems, Err: wrap(err, ErrNSemsRefused)}
 	}
 	if err != nil {
 		return SemInfo{}, err
