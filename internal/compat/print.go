@@ -77,13 +77,6 @@ func (p *printer) owner(uid uint32) string { return p.s.User(uid) }
 
 func (p *printer) group(gid uint32) string { return p.s.Group(gid) }
 
-func trunc10(s string) string {
-	if len(s) > 10 {
-		return s[:10]
-	}
-	return s
-}
-
 // humanSize is util-linux's size_to_human_string with one-letter suffixes: 0B, 100B, 4K, 1.5M.
 func humanSize(n uint64) string {
 	const letters = "BKMGTPE"
