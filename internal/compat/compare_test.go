@@ -47,7 +47,7 @@ func (c compareCase) name() string {
 // compareCase.name), with the reason.
 var knownDifferences = map[string]string{
 	// The help is ipcx's: it lists the deviations and ipcx's --ns.
-	"full/ipcs -h": "help", "full/ipcs --help": "help", "full/ipcs --he": "help",
+	"full/ipcs -h": "help", "full/ipcs --help": "help", "full/ipcs --he": "help", "full/lsipc -h": "help",
 	// --ns is ipcx's option: util-linux has none.
 	"full/ipcs --ns=1": "ipcx's --ns",
 	// util-linux's ipcs -s -i -1 dies of SIGSEGV (it prints the first set's elements from an
@@ -139,8 +139,8 @@ func compareCases() []compareCase {
 		"-M -N /s1", "-M -N /s3", "-S -N /m1", "-S -N /m2", "-Q -N /nope", "-M -N /nope", "-S -N /nope", "-Q -N q1")
 	add("lsipc", "full", 0, false, cross(lsID, words("", "-l", "-J", "-r", "-e", "-b", "-c", "-t", "-o ID,KEY", "-P --time-format=iso")))
 	add("lsipc", "full", uidNobody, false, cross(words("-q -i 1", "-m -i 4", "-s -i 0", "-Q -N /q2", "-S -N /m2"), words("", "-J")))
-	add("lsipc", "full", 0, false, words("-x", "--bogus", "--time-format=x", "--time-format", "-o NOPE", "-q -o NSEMS", "-o", "-J -r", "-e -n",
-		"-q -m", "-Q -S", "-i 0 -g -q", "-N /q1 -i 0", "-c -o ID", "-c", "-t", "-i 0", "-N /q1", "-i abc -q", "-i 99999999999 -q",
+	add("lsipc", "full", 0, false, words("-x", "--bogus", "--time-format=x", "--time-format", "-o NOPE", "-q -o NSEMS,ID", "-o", "-J -r", "-e -n",
+		"-q -m", "-Q -S", "-i 0 -g -q", "-N /q1 -i 0", "-c -o ID", "-c -q -o ID", "-t -s -c", "-i 0", "-N /q1", "-i abc -q", "-i 99999999999 -q",
 		"-V", "--version", "-h", "--output-all", "--n", "--no", "--not", "--list -q", "-q extra", "-g -c", "--shell -q -e", "-y -q"))
 
 	// ipcrm: removal options, as root and as nobody, each on a fresh fixture.

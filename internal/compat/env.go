@@ -47,6 +47,8 @@ type Request struct {
 	Detail     inventory.Kind
 	DetailID   sysv.ID
 	WithDetail bool
+	// Posix asks for Snapshot.Posix (lsipc -Q, -M, -S).
+	Posix bool
 }
 
 // Snapshot is the system as ipcs prints it: the objects and whatever else the output format
@@ -65,6 +67,13 @@ type Snapshot struct {
 	Location *time.Location
 	// Warnings are the inventory's: parts that could not be read.
 	Warnings []error
+	// Posix is /dev/mqueue and /dev/shm as lsipc reads them (when Request.Posix).
+	Posix []PosixEntry
+	// Now is the time lsipc's short times are relative to (time.Now() when zero).
+	Now time.Time
+	// Cmdline returns a process's command line, as lsipc's COMMAND column shows it (the real
+	// /proc when nil).
+	Cmdline func(pid int) (string, bool)
 }
 
 // Detail is what ipcs -i prints beyond an object's inventory record.

@@ -45,6 +45,16 @@ func (k Kernel) Snapshot(r Request) (*Snapshot, error) {
 			return err
 		}
 		s.Objects, s.Warnings = inv.Objects, inv.Warnings
+		if r.Posix {
+			mq, release := "/dev/mqueue", func() {}
+			if !k.NS.Own() {
+				if mq, release, err = posix.MqueueDir(); err != nil {
+					mq, release = "", func() {}
+				}
+			}
+			s.Posix = readPosixDirs(mq, k.NS.ShmDir())
+			release()
+		}
 		if r.Limits {
 			s.Limits = inventory.Limits(inv)
 		}
