@@ -27,6 +27,8 @@ type PosixEntry struct {
 	Messages int64 // queues: mq_curmsgs
 	Value    int32 // semaphores: the value
 	MTime    time.Time
+	// Regular: lstat(2) says a regular file (what ipcrm -a=pshm removes, unlike util-linux).
+	Regular bool
 }
 
 // readPosixDirs reads the POSIX objects lsipc lists, in this thread's namespace: the queues of
@@ -64,6 +66,8 @@ func readPosixDirs(mqueue, shmDir string) []PosixEntry {
 		}
 		e := PosixEntry{Kind: inventory.Shm, Name: n, UID: st.Uid, GID: st.Gid, Mode: st.Mode, Size: st.Size,
 			MTime: time.Unix(st.Mtim.Sec, 0)}
+		var lst unix.Stat_t
+		e.Regular = unix.Lstat(path, &lst) == nil && lst.Mode&unix.S_IFMT == unix.S_IFREG
 		if s, ok := strings.CutPrefix(n, "sem."); ok {
 			// glibc's sem_open(name, 0): read and write access to a regular file.
 			fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
