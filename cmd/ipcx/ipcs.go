@@ -36,8 +36,8 @@ const compatDeviations = `Where ipcx differs from util-linux 2.41.5 on purpose (
   - -h/--help prints this help; --ns PID|FILE (ipcx's own option) works in another IPC namespace
   - -V/--version prints the util-linux release reproduced ("ipcs from util-linux 2.41.5");
     "ipcx --version" prints ipcx's version
-  - ipcrm checks every argument before it removes anything: "ipcrm -a shm" (with a space) is
-    refused instead of first removing every resource of every type
+  - "ipcrm -a shm" (-a, then a separate word) is refused before anything is removed, where
+    util-linux first removes every resource of every type, then complains about "shm"
   - ipcrm -a and --all=pshm never remove directories, symlinks or other non-IPC files in /dev/shm
   - an ipcrm -a that cannot remove something says what, and goes on with the rest
   - "ipcs -s -i -1" says "id -1 not found" where util-linux crashes

@@ -15,7 +15,9 @@ queues (-q), shared memory (-m) and semaphores (-s), POSIX message queues (-Q), 
 (-M) and semaphores (-S), one resource at a time; without one, or with -g, the system-wide
 limits and their use. -i ID (System V) or -N NAME (POSIX) shows one object in detail.
 ` + compatNote + `
+
 ` + compatDeviations + `
+
 Columns (-o LIST, or -o +LIST to add to the default ones):
 ` + compat.LsipcColumnsHelp() + `
 EXIT STATUS
