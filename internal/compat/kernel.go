@@ -47,7 +47,7 @@ func (k Kernel) Snapshot(r Request) (*Snapshot, error) {
 		if r.Posix {
 			mq, release := "/dev/mqueue", func() {}
 			if !k.NS.Own() {
-				if mq, release, err = posix.MqueueDir(); err != nil {
+				if mq, release, err = posix.DetachedMqueue(); err != nil {
 					mq, release = "", func() {}
 				}
 			}
@@ -86,7 +86,7 @@ func (k Kernel) Do(fn func(Dirs) error) error {
 		release := func() {}
 		if !k.NS.Own() {
 			var err error
-			if d.Mqueue, release, err = posix.MqueueDir(); err != nil {
+			if d.Mqueue, release, err = posix.DetachedMqueue(); err != nil {
 				d.Mqueue, release = "", func() {}
 			}
 		}
