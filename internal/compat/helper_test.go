@@ -33,6 +33,15 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(helperMain())
 	}
+	if _, v := testns.Env(); v == "" && os.Geteuid() == 0 {
+		// Still in the host's namespaces, where the network is: install the peer now (the tests
+		// run in a network namespace of their own) and tell the tests how it went.
+		if root, err := installPeer(); err != nil {
+			os.Setenv(peerErrEnv, err.Error())
+		} else {
+			os.Setenv(peerRootEnv, root)
+		}
+	}
 	testns.Main(m)
 }
 

@@ -8,6 +8,7 @@ package compat
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -38,7 +39,7 @@ var (
 )
 
 // getPeer installs util-linux (scripts/peers/util-linux, unless IPCX_UTIL_LINUX_ROOT names an
-// unpacked tree) and builds ipcx, once per test binary. A failure fails the test: the comparison
+// unpacked tree; TestMain runs it first) and builds ipcx, once per test binary. A failure fails the test: the comparison
 // never skips because its peer is missing.
 func getPeer(t *testing.T) peer {
 	t.Helper()
@@ -49,20 +50,39 @@ func getPeer(t *testing.T) peer {
 	return thePeer
 }
 
+// peerRootEnv names an unpacked util-linux tree to use; TestMain sets it (or peerErrEnv, why the
+// installation failed) after running scripts/peers/util-linux before entering the test namespace,
+// which has no network.
+const (
+	peerRootEnv = "IPCX_UTIL_LINUX_ROOT"
+	peerErrEnv  = "IPCX_UTIL_LINUX_ERROR"
+)
+
+// installPeer runs scripts/peers/util-linux and returns the root it prints.
+func installPeer() (string, error) {
+	script, err := filepath.Abs("../../scripts/peers/util-linux")
+	if err != nil {
+		return "", err
+	}
+	var out, errOut bytes.Buffer
+	cmd := exec.Command(script)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s: %v\n%s", script, err, errOut.String())
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
 func setupPeer() (peer, error) {
-	root := os.Getenv("IPCX_UTIL_LINUX_ROOT")
+	if e := os.Getenv(peerErrEnv); e != "" {
+		return peer{}, errors.New(e)
+	}
+	root := os.Getenv(peerRootEnv)
 	if root == "" {
-		script, err := filepath.Abs("../../scripts/peers/util-linux")
-		if err != nil {
+		var err error
+		if root, err = installPeer(); err != nil {
 			return peer{}, err
 		}
-		var out, errOut bytes.Buffer
-		cmd := exec.Command(script)
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Run(); err != nil {
-			return peer{}, fmt.Errorf("%s: %v\n%s", script, err, errOut.String())
-		}
-		root = strings.TrimSpace(out.String())
 	}
 	dir, err := os.MkdirTemp("", "ipcx-compat-peer-")
 	if err != nil {
