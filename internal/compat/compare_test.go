@@ -155,6 +155,11 @@ func compareCases() []compareCase {
 		"-M -N /s1", "-M -N /s3", "-S -N /m1", "-S -N /m2", "-Q -N /nope", "-M -N /nope", "-S -N /nope", "-Q -N q1")
 	add("lsipc", "full", 0, false, cross(lsID, words("", "-l", "-J", "-r", "-e", "-b", "-c", "-t", "-o ID,KEY", "-P --time-format=iso")))
 	add("lsipc", "full", uidNobody, false, cross(words("-q -i 1", "-m -i 4", "-s -i 0", "-Q -N /q2", "-S -N /m2"), words("", "-J")))
+	add("lsipc", "full", 0, false, cross(lsID[:10], words("-c -P", "-t --time-format=iso", "-n", "-y -e", "-o +KEY", "-P -l", "--noheadings -r")))
+	add("lsipc", "full", 0, false, cross(words("-g", "-q -g", "-m -g", "-s -g", "-Q -g"), words("-y -n", "-J -y", "-y -r --noheadings", "-o LIMIT,USE%", "-o +USED", "-b -y")))
+	add("lsipc", "full", 0, false, words("-M -N sp~ace$`\"q\\x", "-M -N sp~ace$`\"q\\x -J", "-Q -N /nope -n", "-S -N m1", "-S -N m1 -J",
+		"-M -N s1", "-M -N s1 -r", "-q -o key,ID,key", "-q -o +ID,+KEY", "-q -o ,ID", "-q -o ID,", "-q -o ID,,KEY", "-q -o ''", "-q -o +",
+		"-q -o Id", "-q -o ID -o KEY", "-m -t -o +CUID", "-P -m -c"))
 	add("lsipc", "full", 0, false, words("-x", "--bogus", "--time-format=x", "--time-format", "-o NOPE", "-q -o NSEMS,ID", "-o", "-J -r", "-e -n",
 		"-q -m", "-Q -S", "-i 0 -g -q", "-N /q1 -i 0", "-c -o ID", "-c -q -o ID", "-t -s -c", "-i 0", "-N /q1", "-i abc -q", "-i 99999999999 -q",
 		"-V", "--version", "-h", "--output-all", "--n", "--no", "--not", "--list -q", "-q extra", "-c -g", "--shell -q -e", "-y -q"))
@@ -173,6 +178,15 @@ func compareCases() []compareCase {
 	add("ipcrm", "rm", uidNobody, true, words("-q 0", "-q 2", "-M 0x101", "-a", "-v -a", "--all=shm", "--all=pshm", "--all=pmsg",
 		"--posix-mqueue /r0", "--posix-shmem /r1", "--posix-semaphore /r0", "msg 0 2", "-v -Q 0x102"))
 
+	// On the full fixture: attached segments (marked for removal, not gone), odd names.
+	add("ipcrm", "full", 0, true, words("-m 0", "-M 0x2222", "--all=shm", "-v --all=sem", "-q 1 -q 2", "--all=pmsg", "-v --all=psem",
+		"--posix-shmem sp~ace$`\"q\\x", "--posix-mqueue /ctl\x02", "-m 3", "shm 0 1 2 3 4"))
+	add("ipcrm", "full", uidNobody, true, words("-m 2", "-v -a", "--posix-shmem s2", "--posix-semaphore m2"))
+	// lsipc on what ipcrm's fixture has in /dev/shm: a directory and a symlink, listed as util-linux
+	// lists them.
+	add("lsipc", "rm", 0, false, words("-M", "-M -J", "-M -N adir", "-M -N alink -b", "-S", "-Q -r", "-g", "-M -t", "-M -c"))
+	add("ipcs", "rm", 0, false, words("", "-c", "-p", "-t"))
+
 	// ipcmk: creation, on an empty fixture (and on the full one for names that exist).
 	mk := words("-Q", "-M 4096", "-M 1.5M", "-M 1K", "-M 1KiB", "-M 1KB", "-M 0", "-M abc", "-M -1", "-M 1.5", "-M 0x10",
 		"-S 3", "-S 0", "-S abc", "-S 99999", "-S -1", "-Q -p 600", "-Q -p 1777", "-Q -p 0777", "-Q -p 9", "-Q -p abc", "-M 10 -p 4755",
@@ -183,6 +197,7 @@ func compareCases() []compareCase {
 	add("ipcmk", "empty", 0, true, mk)
 	add("ipcmk", "full", 0, true, words("-q -n /q1", "-m 10 -n /s1", "-s -n /m1", "-q -n /q1 -s -n /new"))
 	add("ipcmk", "empty", uidNobody, true, words("-Q", "-q -n /x", "-M 10", "-s -n /x", "-m 10 -n /x -p 600"))
+	add("ipcmk", "full", uidNobody, true, words("-s -n /m2", "-m 10 -n /s3", "-q -n /q2", "-m 1 -n s2", "-s -n /m1"))
 	return cs
 }
 

@@ -275,6 +275,15 @@ func fixtureFull() error {
 		}
 		return err
 	}
+	// Names that need quoting in raw, export and JSON output.
+	if err := firstErr(shm("/sp ace$`\"q\\x", 0o644, 1), shm("/ctl\x01\ttab", 0o644, 2)); err != nil {
+		return err
+	}
+	if q, err := posix.MqOpen("/ctl\x02 q\\", unix.O_CREAT|unix.O_RDWR, 0o644, &posix.MqAttr{MaxMsg: 2, MsgSize: 16}); err != nil {
+		return err
+	} else {
+		q.Close()
+	}
 	if err := firstErr(shm("/s1", 0o600, 8192),
 		asUser(uidNobody, func() error { return shm("/s2", 0o666, 0) }),
 		asUser(uidUnknown, func() error { return shm("/s3", 0o644, 1500000) })); err != nil {

@@ -517,6 +517,9 @@ func (ctl *lsipcControl) addColumns(list string, env *Env) error {
 		if n == "" {
 			return ExitStatus(1)
 		}
+		if more && after == "" {
+			n = rest // util-linux's last name runs to the end of the string, comma included
+		}
 		id := -1
 		for i, c := range lsipcColumns {
 			if strings.EqualFold(c.Name, n) {
@@ -534,10 +537,6 @@ func (ctl *lsipcControl) addColumns(list string, env *Env) error {
 		}
 		ctl.columns = append(ctl.columns, id)
 		if !more || after == "" {
-			if more && after == "" {
-				// "A," : the name ends at the comma and the list with it.
-				return nil
-			}
 			return nil
 		}
 		rest = after

@@ -120,7 +120,9 @@ func (t *scolsTable) print(w *bufio.Writer) {
 	for i, c := range t.columns {
 		min := 1
 		if !t.noheadings {
-			min = max(min, width(safe(t.header(c))))
+			// The column's own name, even when --shell prints another (libsmartcols sizes the
+			// header before renaming it: "USE_PCT" overflows a column of "0.01%").
+			min = max(min, width(safe(c.name)))
 		}
 		wmax := 0
 		for _, r := range t.rows {
