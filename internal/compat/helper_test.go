@@ -42,7 +42,10 @@ func TestMain(m *testing.M) {
 			os.Setenv(peerRootEnv, root)
 		}
 	}
-	testns.Main(m)
+	testns.Enter()
+	code := m.Run()
+	removePeerCopy()
+	os.Exit(code)
 }
 
 func helperMain() int {

@@ -36,7 +36,15 @@ var (
 	peerOnce sync.Once
 	thePeer  peer
 	peerErr  error
+	peerCopy string // the temporary directory of the copy, removed by TestMain
 )
+
+// removePeerCopy removes the copy of the peer and the built ipcx.
+func removePeerCopy() {
+	if peerCopy != "" {
+		os.RemoveAll(peerCopy)
+	}
+}
 
 // getPeer installs util-linux (scripts/peers/util-linux, unless IPCX_UTIL_LINUX_ROOT names an
 // unpacked tree; TestMain runs it first) and builds ipcx, once per test binary. A failure fails the test: the comparison
@@ -88,14 +96,19 @@ func setupPeer() (peer, error) {
 	if err != nil {
 		return peer{}, err
 	}
-	// A copy any uid can run (the helper runs the tools as other users too).
+	peerCopy = dir
+	// A copy any uid can run (the helper runs the tools as other users too): the loader, the
+	// libraries and the four tools.
 	p := peer{Root: filepath.Join(dir, "root"), Bin: filepath.Join(dir, "bin")}
 	for _, sub := range []string{"usr/lib64", "usr/lib/x86_64-linux-gnu", "usr/bin"} {
 		if err := os.MkdirAll(filepath.Join(p.Root, sub), 0o755); err != nil {
 			return peer{}, err
 		}
-		if out, err := exec.Command("cp", "-a", filepath.Join(root, sub)+"/.", filepath.Join(p.Root, sub)).CombinedOutput(); err != nil {
-			return peer{}, fmt.Errorf("copy %s: %v: %s", sub, err, out)
+	}
+	for _, c := range [][2]string{{"usr/lib64/.", "usr/lib64"}, {"usr/lib/x86_64-linux-gnu/.", "usr/lib/x86_64-linux-gnu"},
+		{"usr/bin/ipcs", "usr/bin"}, {"usr/bin/ipcrm", "usr/bin"}, {"usr/bin/ipcmk", "usr/bin"}, {"usr/bin/lsipc", "usr/bin"}} {
+		if out, err := exec.Command("cp", "-a", root+"/"+c[0], p.Root+"/"+c[1]).CombinedOutput(); err != nil {
+			return peer{}, fmt.Errorf("copy %s: %v: %s", c[0], err, out)
 		}
 	}
 	if err := os.MkdirAll(p.Bin, 0o755); err != nil {
