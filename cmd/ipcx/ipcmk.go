@@ -16,6 +16,8 @@ func newIpcmkCmd(io *iostreams.IOStreams) *cobra.Command {
 -p sets the mode (default 0644). It prints the id or name of each resource made.
 ` + compatNote + `
 
+` + compatDeviations + `
+
 EXIT STATUS
   0    every resource asked for was created
   1    a resource could not be created, or a bad argument (as util-linux)`,

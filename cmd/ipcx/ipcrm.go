@@ -22,10 +22,8 @@ func newIpcrmCmd(io *iostreams.IOStreams) *cobra.Command {
 and the old form "ipcrm {shm|msg|sem} ID..." (which prints "resource(s) deleted").
 ` + compatNote + `
 
-Where util-linux is unsafe, ipcx is not: every argument is checked before anything is removed, so
-"ipcrm -a shm" (with a space) is refused instead of removing every resource of every type;
--a=pshm unlinks POSIX shared memory objects only, never other files or directories in /dev/shm;
-a -a that cannot remove something says so and carries on with the rest.
+
+` + compatDeviations + `
 
 EXIT STATUS
   0    everything asked for was removed

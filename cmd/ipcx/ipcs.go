@@ -11,7 +11,7 @@ import (
 )
 
 // compatTools are the util-linux tools ipcx stands in for when run through a link of that name.
-var compatTools = map[string]bool{"ipcs": true, "ipcrm": true, "ipcmk": true}
+var compatTools = map[string]bool{"ipcs": true, "ipcrm": true, "ipcmk": true, "lsipc": true}
 
 // argv0Args returns the command line run() takes: os.Args[1:], with the tool's name in front when
 // the binary was invoked as ipcs, ipcrm or ipcmk (a link to ipcx).
@@ -25,9 +25,23 @@ func argv0Args(argv []string) []string {
 	return argv[1:]
 }
 
-const compatNote = `It prints what util-linux's tool prints, header lines and spacing included, so scripts written
-for it keep working; when ipcx is invoked through a link named ipcs, ipcrm or ipcmk it behaves as
-that tool.`
+const compatNote = `It prints what util-linux 2.41.5's tool prints, header lines and spacing included, with the same
+messages and exit status, so scripts written for it keep working; when ipcx is invoked through a
+link named ipcs, ipcrm, ipcmk or lsipc it behaves as that tool.`
+
+// compatDeviations is the one list of where the compat modes differ from util-linux on purpose
+// (README.md's "util-linux compatibility" section says the same; internal/compat's comparison
+// test checks each).
+const compatDeviations = `Where ipcx differs from util-linux 2.41.5 on purpose (ipcs, ipcrm, ipcmk and lsipc alike):
+  - -h/--help prints this help; --ns PID|FILE (ipcx's own option) works in another IPC namespace
+  - -V/--version prints the util-linux release reproduced ("ipcs from util-linux 2.41.5");
+    "ipcx --version" prints ipcx's version
+  - "ipcrm -a shm" (-a, then a separate word) is refused before anything is removed, where
+    util-linux first removes every resource of every type, then complains about "shm"
+  - ipcrm -a and --all=pshm never remove directories, symlinks or other non-IPC files in /dev/shm
+  - an ipcrm -a that cannot remove something says what, and goes on with the rest
+  - "ipcs -s -i -1" says "id -1 not found" where util-linux crashes
+ipcx's own extensions (POSIX objects in one listing, holders, JSON) are in "ipcx ls", not here.`
 
 // compatCmd is the command of a util-linux tool: package compat parses its whole command line
 // (getopt_long's rules and messages), so cobra parses none of it.
@@ -104,10 +118,13 @@ func newIpcsCmd(io *iostreams.IOStreams) *cobra.Command {
 	return withNS(compatCmd(io, &cobra.Command{
 		Use:   "ipcs [resource-option...] [output-option]",
 		Short: "Show IPC facilities, as util-linux's ipcs does",
-		Long: `Show information on IPC facilities, as util-linux's ipcs(1) does, with the options of its 2.41
-release: System V message queues (-q), shared memory (-m) and semaphores (-s), and POSIX message
-queues (-Q), shared memory (-M) and semaphores (-S). -a, or no resource option, shows all six.
+		Long: `Show information on System V IPC facilities, as util-linux's ipcs(1) 2.41 does: message queues
+(-q), shared memory (-m) and semaphores (-s); -a, or no resource option, shows all three. The
+last of -t, -p, -c, -l, -u wins, as does the last of -b and --human. util-linux's ipcs has no
+POSIX options: "ipcx lsipc -Q/-M/-S" lists POSIX objects.
 ` + compatNote + `
+
+` + compatDeviations + `
 
 EXIT STATUS
   0    success (an id that is not found is reported on stderr)

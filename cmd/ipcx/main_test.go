@@ -82,7 +82,7 @@ func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
 	// util-linux compatibility commands speak as the tool they stand for.)
 	if args[1] == "ipcx" && got != 0 {
 		voice := []string{"ipcx: ", "ready pid="}
-		if len(args) > 2 && (args[2] == "ipcs" || args[2] == "ipcrm" || args[2] == "ipcmk") {
+		if len(args) > 2 && (args[2] == "ipcs" || args[2] == "ipcrm" || args[2] == "ipcmk" || args[2] == "lsipc") {
 			voice = append(voice, args[2]+": ", "Try '"+args[2]+" --help'")
 		}
 		for _, line := range strings.Split(strings.TrimRight(ts.ReadFile("stderr"), "\n"), "\n") {

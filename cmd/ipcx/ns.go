@@ -131,7 +131,7 @@ func lookupOwner(s string) (uint32, error) {
 func inventoryCommands(io *iostreams.IOStreams) []*cobra.Command {
 	cmds := []*cobra.Command{
 		newLsCmd(io, nil), newRmCmd(io, nil), newLimitsCmd(io, nil), newFtokCmd(io, nil), newAuditCmd(io, nil),
-		newIpcsCmd(io), newIpcrmCmd(io), newIpcmkCmd(io),
+		newIpcsCmd(io), newIpcrmCmd(io), newIpcmkCmd(io), newLsipcCmd(io),
 	}
 	for _, c := range cmds {
 		c.GroupID = "inventory"

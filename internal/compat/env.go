@@ -28,14 +28,23 @@ type Env struct {
 	Version string
 }
 
-// System is the IPC objects of one namespace: what ipcs prints, ipcrm removes and ipcmk makes.
+// System is the IPC objects of one namespace: what ipcs and lsipc print, ipcrm removes and ipcmk
+// makes.
 type System interface {
-	// Snapshot reads what ipcs prints, in one go.
+	// Snapshot reads what ipcs and lsipc print, in one go.
 	Snapshot(Request) (*Snapshot, error)
-	// Remove removes an object as Snapshot listed it (see inventory.Namespace.Remove).
-	Remove(o inventory.Object) error
-	// Create makes one object, as ipcmk asks for it.
-	Create(c Creation) (sysv.ID, error)
+	// Do runs fn inside the namespace (ipcrm's and ipcmk's calls), with the namespace's
+	// directories. What fn returns is returned as it is.
+	Do(fn func(Dirs) error) error
+}
+
+// Dirs are the directories of a namespace's POSIX objects.
+type Dirs struct {
+	Shm    string // /dev/shm (or the namespace's, as /proc/self/fd/N of a directory opened in its root)
+	Mqueue string // its mqueue filesystem ("" when there is none)
+	// Follow: entries of Shm that are symbolic links are followed, as util-linux does. Only in
+	// the caller's own namespace: another namespace's links would be resolved in the host's root.
+	Follow bool
 }
 
 // Request says what a Snapshot must hold beyond the objects.
@@ -47,6 +56,8 @@ type Request struct {
 	Detail     inventory.Kind
 	DetailID   sysv.ID
 	WithDetail bool
+	// Posix asks for Snapshot.Posix (lsipc -Q, -M, -S).
+	Posix bool
 }
 
 // Snapshot is the system as ipcs prints it: the objects and whatever else the output format
@@ -65,6 +76,13 @@ type Snapshot struct {
 	Location *time.Location
 	// Warnings are the inventory's: parts that could not be read.
 	Warnings []error
+	// Posix is /dev/mqueue and /dev/shm as lsipc reads them (when Request.Posix).
+	Posix []PosixEntry
+	// Now is the time lsipc's short times are relative to (time.Now() when zero).
+	Now time.Time
+	// Cmdline returns a process's command line, as lsipc's COMMAND column shows it (the real
+	// /proc when nil).
+	Cmdline func(pid int) (string, bool)
 }
 
 // Detail is what ipcs -i prints beyond an object's inventory record.
@@ -72,16 +90,6 @@ type Detail struct {
 	QBytes  uint64          // a queue's msg_qbytes (0 when it could not be read)
 	Sems    []sysv.SemState // a semaphore set's semaphores
 	SemsErr error           // why Sems could not be read
-}
-
-// Creation is one object ipcmk makes: a System V one with Key, or a POSIX one with Name.
-type Creation struct {
-	Kind   inventory.Kind
-	Flavor inventory.Flavor
-	Key    sysv.Key
-	Name   string
-	Mode   uint32
-	Size   int64 // shared memory: bytes; System V semaphores: the number in the set
 }
 
 // ExitStatus is the status a tool ends with once it has said why: the error Ipcs, Ipcrm and Ipcmk

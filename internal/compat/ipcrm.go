@@ -4,313 +4,382 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
-	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/inventory"
-	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
 )
 
-// ipcrmGetopt is ipcrm's command line: util-linux 2.41's options and ipcx's --ns.
+// ipcrmGetopt is ipcrm's command line: util-linux 2.41's longopts, in their order, and ipcx's --ns.
 var ipcrmGetopt = Getopt{Prog: "ipcrm", Options: []Option{
-	{"shmem-id", 'm', RequiredArg, ""}, {"shmem-key", 'M', RequiredArg, ""},
-	{"queue-id", 'q', RequiredArg, ""}, {"queue-key", 'Q', RequiredArg, ""},
-	{"semaphore-id", 's', RequiredArg, ""}, {"semaphore-key", 'S', RequiredArg, ""},
-	{"posix-shmem", 0, RequiredArg, ""}, {"posix-mqueue", 0, RequiredArg, ""}, {"posix-semaphore", 0, RequiredArg, ""},
+	{"shmem-id", 'm', RequiredArg, ""}, {"shmem-key", 'M', RequiredArg, ""}, {"posix-shmem", 0, RequiredArg, ""},
+	{"queue-id", 'q', RequiredArg, ""}, {"queue-key", 'Q', RequiredArg, ""}, {"posix-mqueue", 0, RequiredArg, ""},
+	{"semaphore-id", 's', RequiredArg, ""}, {"semaphore-key", 'S', RequiredArg, ""}, {"posix-semaphore", 0, RequiredArg, ""},
 	{"all", 'a', OptionalArg, ""}, {"verbose", 'v', NoArg, ""},
 	{"version", 'V', NoArg, ""}, {"help", 'h', NoArg, ""},
 	{"ns", 0, RequiredArg, ""},
 }}
 
-// ipcrmTarget is what each removal option names: the kind and flavor, and by what.
-var ipcrmTargets = map[string]struct {
-	kind   inventory.Kind
-	flavor inventory.Flavor
-	by     string
+// ipcrmKinds: what each removal option removes ("shm", "msg", "sem"; "pshm", "pmsg", "psem"),
+// and whether it names it by key.
+var ipcrmKinds = map[string]struct {
+	kind  string
+	byKey bool
 }{
-	"shmem-id": {inventory.Shm, inventory.SysV, "id"}, "shmem-key": {inventory.Shm, inventory.SysV, "key"},
-	"queue-id": {inventory.MQ, inventory.SysV, "id"}, "queue-key": {inventory.MQ, inventory.SysV, "key"},
-	"semaphore-id": {inventory.Sem, inventory.SysV, "id"}, "semaphore-key": {inventory.Sem, inventory.SysV, "key"},
-	"posix-shmem": {inventory.Shm, inventory.POSIX, "name"}, "posix-mqueue": {inventory.MQ, inventory.POSIX, "name"},
-	"posix-semaphore": {inventory.Sem, inventory.POSIX, "name"},
+	"shmem-id": {"shm", false}, "shmem-key": {"shm", true}, "posix-shmem": {"pshm", false},
+	"queue-id": {"msg", false}, "queue-key": {"msg", true}, "posix-mqueue": {"pmsg", false},
+	"semaphore-id": {"sem", false}, "semaphore-key": {"sem", true}, "posix-semaphore": {"psem", false},
 }
 
-// ipcrmAllTypes are -a's types, in the order -a alone removes them.
-var ipcrmAllTypes = []struct {
-	name   string
-	kind   inventory.Kind
-	flavor inventory.Flavor
-}{
-	{"msg", inventory.MQ, inventory.SysV}, {"shm", inventory.Shm, inventory.SysV}, {"sem", inventory.Sem, inventory.SysV},
-	{"pmsg", inventory.MQ, inventory.POSIX}, {"pshm", inventory.Shm, inventory.POSIX}, {"psem", inventory.Sem, inventory.POSIX},
+var ipcrmWhat = map[string]string{
+	"shm": "shared memory segment id", "msg": "message queue id", "sem": "semaphore id",
+	"pshm": "POSIX shared memory", "pmsg": "POSIX message queue", "psem": "POSIX semaphore",
 }
 
-// ipcrmAction is one removal ipcrm was asked for, in command-line order.
-type ipcrmAction struct {
-	kind   inventory.Kind
-	flavor inventory.Flavor
-	by     string // "id", "key", "name" or "all"
-	arg    string // as given
-	id     sysv.ID
-	key    sysv.Key
-	name   string
-	// verbose: -v came before this option (util-linux removes as it parses, so a later -v does
-	// not apply to it).
-	verbose bool
+// ipcrm is one run: util-linux removes as it parses, and so does this.
+type ipcrm struct {
+	out, errOut io.Writer
+	dirs        Dirs
+	verbose     bool
+	// inAll: -a is removing; a failure util-linux ends on (err(3)) is reported and -a goes on
+	// (one of ipcx's deviations: a half-done -a says what it could not remove).
+	inAll bool
 }
 
-type ipcrmOptions struct {
-	actions []ipcrmAction
-	all     []ipcrmAction // -a: one per kind and flavor
-	verbose bool
-	oldForm bool
-	help    bool
-	version bool
-	ns      string
-	nsSet   bool
+func (r *ipcrm) warn(format string, args ...any) {
+	fmt.Fprintf(r.errOut, "ipcrm: "+format+"\n", args...)
 }
 
-func (opts *ipcrmOptions) add(kind inventory.Kind, flavor inventory.Flavor, by, arg string) error {
-	a := ipcrmAction{kind: kind, flavor: flavor, by: by, arg: arg, verbose: opts.verbose}
-	switch by {
-	case "id":
-		n, err := strconv.ParseInt(arg, 10, 32)
-		if err != nil || n < 0 {
-			return failf("ipcrm", "failed to parse argument: '%s'", arg)
-		}
-		a.id = sysv.ID(n)
-	case "key":
-		k, err := parseCKey(arg)
-		if err != nil {
-			return failf("ipcrm", "failed to parse argument: '%s'", arg)
-		}
-		a.key = k
-	case "name":
-		name := "/" + strings.TrimLeft(arg, "/")
-		if err := posix.ValidName(name); err != nil {
-			return failf("ipcrm", "invalid name (%s)", arg)
-		}
-		a.name = name
+// fatal is util-linux's err(EXIT_FAILURE, msg): within -a it is reported and -a goes on.
+func (r *ipcrm) fatal(msg string, err error) error {
+	if r.inAll {
+		r.warn("%s: %s", msg, errText(err))
+		return nil
 	}
-	opts.actions = append(opts.actions, a)
-	return nil
+	return failf("ipcrm", "%s: %s", msg, errText(err))
 }
 
-func (opts *ipcrmOptions) addAll(t string) error {
-	n := len(opts.all)
-	for _, at := range ipcrmAllTypes {
-		if t == "" || strings.TrimPrefix(t, "=") == at.name {
-			opts.all = append(opts.all, ipcrmAction{kind: at.kind, flavor: at.flavor, by: "all"})
+// removeID is util-linux's remove_id: it reports a failure (and returns failed) or ends the run
+// (err).
+func (r *ipcrm) removeID(kind string, byKey bool, id int) (failed bool, err error) {
+	if r.verbose {
+		fmt.Fprintf(r.out, "removing %s `%d'\n", ipcrmWhat[kind], id)
+	}
+	e := rmid(kind, id)
+	if e == nil {
+		return false, nil
+	}
+	what := "id"
+	if byKey {
+		what = "key"
+	}
+	switch {
+	case errors.Is(e, unix.EACCES), errors.Is(e, unix.EPERM):
+		r.warn("permission denied for %s (%d)", what, id)
+	case errors.Is(e, unix.EINVAL):
+		r.warn("invalid %s (%d)", what, id)
+	case errors.Is(e, unix.EIDRM):
+		r.warn("already removed %s (%d)", what, id)
+	default:
+		return true, r.fatal(what+" failed", e)
+	}
+	return true, nil
+}
+
+// keyToID is util-linux's key_to_id: the id of the object with key s, or -1 once reported.
+func (r *ipcrm) keyToID(kind, s string) (int, error) {
+	key, err := strtokey(s)
+	if err != nil {
+		return -1, err
+	}
+	if key == 0 {
+		r.warn("illegal key (%s)", s)
+		return -1, nil
+	}
+	var id int
+	switch kind {
+	case "shm":
+		id, err = shmget(key, 0, 0)
+	case "msg":
+		id, err = msgget(key, 0)
+	default:
+		id, err = semget(key, 0, 0)
+	}
+	if err == nil {
+		return id, nil
+	}
+	switch err {
+	case unix.EACCES:
+		r.warn("permission denied for key (%s)", s)
+	case unix.EIDRM:
+		r.warn("already removed key (%s)", s)
+	case unix.ENOENT:
+		r.warn("invalid key (%s)", s)
+	default:
+		return -1, failf("ipcrm", "key failed: %s", errText(err))
+	}
+	return -1, nil
+}
+
+// removeName is util-linux's remove_name.
+func (r *ipcrm) removeName(kind, name string) (failed bool, err error) {
+	if r.verbose {
+		fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat[kind], name)
+	}
+	var e error
+	switch kind {
+	case "pshm":
+		e = shmUnlink(r.dirs.Shm, name, "")
+	case "pmsg":
+		e = mqUnlink(name)
+	default:
+		e = shmUnlink(r.dirs.Shm, name, "sem.")
+	}
+	switch e {
+	case nil:
+		return false, nil
+	case unix.EACCES, unix.EPERM:
+		r.warn("permission denied for name `%s'", name)
+	case unix.ENOENT:
+		r.warn("name `%s' not found", name)
+	case unix.ENAMETOOLONG:
+		r.warn("name `%s' too long", name)
+	default:
+		return true, r.fatal("name failed", e)
+	}
+	return true, nil
+}
+
+// removeAll is util-linux's remove_all for one type or every one ("").
+func (r *ipcrm) removeAll(what string) (failed bool, err error) {
+	r.inAll = true
+	defer func() { r.inAll = false }()
+	var posixEnts []PosixEntry
+	listed := false
+	posixList := func() []PosixEntry {
+		if !listed {
+			posixEnts, listed = readPosixDirs(r.dirs.Mqueue, r.dirs.Shm, r.dirs.Follow), true
+		}
+		return posixEnts
+	}
+	for _, kind := range []string{"shm", "pshm", "sem", "psem", "msg", "pmsg"} {
+		if what != "" && what != kind {
+			continue
+		}
+		var f bool
+		var err error
+		switch kind {
+		case "shm", "sem", "msg":
+			ids, e := statAll(kind)
+			if e != nil {
+				names := map[string]string{"shm": "shared memory", "sem": "semaphores", "msg": "message queues"}
+				return failed, failf("ipcrm", "kernel not configured for %s", names[kind])
+			}
+			for _, id := range ids {
+				if f, err = r.removeID(kind, false, id); err != nil {
+					return failed, err
+				}
+				failed = failed || f
+			}
+		default:
+			if kind == "pmsg" && !mqueueMounted(r.dirs.Mqueue) {
+				r.warn("/dev/mqueue does not seem to be mounted. Use 'mount -t mqueue none /dev/mqueue' to mount it.")
+				continue
+			}
+			for _, e := range posixList() {
+				var name string
+				switch {
+				case kind == "pshm" && e.Kind == inventory.Shm:
+					// ipcx's deviation: only regular files are POSIX shared memory; util-linux
+					// also unlinks symlinks and fails on directories.
+					if !e.Regular {
+						continue
+					}
+					name = e.Name
+				case kind == "psem" && e.Kind == inventory.Sem, kind == "pmsg" && e.Kind == inventory.MQ:
+					name = e.Name
+				default:
+					continue
+				}
+				if r.verbose {
+					fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat[kind], name)
+				}
+				if f, err = r.removeName(kind, name); err != nil {
+					return failed, err
+				}
+				failed = failed || f
+			}
 		}
 	}
-	if len(opts.all) == n {
-		return usagef("ipcrm", "unknown argument: %s", t).withHint("-a takes shm, pshm, msg, pmsg, sem or psem, attached: -a=shm or --all=shm")
-	}
-	return nil
+	return failed, nil
 }
 
-// parseIpcrm reads ipcrm's command line (without argv[0]). Unlike util-linux, which removes as it
-// parses, every argument is checked before anything is removed.
-func parseIpcrm(opts *ipcrmOptions, args []string) error {
-	parsed, operands, perr := ipcrmGetopt.Parse(args)
+func mqueueMounted(dir string) bool {
+	return dir != "" && unix.Access(dir, unix.F_OK) == nil
+}
+
+// Ipcrm is util-linux's ipcrm(1): it removes as it reads its command line, as util-linux does,
+// with ipcx's deviations (see the package doc). It returns nil, an ExitStatus once it has printed
+// why, or Env.Open's error.
+func Ipcrm(argv []string, env *Env) error {
+	if len(argv) <= 1 {
+		return env.exit(usagef("ipcrm", "bad usage"))
+	}
+	if kind := argv[1]; kind == "shm" || kind == "msg" || kind == "sem" {
+		return env.exit(ipcrmOld(kind, argv[2:], env))
+	}
+	parsed, operands, perr := ipcrmGetopt.Parse(argv[1:])
+	ns, nsSet := "", false
 	for _, p := range parsed {
+		if p.Name == "ns" {
+			ns, nsSet = p.Value, true
+		}
+		// ipcx's deviation: "-a shm" would remove every object of every type first, then
+		// complain about "shm"; it is refused before anything is removed.
+		if next := p.Index + 2; p.Name == "all" && !p.HasValue && next < len(argv) && !strings.HasPrefix(argv[next], "-") {
+			spelled := "-a="
+			if p.Long {
+				spelled = "--all="
+			}
+			return env.exit(usagef("ipcrm", "unknown argument: %s", argv[next]).
+				withHint("to remove one type write " + spelled + argv[next] + "; -a alone removes every type"))
+		}
+	}
+	sys, err := env.open(ns, nsSet)
+	if err != nil {
+		return env.exit(err)
+	}
+	var result error
+	derr := sys.Do(func(d Dirs) error {
+		result = ipcrmRun(&ipcrm{out: env.Stdout, errOut: env.Stderr, dirs: d}, parsed, operands, perr, env)
+		return nil
+	})
+	if derr != nil {
+		return env.exit(derr)
+	}
+	return env.exit(result)
+}
+
+func ipcrmRun(r *ipcrm, parsed []Parsed, operands []string, perr error, env *Env) error {
+	failed := 0
+	all, what := false, ""
+	for _, p := range parsed {
+		var f bool
+		var err error
 		switch p.Name {
 		case "all":
-			if err := opts.addAll(p.Value); err != nil {
-				return err
-			}
-			// util-linux takes -a's type only attached; "-a shm" must not mean "all".
-			if next := p.Index + 1; !p.HasValue && next < len(args) && !strings.HasPrefix(args[next], "-") {
-				spelled := "-a="
-				if p.Long {
-					spelled = "--all="
+			all, what = true, ""
+			if p.HasValue {
+				v := strings.TrimPrefix(p.Value, "=")
+				if _, ok := ipcrmWhat[v]; !ok {
+					return failf("ipcrm", "unknown argument: %s", v)
 				}
-				return usagef("ipcrm", "unknown argument: %s", args[next]).withHint("to remove one type write " + spelled + args[next] + "; -a alone removes every type")
+				what = v
 			}
 		case "verbose":
-			opts.verbose = true
+			r.verbose = true
 		case "help":
-			opts.help = true
+			return env.Help()
 		case "version":
-			opts.version = true
-			return nil
+			return env.version("ipcrm")
 		case "ns":
-			opts.ns, opts.nsSet = p.Value, true
 		default:
-			t := ipcrmTargets[p.Name]
-			if err := opts.add(t.kind, t.flavor, t.by, p.Value); err != nil {
-				return err
+			k := ipcrmKinds[p.Name]
+			switch {
+			case strings.HasPrefix(k.kind, "p"):
+				f, err = r.removeName(k.kind, p.Value)
+			case k.byKey:
+				var id int
+				if id, err = r.keyToID(k.kind, p.Value); err == nil {
+					if id < 0 {
+						f = true
+					} else {
+						f, err = r.removeID(k.kind, true, id)
+					}
+				}
+			default:
+				var id int32
+				if id, err = parseS32Msg("ipcrm", "failed to parse argument", p.Value); err == nil {
+					f, err = r.removeID(k.kind, false, int(id))
+				}
 			}
+		}
+		if err != nil {
+			return err
+		}
+		if f {
+			failed++
 		}
 	}
 	if perr != nil {
 		return perr
 	}
-	if len(operands) == 0 {
-		if len(opts.actions) == 0 && len(opts.all) == 0 && !opts.help {
-			return usagef("ipcrm", "bad usage")
+	if all {
+		f, err := r.removeAll(what)
+		if err != nil {
+			return err
 		}
-		return nil
+		if f {
+			failed++
+		}
 	}
-	if len(opts.actions) > 0 || len(opts.all) > 0 {
+	if len(operands) > 0 {
 		return usagef("ipcrm", "unknown argument: %s", operands[0])
-	}
-	// The old form: ipcrm {shm|msg|sem} ID...
-	kinds := map[string]inventory.Kind{"shm": inventory.Shm, "msg": inventory.MQ, "sem": inventory.Sem}
-	k, ok := kinds[operands[0]]
-	if !ok || len(operands) < 2 {
-		return usagef("ipcrm", "unknown resource type: %s", operands[0])
-	}
-	opts.oldForm = true
-	for _, id := range operands[1:] {
-		if err := opts.add(k, inventory.SysV, "id", id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// parseCKey reads a key as strtoul(…, 0) does: decimal, 0x-hex or 0-octal (a minus sign wraps).
-func parseCKey(s string) (sysv.Key, error) {
-	neg := strings.HasPrefix(s, "-")
-	n, err := strconv.ParseUint(strings.TrimPrefix(s, "-"), 0, 32)
-	if err != nil {
-		return 0, err
-	}
-	if neg {
-		n = -n
-	}
-	return sysv.Key(int32(uint32(n))), nil
-}
-
-var ipcrmWhat = map[inventory.Flavor]map[inventory.Kind]string{
-	inventory.SysV:  {inventory.Shm: "shared memory segment id", inventory.MQ: "message queue id", inventory.Sem: "semaphore id"},
-	inventory.POSIX: {inventory.Shm: "POSIX shared memory", inventory.MQ: "POSIX message queue", inventory.Sem: "POSIX semaphore"},
-}
-
-// Ipcrm is util-linux's ipcrm(1), with ipcx's safety: every argument is checked before anything
-// is removed, -a's type must be attached, -a=pshm unlinks regular files only. It returns nil, an
-// ExitStatus once it has printed why, or Env.Open's error.
-func Ipcrm(argv []string, env *Env) error {
-	opts := &ipcrmOptions{}
-	if err := parseIpcrm(opts, argv[1:]); err != nil {
-		return env.exit(err)
-	}
-	switch {
-	case opts.version:
-		return env.version("ipcrm")
-	case opts.help:
-		return env.Help()
-	}
-	sys, err := env.open(opts.ns, opts.nsSet)
-	if err != nil {
-		return env.exit(err)
-	}
-	return env.exit(ipcrmRun(opts, sys, env.Stdout, env.Stderr))
-}
-
-func ipcrmRun(opts *ipcrmOptions, sys System, out, errOut io.Writer) error {
-	failed := 0
-	warn := func(format string, args ...any) {
-		failed++
-		fmt.Fprintf(errOut, "ipcrm: "+format+"\n", args...)
-	}
-	snap, err := sys.Snapshot(Request{})
-	if err != nil {
-		if _, ok := err.(*NamespaceError); ok {
-			return err
-		}
-		return failf("ipcrm", "%v", err)
-	}
-	if len(opts.all) > 0 {
-		for _, w := range snap.Warnings {
-			warn("%v", w)
-		}
-	}
-	remove := func(o *inventory.Object, byKey bool, arg string, verbose bool) error {
-		if verbose {
-			if o.Flavor == inventory.SysV {
-				fmt.Fprintf(out, "removing %s `%d'\n", ipcrmWhat[o.Flavor][o.Kind], o.ID)
-			} else {
-				fmt.Fprintf(out, "removing %s `%s'\n", ipcrmWhat[o.Flavor][o.Kind], o.Name)
-			}
-		}
-		err := sys.Remove(*o)
-		var nse *NamespaceError
-		if err == nil || errors.As(err, &nse) {
-			return err
-		}
-		what := "id"
-		switch {
-		case o.Flavor == inventory.POSIX:
-			what = "name"
-		case byKey:
-			what = "key"
-		}
-		switch {
-		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-			warn("permission denied for %s (%s)", what, arg)
-		case errors.Is(err, unix.EIDRM):
-			warn("already removed %s (%s)", what, arg)
-		case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EINVAL):
-			warn("invalid %s (%s)", what, arg)
-		default:
-			warn("%s (%s): %v", what, arg, err)
-		}
-		return nil
-	}
-	for _, a := range opts.actions {
-		if a.by == "key" && a.key == sysv.Private {
-			warn("illegal key (%s)", a.arg)
-			continue
-		}
-		var ad addr.Addr
-		switch a.by {
-		case "id":
-			ad = addr.Addr{Kind: addr.ID, ID: a.id}
-		case "key":
-			ad = addr.Addr{Kind: addr.Key, Key: a.key}
-		default:
-			ad = addr.Addr{Kind: addr.POSIX, Name: a.name}
-		}
-		found, _ := inventory.Lookup(snap.Objects, ad, map[inventory.Kind]bool{a.kind: true})
-		var o *inventory.Object
-		for i := range found {
-			if found[i].Flavor == a.flavor {
-				o = &found[i]
-			}
-		}
-		if o == nil {
-			warn("invalid %s (%s)", a.by, a.arg)
-			continue
-		}
-		if err := remove(o, a.by == "key", a.arg, a.verbose); err != nil {
-			return err
-		}
-	}
-	for _, a := range opts.all {
-		for i := range snap.Objects {
-			o := &snap.Objects[i]
-			if o.Kind != a.kind || o.Flavor != a.flavor {
-				continue
-			}
-			arg := o.Name
-			if o.Flavor == inventory.SysV {
-				arg = strconv.Itoa(int(o.ID))
-			}
-			if err := remove(o, false, arg, opts.verbose); err != nil {
-				return err
-			}
-		}
 	}
 	if failed > 0 {
 		return ExitStatus(1)
 	}
-	if opts.oldForm {
-		fmt.Fprintln(out, "resource(s) deleted")
-	}
 	return nil
+}
+
+// ipcrmOld is the old form: ipcrm shm|msg|sem ID...
+func ipcrmOld(kind string, ids []string, env *Env) error {
+	if len(ids) == 0 {
+		return usagef("ipcrm", "not enough arguments")
+	}
+	sys, err := env.open("", false)
+	if err != nil {
+		return err
+	}
+	var result error
+	derr := sys.Do(func(d Dirs) error {
+		r := &ipcrm{out: env.Stdout, errOut: env.Stderr, dirs: d}
+		failed := false
+		for _, s := range ids {
+			n, ok := strtoul(s, 10)
+			if !ok {
+				r.warn("invalid id: %s", s)
+				failed = true
+				continue
+			}
+			f, err := r.removeID(kind, false, int(int32(uint32(n))))
+			if err != nil {
+				result = err
+				return nil
+			}
+			failed = failed || f
+		}
+		if failed {
+			result = ExitStatus(1)
+			return nil
+		}
+		fmt.Fprintln(env.Stdout, "resource(s) deleted")
+		return nil
+	})
+	if derr != nil {
+		return derr
+	}
+	return result
+}
+
+// strtokey is util-linux's strtokey: strtoul(3) in base 0, the whole string, as a key_t.
+func strtokey(s string) (int32, error) {
+	n, ok := strtoul(s, 0)
+	if s == "" || !ok {
+		if _, rangeErr := strtoulRange(s, 0); rangeErr {
+			return 0, failf("ipcrm", "failed to parse argument: '%s': %s", s, errText(unix.ERANGE))
+		}
+		return 0, failf("ipcrm", "failed to parse argument: '%s'", s)
+	}
+	return int32(uint32(n)), nil
 }

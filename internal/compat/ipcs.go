@@ -8,15 +8,14 @@ import (
 	"github.com/ipcx/ipcx/internal/sysv"
 )
 
-// ipcsGetopt is ipcs's command line: util-linux 2.41's options (2.38's order, the POSIX resources
-// after the System V ones) and ipcx's --ns.
 // IpcsOptions is ipcs's option table, for the host command's help.
 func IpcsOptions() []Option { return ipcsGetopt.Options }
 
+// ipcsGetopt is ipcs's command line: util-linux 2.41's options, in its order, and ipcx's --ns.
+// util-linux's ipcs has no POSIX options (lsipc lists POSIX objects).
 var ipcsGetopt = Getopt{Prog: "ipcs", Options: []Option{
 	{"id", 'i', RequiredArg, "print details on the resource identified by `id`"},
 	{"queues", 'q', NoArg, "message queues"}, {"shmems", 'm', NoArg, "shared memory segments"}, {"semaphores", 's', NoArg, "semaphores"},
-	{"posix-mqueues", 'Q', NoArg, "POSIX message queues"}, {"posix-shmems", 'M', NoArg, "POSIX shared memory segments"}, {"posix-semaphores", 'S', NoArg, "POSIX semaphores"},
 	{"all", 'a', NoArg, "all (default)"},
 	{"time", 't', NoArg, "show attach, detach and change times"}, {"pid", 'p', NoArg, "show PIDs of creator and last operator"}, {"creator", 'c', NoArg, "show creator and owner"}, {"limits", 'l', NoArg, "show resource limits"}, {"summary", 'u', NoArg, "show status summary"},
 	{"human", 0, NoArg, "show sizes in human-readable format"}, {"bytes", 'b', NoArg, "show sizes in bytes"},
@@ -61,9 +60,6 @@ var ipcsSections = []section{
 	{"queues", inventory.MQ, inventory.SysV, (*printer).msgs},
 	{"shmems", inventory.Shm, inventory.SysV, (*printer).shms},
 	{"semaphores", inventory.Sem, inventory.SysV, (*printer).sems},
-	{"posix-mqueues", inventory.MQ, inventory.POSIX, (*printer).posixMsgs},
-	{"posix-shmems", inventory.Shm, inventory.POSIX, (*printer).posixShms},
-	{"posix-semaphores", inventory.Sem, inventory.POSIX, (*printer).posixSems},
 }
 
 // Ipcs is util-linux's ipcs(1) (argv[0] is ignored: it is always "ipcs" in messages). It returns
@@ -112,14 +108,12 @@ func Ipcs(argv []string, env *Env) error {
 		return env.exit(perr)
 	}
 	var on []section
-	posix := false
 	for _, s := range ipcsSections {
 		if all || selected[s.option] {
 			on = append(on, s)
-			posix = posix || s.flavor == inventory.POSIX
 		}
 	}
-	if idSet && (len(on) != 1 || posix) {
+	if idSet && len(on) != 1 {
 		return env.exit(failf("ipcs", "when using an ID, a single resource must be specified"))
 	}
 	if len(on) == 0 {
@@ -129,12 +123,8 @@ func Ipcs(argv []string, env *Env) error {
 	if err != nil {
 		return env.exit(err)
 	}
-	req := Request{Limits: out == fmtLimits, Status: out == fmtStatus}
-	for _, s := range on {
-		if s.kind == inventory.MQ && s.flavor == inventory.POSIX {
-			req.Inventory.QueueAttrs = true
-		}
-	}
+	req := Request{Limits: out == fmtLimits, Status: out == fmtStatus,
+		Inventory: inventory.Options{Flavors: map[inventory.Flavor]bool{inventory.SysV: true}}}
 	if idSet {
 		req.WithDetail, req.Detail, req.DetailID = true, on[0].kind, sysv.ID(id)
 		req.Limits, req.Status = false, false
@@ -149,10 +139,23 @@ func Ipcs(argv []string, env *Env) error {
 	w := bufio.NewWriter(env.Stdout)
 	p := newPrinter(w, snap, unit)
 	if idSet {
-		if o := p.find(on[0].kind, sysv.ID(id)); o == nil {
+		o := p.find(on[0].kind, sysv.ID(id))
+		if o == nil && id == -1 && on[0].kind != inventory.Sem {
+			// util-linux asks for "every object" then (its -1) and prints the first, with the
+			// id it was given and no msg_qbytes. (Its semaphore report crashes instead.)
+			if o = p.first(on[0].kind); o != nil {
+				c := *o
+				c.ID, o = -1, &c
+				snap.Detail.QBytes = 0
+			}
+		}
+		if o == nil {
 			fmt.Fprintf(env.Stderr, "ipcs: id %d not found\n", id)
-		} else {
-			p.details(o, env.Stderr)
+			return w.Flush()
+		}
+		if err := p.details(o); err != nil {
+			w.Flush()
+			return env.exit(err)
 		}
 		return w.Flush()
 	}

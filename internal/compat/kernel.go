@@ -6,7 +6,6 @@ import (
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
-	"golang.org/x/sys/unix"
 )
 
 // Kernel is the real System: the objects of an IPC namespace, through packages inventory, sysv
@@ -45,6 +44,18 @@ func (k Kernel) Snapshot(r Request) (*Snapshot, error) {
 			return err
 		}
 		s.Objects, s.Warnings = inv.Objects, inv.Warnings
+		if r.Posix {
+			mq, release := "/dev/mqueue", func() {}
+			if !k.NS.Own() {
+				if mq, release, err = posix.DetachedMqueue(); err != nil {
+					mq, release = "", func() {}
+				}
+			}
+			shm, follow, closeShm := k.shmDir()
+			s.Posix = readPosixDirs(mq, shm, follow)
+			closeShm()
+			release()
+		}
 		if r.Limits {
 			s.Limits = inventory.Limits(inv)
 		}
@@ -68,50 +79,43 @@ func (k Kernel) Snapshot(r Request) (*Snapshot, error) {
 	return s, err
 }
 
-// Remove removes o inside the namespace (inventory.Namespace.Remove). A failure to enter the
-// namespace is a NamespaceError; the removal's own errors are returned as they are.
-func (k Kernel) Remove(o inventory.Object) error {
-	var rerr error
-	if err := k.do(func() error { rerr = k.NS.Remove(o); return nil }); err != nil {
+// Do runs fn inside the namespace, with its /dev/shm and mqueue directories. Only a failure to
+// enter the namespace is a NamespaceError; fn's own error is returned as it is.
+func (k Kernel) Do(fn func(Dirs) error) error {
+	var ferr error
+	err := k.do(func() error {
+		shm, follow, closeShm := k.shmDir()
+		defer closeShm()
+		d := Dirs{Shm: shm, Follow: follow, Mqueue: "/dev/mqueue"}
+		release := func() {}
+		if !k.NS.Own() {
+			var err error
+			if d.Mqueue, release, err = posix.DetachedMqueue(); err != nil {
+				d.Mqueue, release = "", func() {}
+			}
+		}
+		ferr = fn(d)
+		release()
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	return rerr
+	return ferr
 }
 
-// Create makes c exclusively: shmget(2), msgget(2), semget(2) with IPC_CREAT, or shm_open(3),
-// mq_open(3), sem_open(3) with O_CREAT|O_EXCL (shared memory's mode narrowed by the umask).
-func (k Kernel) Create(c Creation) (sysv.ID, error) {
-	if c.Flavor == inventory.SysV {
-		switch c.Kind {
-		case inventory.Shm:
-			return sysv.ShmGet(c.Key, int(c.Size), sysv.Create|int(c.Mode))
-		case inventory.MQ:
-			return sysv.MsgGet(c.Key, sysv.Create|int(c.Mode))
-		default:
-			return sysv.SemGet(c.Key, int(c.Size), sysv.Create|int(c.Mode))
-		}
+// shmDir is the namespace's /dev/shm as a path for the compat tools: the caller's own, followed
+// as util-linux follows it, or another namespace's opened inside its root (never through a
+// symbolic link, see inventory.Namespace.OpenShmDir) as /proc/self/fd/N, whose entries are not
+// followed either. "" when another namespace's cannot be opened safely: nothing is listed there,
+// and the inventory's warning says why.
+func (k Kernel) shmDir() (dir string, follow bool, release func()) {
+	if k.NS.Own() {
+		return posix.Dir, true, func() {}
 	}
-	switch c.Kind {
-	case inventory.Shm:
-		f, _, err := posix.ShmCreate(c.Name, posix.ShmCreateOptions{Mode: c.Mode, Umask: true, Size: c.Size, Exclusive: true})
-		if err != nil {
-			return 0, err
-		}
-		f.Close()
-		return 0, nil
-	case inventory.MQ:
-		q, err := posix.MqOpen(c.Name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, c.Mode, nil)
-		if err != nil {
-			return 0, err
-		}
-		q.Close()
-		return 0, nil
-	default:
-		s, err := posix.SemOpen(c.Name, unix.O_CREAT|unix.O_EXCL, c.Mode, 0)
-		if err != nil {
-			return 0, err
-		}
-		s.Close()
-		return 0, nil
+	d, err := k.NS.OpenShmDir()
+	if err != nil {
+		return "", false, func() {}
 	}
+	return d.ProcPath(), false, func() { d.Close() }
 }

@@ -3,9 +3,7 @@ package compat
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/inventory"
@@ -322,105 +320,6 @@ func (p *printer) sems(format format) {
 	})
 }
 
-// The POSIX sections follow util-linux 2.41's layout: a name column 30 wide, then the columns of
-// the System V section of the same kind.
-
-func (p *printer) posixHeader(title string, format format, cols ...string) bool {
-	switch format {
-	case fmtCreator:
-		p.printf("------ %s Creators/Owners --------\n", title)
-		p.printf("%-30s %-10s %-10s %-10s\n", "name", "perms", "uid", "gid")
-	case fmtTime:
-		p.printf("------ %s Change Times --------\n", title)
-		p.printf("%-30s %-10s %-26.24s\n", "name", "owner", "last-changed")
-	case fmtPID, fmtStatus:
-		return false
-	default:
-		p.printf("------ %s --------\n", title)
-		p.printf("%-30s %-10s %-10s", "name", "owner", "perms")
-		for _, c := range cols {
-			p.printf(" %-12s", c)
-		}
-		p.printf("\n")
-	}
-	return true
-}
-
-func (p *printer) posixRow(o *inventory.Object, format format, vals ...string) {
-	switch format {
-	case fmtCreator:
-		p.printf("%-30s %-10o %-10s %-10s\n", o.Name, o.Mode&0o777, p.owner(o.UID), p.group(o.GID))
-	case fmtTime:
-		p.printf("%-30s %-10.10s %-26.24s\n", o.Name, p.owner(o.UID), p.longTime(o.CTime))
-	default:
-		p.printf("%-30s %-10.10s %-10o", o.Name, p.owner(o.UID), o.Mode&0o777)
-		for _, v := range vals {
-			p.printf(" %-12s", v)
-		}
-		p.printf("\n")
-	}
-}
-
-func (p *printer) sizeCell(n int64) string {
-	if n < 0 {
-		return "-" // unknown: a queue the caller may not read
-	}
-	if p.unit == unitHuman {
-		return humanSize(uint64(n))
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-func (p *printer) posixMsgs(format format) {
-	if format == fmtLimits {
-		p.printf("------ POSIX Message Queues Limits --------\n")
-		p.printf("max number of queues = %d\n", p.limit("queues_max"))
-		p.printf("max messages per queue = %d\n", p.limit("msg_max"))
-		p.size(unitBytes, "max size of message", p.limit("msgsize_max"), "\n", 0)
-		return
-	}
-	sz := "used-bytes"
-	if p.unit == unitHuman {
-		sz = "size"
-	}
-	if !p.posixHeader("POSIX Message Queues", format, sz, "messages") {
-		return
-	}
-	p.each(inventory.MQ, inventory.POSIX, func(o *inventory.Object) {
-		msgs := "-"
-		if o.Messages >= 0 {
-			msgs = strconv.FormatInt(o.Messages, 10)
-		}
-		p.posixRow(o, format, p.sizeCell(o.Size), msgs)
-	})
-}
-
-func (p *printer) posixShms(format format) {
-	if format == fmtLimits {
-		return // tmpfs limits, not IPC ones
-	}
-	sz := "bytes"
-	if p.unit == unitHuman {
-		sz = "size"
-	}
-	if !p.posixHeader("POSIX Shared Memory Segments", format, sz) {
-		return
-	}
-	p.each(inventory.Shm, inventory.POSIX, func(o *inventory.Object) { p.posixRow(o, format, p.sizeCell(o.Size)) })
-}
-
-func (p *printer) posixSems(format format) {
-	if format == fmtLimits {
-		p.printf("------ POSIX Semaphore Limits --------\n")
-		p.printf("semaphore max value = %d\n", 2147483647)
-		return
-	}
-	if !p.posixHeader("POSIX Semaphores", format) {
-		return
-	}
-	p.each(inventory.Sem, inventory.POSIX, func(o *inventory.Object) { p.posixRow(o, format) })
-}
-
 // find returns the System V object of kind k with id, or nil.
 func (p *printer) find(k inventory.Kind, id sysv.ID) *inventory.Object {
 	for i := range p.s.Objects {
@@ -432,16 +331,27 @@ func (p *printer) find(k inventory.Kind, id sysv.ID) *inventory.Object {
 	return nil
 }
 
-// details prints ipcs -i's report on o.
-func (p *printer) details(o *inventory.Object, errw io.Writer) {
+// first returns the first System V object of kind k, or nil.
+func (p *printer) first(k inventory.Kind) *inventory.Object {
+	for i := range p.s.Objects {
+		if o := &p.s.Objects[i]; o.Kind == k && o.Flavor == inventory.SysV {
+			return o
+		}
+	}
+	return nil
+}
+
+// details prints ipcs -i's report on o, or returns the failure util-linux reports.
+func (p *printer) details(o *inventory.Object) error {
 	switch o.Kind {
 	case inventory.MQ:
 		p.msgDetails(o)
 	case inventory.Shm:
 		p.shmDetails(o)
 	default:
-		p.semDetails(o, errw)
+		return p.semDetails(o)
 	}
+	return nil
 }
 
 func (p *printer) msgDetails(o *inventory.Object) {
@@ -478,12 +388,11 @@ func (p *printer) shmDetails(o *inventory.Object) {
 	p.printf("\n")
 }
 
-func (p *printer) semDetails(o *inventory.Object, errw io.Writer) {
+func (p *printer) semDetails(o *inventory.Object) error {
 	id := o.ID
 	states, err := p.s.Detail.Sems, p.s.Detail.SemsErr
 	if err != nil {
-		fmt.Fprintf(errw, "ipcs: semctl(GETVAL) failed: %v\n", err)
-		return
+		return failf("ipcs", "semctl(GETVAL) failed: %s", errText(err))
 	}
 	p.printf("\nSemaphore Array semid=%d\n", id)
 	p.printf("uid=%d\t gid=%d\t cuid=%d\t cgid=%d\n", o.UID, o.GID, o.CUID, o.CGID)
@@ -496,4 +405,5 @@ func (p *printer) semDetails(o *inventory.Object, errw io.Writer) {
 		p.printf("%-10d %-10d %-10d %-10d %-10d\n", s.Num, s.Value, s.Ncnt, s.Zcnt, s.Pid)
 	}
 	p.printf("\n")
+	return nil
 }

@@ -57,8 +57,13 @@ func (env *Env) open(ns string, given bool) (System, error) {
 	return env.Open(ns)
 }
 
+// UtilLinuxVersion is the util-linux release whose tools the compat modes reproduce: what their
+// -V prints (ipcx --version prints ipcx's own version).
+const UtilLinuxVersion = "2.41.5"
+
+// version prints what util-linux's print_version prints: "TOOL from util-linux 2.41.5".
 func (env *Env) version(tool string) error {
-	fmt.Fprintf(env.Stdout, "%s (ipcx) %s\n", tool, env.Version)
+	fmt.Fprintf(env.Stdout, "%s from util-linux %s\n", tool, UtilLinuxVersion)
 	return nil
 }
 

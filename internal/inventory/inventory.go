@@ -400,7 +400,7 @@ func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 const semPrefix = "sem."
 
 func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
-	dir, err := ns.openShmDir()
+	dir, err := ns.OpenShmDir()
 	if err != nil {
 		return fmt.Errorf("POSIX shared memory and semaphores not listed: %w", err)
 	}
@@ -478,7 +478,7 @@ func (ns Namespace) Remove(o Object) error {
 	if o.Kind == MQ {
 		return posix.MqUnlink(o.Name)
 	}
-	dir, err := ns.openShmDir()
+	dir, err := ns.OpenShmDir()
 	if err != nil {
 		return err
 	}

@@ -65,11 +65,11 @@ func (ns Namespace) String() string {
 	return "the IPC namespace " + ns.File
 }
 
-// openShmDir opens the namespace's /dev/shm. Another process's is resolved inside its root
+// OpenShmDir opens the namespace's /dev/shm. Another process's is resolved inside its root
 // (/proc/PID/root) following no symbolic link: a target whose /dev or /dev/shm is a link (to a
 // directory of the host, when read from outside) gives a *posix.SymlinkError naming the link, and
 // nothing there is listed or removed. The caller's own /dev/shm is opened as the system has it.
-func (ns Namespace) openShmDir() (*posix.DirFD, error) {
+func (ns Namespace) OpenShmDir() (*posix.DirFD, error) {
 	switch {
 	case ns.Own():
 		return posix.OpenDir(posix.Dir)

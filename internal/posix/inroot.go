@@ -120,6 +120,11 @@ func walkInRoot(rfd int, rel string) (*DirFD, error) {
 // Close closes the directory.
 func (d *DirFD) Close() error { return unix.Close(d.fd) }
 
+// ProcPath is the directory as /proc/self/fd/N: a path that reaches this very directory, for
+// code that takes paths, without resolving its name again. A name joined to it is still resolved
+// by the kernel, so the caller must not follow a link found there (O_NOFOLLOW, lstat, unlink).
+func (d *DirFD) ProcPath() string { return fmt.Sprintf("/proc/self/fd/%d", d.fd) }
+
 // Names returns the names of the directory's entries (not "." and ".."), unsorted.
 func (d *DirFD) Names() ([]string, error) {
 	// A duplicate, so that os.File may own (and close) it; reading starts at offset 0.
