@@ -4,6 +4,7 @@ package msgio
 
 import (
 	"context"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -58,3 +59,12 @@ func Watch(ctx context.Context, f *os.File) (wctx context.Context, stop func()) 
 
 // Closed reports whether ctx, made by Watch, ended because the output's reader went away.
 func Closed(ctx context.Context) bool { return context.Cause(ctx) == ErrOutputClosed }
+
+// WatchWriter is Watch for any writer: one that is not an *os.File (a buffer) is never watched.
+func WatchWriter(ctx context.Context, w io.Writer) (context.Context, func()) {
+	if f, ok := w.(*os.File); ok {
+		return Watch(ctx, f)
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	return wctx, func() { cancel(nil) }
+}
