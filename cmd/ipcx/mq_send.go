@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -133,7 +133,7 @@ func mqSendRun(opts *mqSendOptions) error {
 			msg:  fmt.Sprintf("%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit),
 			hint: fmt.Sprintf("%d message(s) before it were sent; none after it", sent)}
 	}
-	send := func(i int, data []byte) error {
+	send := func(ctx context.Context, i int, data []byte) error {
 		wctx, cancel := opts.wait.context(ctx)
 		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
 		cancel()
@@ -151,26 +151,28 @@ func mqSendRun(opts *mqSendOptions) error {
 			}
 		}
 		for i, m := range opts.messages {
-			if err := send(i, []byte(m)); err != nil {
+			if err := send(ctx, i, []byte(m)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	sp := msgio.NewSplitter(opts.io.In, delim, opts.whole)
-	for i := 0; ; i++ {
-		data, err := sp.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, err)}
-		}
-		if err := send(i, data); err != nil {
-			return err
-		}
+	// A signal stops the reading; what was read is still sent (or saved, and said so).
+	err = msgio.Pump(ctx, opts.io.In, delim, opts.whole, interruptGrace, send)
+	var re *msgio.ReadError
+	if errors.As(err, &re) {
+		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: reading standard input: %v", obj, re.Err)}
 	}
+	var st *msgio.StoppedError
+	if errors.As(err, &st) {
+		return mqSendFail(obj, opts, st.Sent, st, nil)
+	}
+	return err
 }
+
+// interruptGrace is how long mq send, interrupted, still waits for room for the messages it has
+// read from standard input.
+const interruptGrace = 2 * time.Second
 
 // mqSendFail words a send that failed after sent messages went: too large, full, removed.
 func mqSendFail(obj object, opts *mqSendOptions, sent int, err error, tooLarge func(*ipc.TooLargeError) error) error {
@@ -191,7 +193,10 @@ func mqSendFail(obj object, opts *mqSendOptions, sent int, err error, tooLarge f
 			e.msg = fmt.Sprintf("%s: queue is full %s", obj, noWaitNote)
 		}
 	}
-	if errors.Is(err, ipc.ErrRemoved) {
+	var st *msgio.StoppedError
+	if errors.As(err, &st) {
+		e.hint = st.Note()
+	} else if errors.Is(err, ipc.ErrRemoved) {
 		e.msg = fmt.Sprintf("%s: the queue was removed (after %d message(s))", obj, sent)
 	} else if sent > 0 && e.hint == "" {
 		e.hint = fmt.Sprintf("%d message(s) were sent before it", sent)
