@@ -23,6 +23,7 @@ type mqRecvOptions struct {
 	nul     bool
 	raw     bool
 	json    bool
+	mayLose bool
 	wait    waitFlags
 	flagSet func(string) bool
 
@@ -81,6 +82,7 @@ that reads a message and exits without using it.
 	f.BoolVarP(&opts.nul, "null", "0", false, "write NUL after each message")
 	f.BoolVar(&opts.raw, "raw", false, "write nothing between messages")
 	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")
+	f.BoolVar(&opts.mayLose, "no-putback", false, "receive without write permission on the queue, accepting that a message whose write fails is lost")
 	opts.wait.register(c, "the queue is empty")
 	return c
 }
@@ -127,7 +129,11 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 		return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: standard output is closed; nothing was taken", obj),
 			hint: "redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages"}
 	}
-	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, Type: opts.typ, Except: opts.except})
+	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, MayLose: opts.mayLose, Type: opts.typ, Except: opts.except})
+	if e, ok := obj.fail(err).(*cmdError); ok && errors.Is(err, ipc.ErrCannotPutBack) {
+		e.hint = "to receive anyway, accepting that a message may be lost: ipcx mq recv --no-putback " + a.String()
+		return e
+	}
 	if err != nil {
 		return obj.fail(err)
 	}

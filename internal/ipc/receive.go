@@ -34,20 +34,25 @@ func (e *RecvError) Unwrap() error { return e.Err }
 // PutBackFailedError is an interruption between taking a message and writing it, when the
 // message could not be put back.
 type PutBackFailedError struct {
-	Size int // bytes of the message lost
-	Err  error
+	Size    int // bytes of the message
+	Err     error
+	SavedTo string // where the message was saved instead ("" when it could not be)
 }
 
 func (e *PutBackFailedError) Error() string {
+	if e.SavedTo != "" {
+		return fmt.Sprintf("interrupted, and a message of %d bytes could not be put back (%v): saved in %s", e.Size, e.Err, e.SavedTo)
+	}
 	return fmt.Sprintf("interrupted, and a message of %d bytes could not be put back: %v", e.Size, e.Err)
 }
 func (e *PutBackFailedError) Unwrap() error { return e.Err }
 
-// PutBack returns m to the queue, waiting at most 10 seconds for room.
+// PutBack returns m to the queue, waiting at most 10 seconds for room: ErrStayedFull when the
+// queue stayed full (refilled by other senders), ErrCannotPutBack without write permission.
 func (q *Queue) PutBack(m msgio.Message) error {
 	pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return q.Send(pctx, m, false)
+	return putBackErr(q.Send(pctx, m, false))
 }
 
 // InterruptedError is ctx's end (a signal) after which the messages the reader had not read were
@@ -138,7 +143,8 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		if ctx.Err() != nil {
 			// Interrupted between taking the message and writing it: put it back.
 			if perr := q.PutBack(m); perr != nil {
-				return finish(&PutBackFailedError{Size: len(m.Data), Err: perr})
+				saved, _ := sink.Save(m)
+				return finish(&PutBackFailedError{Size: len(m.Data), Err: perr, SavedTo: saved})
 			}
 			return finish(ctx.Err())
 		}

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -103,6 +104,7 @@ type PutBackError struct {
 	PutBack int   // messages returned to the queue
 	Lost    int   // messages that could not be put back (LostErr says why)
 	LostErr error
+	SavedTo []string // where the messages that could not be put back were saved (see Sink.Save)
 }
 
 func (e *PutBackError) Error() string {
@@ -111,7 +113,10 @@ func (e *PutBackError) Error() string {
 		s += "; " + plural(e.PutBack, "message") + " put back"
 	}
 	if e.Lost > 0 {
-		s += "; " + plural(e.Lost, "message") + " could not be put back: " + e.LostErr.Error()
+		s += "; " + plural(e.Lost, "message") + " could not be put back (" + e.LostErr.Error() + ")"
+		if len(e.SavedTo) > 0 {
+			s += ": saved in " + strings.Join(e.SavedTo, ", ")
+		}
 	}
 	return s
 }
@@ -425,6 +430,24 @@ func (s *Sink) drain(n int) {
 	}
 }
 
+// Save writes m, which could not be put back, as it would have been written out, to a new file in
+// $TMPDIR, and returns its path: a message taken is never dropped silently.
+func (s *Sink) Save(m Message) (string, error) {
+	f, err := os.CreateTemp("", "ipcx-putback-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(s.encode(nil, m))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
 // failed puts back every pending message.
 func (s *Sink) failed(cause error) error {
 	e := &PutBackError{Err: cause}
@@ -433,6 +456,9 @@ func (s *Sink) failed(cause error) error {
 		if err := s.putBack(m); err != nil {
 			e.Lost++
 			e.LostErr = err
+			if path, err := s.Save(m); err == nil {
+				e.SavedTo = append(e.SavedTo, path)
+			}
 			continue
 		}
 		e.PutBack++
