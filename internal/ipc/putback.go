@@ -3,6 +3,7 @@ package ipc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 
@@ -13,7 +14,11 @@ import (
 // ErrCannotPutBack: the receiver may not send to the queue, so a message it took could not be put
 // back if writing it out failed. OpenQueue with PutBack refuses to open such a queue unless
 // MayLose says the caller accepts that a message may be lost.
-var ErrCannotPutBack = errors.New("no write permission on the queue, so a message taken could not be put back if writing it out failed; nothing was taken")
+var ErrCannotPutBack = fmt.Errorf("%w, so a message taken could not be put back if writing it out failed; nothing was taken", ErrNoWrite)
+
+// ErrNoWrite: a put-back was refused, as the receiver may not send to the queue (it was opened
+// with MayLose).
+var ErrNoWrite = errors.New("no write permission on the queue")
 
 // ErrStayedFull: a message could not be put back because the queue stayed full (refilled by
 // other senders) for the whole put-back wait.
@@ -58,7 +63,7 @@ func putBackErr(err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return ErrStayedFull
 	case errors.Is(err, unix.EBADF), errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-		return ErrCannotPutBack
+		return ErrNoWrite
 	}
 	return err
 }
