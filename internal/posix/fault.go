@@ -38,3 +38,12 @@ func guarded(err *error, what string) {
 	}
 	panic(r)
 }
+
+// MappedCopy copies src to dst (as copy does) where either is a shared mapping of a file another
+// process may truncate (ShmMap's): a bus error on the way is ErrTruncated, not a crash. Touch a
+// mapping of a file that can shrink only through it.
+func MappedCopy(dst, src []byte) (n int, err error) {
+	defer faultGuard()()
+	defer guarded(&err, "copy from or to a mapped file")
+	return copy(dst, src), nil
+}

@@ -45,3 +45,33 @@ func TestSemTruncated(t *testing.T) {
 		t.Errorf("Value, Waiters = %d, %d, want -1, -1", v, w)
 	}
 }
+
+// TestShmMapTruncated: a shared memory object truncated under its mapping is ErrTruncated through
+// MappedCopy, both ways, not a crash.
+func TestShmMapTruncated(t *testing.T) {
+	name := uniq(t, "shm")
+	f, _, err := ShmCreate(name, ShmCreateOptions{Size: 8192, Mode: 0o600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	defer ShmUnlink(name)
+	mem, unmap, err := ShmMap(f, 0, 8192, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unmap()
+	buf := make([]byte, 8192)
+	if n, err := MappedCopy(buf, mem); n != 8192 || err != nil {
+		t.Fatalf("copy before truncation: %d, %v", n, err)
+	}
+	if err := f.Truncate(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MappedCopy(buf, mem); !errors.Is(err, ErrTruncated) {
+		t.Errorf("read after truncation: %v", err)
+	}
+	if _, err := MappedCopy(mem, buf); !errors.Is(err, ErrTruncated) {
+		t.Errorf("write after truncation: %v", err)
+	}
+}
