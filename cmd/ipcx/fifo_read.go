@@ -6,6 +6,7 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ empty FIFO that a writer holds open exits 5.
 	return c
 }
 
-func fifoReadRun(opts *fifoReadOptions) error {
+func fifoReadRun(opts *fifoReadOptions) (err error) {
 	if err := opts.wait.validate(); err != nil {
 		return err
 	}
@@ -59,6 +60,13 @@ func fifoReadRun(opts *fifoReadOptions) error {
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
+	ctx, unwatch := msgio.WatchWriter(ctx, opts.io.Out) // `| head -1`: its reader gone ends the wait
+	defer unwatch()
+	defer func() {
+		if err != nil && msgio.Closed(ctx) {
+			err = readFail(obj, posix.ErrClosedPipe)
+		}
+	}()
 	octx, cancel := opts.wait.context(ctx)
 	f, err := posix.OpenFIFO(octx, opts.path, posix.Read, opts.wait.nonblock)
 	cancel()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/ipcx/ipcx/internal/sig"
 )
@@ -11,11 +12,23 @@ import (
 // interruptSignals are the signals that end a waiting command cleanly (sig.Interrupts).
 var interruptSignals = sig.Interrupts
 
-// interruptContext returns a context cancelled by SIGINT, SIGQUIT, SIGTERM or SIGHUP, for commands
-// that wait: they stop waiting, put back what they took, and exit 128+N. The signal is remembered
-// for the exit code. Calling stop restores the default dispositions.
+// interruptContext returns a context cancelled by SIGINT, SIGQUIT, SIGTERM or SIGHUP, and by
+// SIGUSR1, SIGUSR2 and SIGALRM, whose default action ends a C tool too, for commands that wait:
+// they stop waiting, put back what they took, and exit 128+N. The signal is remembered for the
+// exit code. Calling stop restores the default dispositions.
 func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
-	return sig.NotifyContext(parent, sig.Interrupts...)
+	return sig.NotifyContext(parent, waitEnders...)
+}
+
+// waitEnders are the signals that end a waiting command: the interrupts, USR1, USR2 and ALRM.
+var waitEnders = append(append([]os.Signal{}, sig.Interrupts...), sigByName("USR1"), sigByName("USR2"), sigByName("ALRM"))
+
+func sigByName(name string) os.Signal {
+	s, err := sig.Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return s.OS()
 }
 
 // interruptSignal is the signal that cancelled an interruptContext (SIGINT when none was seen).

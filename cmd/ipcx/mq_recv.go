@@ -25,6 +25,7 @@ type mqRecvOptions struct {
 	nul     bool
 	raw     bool
 	json    bool
+	mayLose bool
 	wait    waitFlags
 	flagSet func(string) bool
 
@@ -48,15 +49,24 @@ POSIX queues give the oldest message of the highest priority first. System V que
 of any other type), N < 0 the first of the lowest type <= |N|.
 
 NOTHING LOST
-A message is taken off the queue only when ipcx is ready to write it out. When the write fails
-(closed pipe, full disk) or SIGINT, SIGTERM or SIGQUIT arrives between taking and writing, the
-message is put back and ipcx exits non-zero: 141 for a closed pipe, 128+N for signal N. A closed
-standard output (>&-) is refused before anything is taken (exit 1). A POSIX message put back
-lands behind the messages of its priority; a System V message at the tail of the queue.
-When standard output is a pipe, the next message is taken only after the reader has read the
-previous one, so "ipcx mq recv --follow /q | head -1" leaves the other messages on the queue; a
-message the reader has not read when it exits is put back. The one window that remains is a reader
-that reads a message and exits without using it.
+A message is taken off the queue only when ipcx is ready to write it out, and each is written with
+one write(2) before the next is taken, whatever standard output is: even kill -9 of ipcx loses at
+most the one message it holds. When the write fails (closed pipe, full disk) or SIGINT, SIGTERM,
+SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM arrives between taking and writing, the message is put
+back and ipcx exits non-zero: 141 for a closed pipe, 128+N for signal N. A record cut short by a
+full disk is cut off the file again: a file ends in whole records (whole JSON lines). A closed
+standard output (>&-) is refused before anything is taken (exit 1). A POSIX message put back lands
+behind the messages of its priority; a System V message at the tail of the queue.
+When standard output is a pipe, a FIFO or a socket, the next message is taken only after the
+reader has read the previous one, so "ipcx mq recv --follow /q | head -1" leaves the other
+messages on the queue, and exits once head has, also when nothing more arrives. A message the
+reader has not read when it goes away, or when a signal ends ipcx, is put back (from a pipe the
+unread bytes are taken back out first; a socket's peer may still read it). The one window that
+remains is a reader that reads a message and exits without using it.
+Without write permission on the queue nothing could be put back: ipcx refuses before taking
+anything, unless --no-putback accepts that a message may be lost. A message that cannot be put
+back (the queue was refilled by other senders for 10 s) is saved in a file in $TMPDIR that the
+error names.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx mq recv /jobs
@@ -83,6 +93,7 @@ that reads a message and exits without using it.
 	f.BoolVarP(&opts.nul, "null", "0", false, "write NUL after each message")
 	f.BoolVar(&opts.raw, "raw", false, "write nothing between messages")
 	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")
+	f.BoolVar(&opts.mayLose, "no-putback", false, "receive without write permission on the queue, accepting that a message whose write fails is lost")
 	opts.wait.register(c, "the queue is empty")
 	return c
 }
@@ -128,7 +139,7 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	if f, ok := opts.io.OutFile(); ok && iostreams.ClosedByRuntime(f) {
 		return failure.Newf(failure.Failure, "%s: standard output is closed; nothing was taken", obj).WithHint("redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages")
 	}
-	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, Type: opts.typ, Except: opts.except})
+	q, err := ipc.OpenQueue(a, ipc.QueueOptions{Receive: true, PutBack: true, MayLose: opts.mayLose, Type: opts.typ, Except: opts.except})
 	if err != nil {
 		return obj.Explain(err)
 	}

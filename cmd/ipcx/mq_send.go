@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/failure"
 
@@ -134,7 +134,7 @@ func mqSendRun(opts *mqSendOptions) error {
 		return failure.Newf(failure.Failure, "%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit).
 			WithHint(fmt.Sprintf("%d message(s) before it were sent; none after it", sent))
 	}
-	send := func(i int, data []byte) error {
+	send := func(ctx context.Context, i int, data []byte) error {
 		wctx, cancel := opts.wait.context(ctx)
 		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
 		cancel()
@@ -152,26 +152,28 @@ func mqSendRun(opts *mqSendOptions) error {
 			}
 		}
 		for i, m := range opts.messages {
-			if err := send(i, []byte(m)); err != nil {
+			if err := send(ctx, i, []byte(m)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	sp := msgio.NewSplitter(opts.io.In, delim, opts.whole)
-	for i := 0; ; i++ {
-		data, err := sp.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return failure.Newf(failure.Failure, "%s: reading standard input: %v", obj, err)
-		}
-		if err := send(i, data); err != nil {
-			return err
-		}
+	// A signal stops the reading; what was read is still sent (or saved, and said so).
+	err = msgio.Pump(ctx, opts.io.In, delim, opts.whole, interruptGrace, send)
+	var re *msgio.ReadError
+	if errors.As(err, &re) {
+		return failure.Newf(failure.Failure, "%s: reading standard input: %v", obj, re.Err)
 	}
+	var st *msgio.StoppedError
+	if errors.As(err, &st) {
+		return mqSendFail(obj, opts, st.Sent, st, nil)
+	}
+	return err
 }
+
+// interruptGrace is how long mq send, interrupted, still waits for room for the messages it has
+// read from standard input.
+const interruptGrace = 2 * time.Second
 
 // mqSendFail says why a send failed after sent messages went: too large, full, removed.
 func mqSendFail(obj failure.Object, opts *mqSendOptions, sent int, err error, tooLarge func(*ipc.TooLargeError) error) error {
@@ -180,7 +182,10 @@ func mqSendFail(obj failure.Object, opts *mqSendOptions, sent int, err error, to
 		return tooLarge(tl)
 	}
 	werr := opts.wait.wait("queue is full", "queue stayed full", "for", err)
+	var st *msgio.StoppedError
 	switch {
+	case errors.As(err, &st):
+		werr = &failure.Progress{Hint: st.Note(), Err: werr}
 	case errors.Is(err, ipc.ErrRemoved):
 		werr = &failure.Progress{After: fmt.Sprintf(" (after %d message(s))", sent), Err: werr}
 	case sent > 0:

@@ -43,8 +43,11 @@ given back once CMD has ended. To interrupt CMD from elsewhere, send ipcx SIGTER
 whole process group (kill -INT -PGID).
 
 A semaphore created with --value N lets at most N such commands run at once; --value 1 makes a
-mutex. With a System V semaphore the unit is taken with SEM_UNDO, so even kill -9 of ipcx gives it
-back; a POSIX semaphore cannot do that (sem_open(3) has no undo).
+mutex. The unit lasts as long as CMD, as flock(1)'s lock does: when ipcx is killed with -9, CMD
+goes on running and keeps the unit. With a System V semaphore the unit is taken with SEM_UNDO,
+shared with CMD, so the kernel gives it back once both ipcx and CMD have ended (processes CMD
+starts in the background do not hold it); a POSIX semaphore has no undo (sem_open(3)): after a
+kill -9 of ipcx its unit stays taken, also after CMD ends, until 'ipcx sem post' gives it back.
 
 --nonblock does not wait (exit 5 when no unit is free); --timeout waits at most that long (exit
 124; with --timeout 0, when no unit is free at once); CMD does not run then. For a System V set,
@@ -122,6 +125,7 @@ func semRunRun(opts *semRunOptions) error {
 
 	cmd := exec.Command(opts.argv[0], opts.argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.io.In, opts.io.Out, opts.io.ErrOut
+	s.HoldFor(cmd) // the unit lasts as long as CMD, also past a kill -9 of ipcx
 	if err := cmd.Start(); err != nil {
 		if perr := s.Release(); perr != nil {
 			failure.Print(opts.io.ErrOut, releaseFail(obj, perr))

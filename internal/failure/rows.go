@@ -188,6 +188,13 @@ var table = []row{
 		e.Msg = fmt.Sprintf("%s: no semaphore %d in the set", o, ie.Index)
 		e.Hint = fmt.Sprintf("the set has %d semaphore(s): use --index 0 to %d", ie.NSems, ie.NSems-1)
 	}},
+	{nouns: "mq", match: is(ipc.ErrCannotPutBack), code: Failure, say: func(o Object, _ error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: %v", o, ipc.ErrCannotPutBack)
+		e.Hint = "to receive anyway, accepting that a message may be lost: ipcx mq recv --no-putback " + o.Addr
+	}},
+	{nouns: "sem shm", match: is(posix.ErrTruncated), code: Failure, say: func(o Object, _ error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: %v", o, posix.ErrTruncated)
+	}},
 	{nouns: "sem", match: is(ipc.ErrSymlink), code: Failure, say: func(o Object, _ error, e *Error) {
 		e.Msg = fmt.Sprintf("%s: /dev/shm/sem.%s is a symbolic link; a semaphore is never opened through one", o, name(o))
 		e.Hint = fmt.Sprintf("look at it with: ls -l /dev/shm/sem.%s", name(o))

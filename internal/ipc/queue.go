@@ -20,9 +20,11 @@ var ErrNotifyRemoved = posix.ErrNotifyRemoved
 type QueueOptions struct {
 	Send    bool // open for sending
 	Receive bool // open for receiving
-	// PutBack, with Receive: open for sending too when permitted, so that a message taken can be
-	// put back; without write permission the queue is opened for receiving alone.
+	// PutBack, with Receive: open for sending too, so that a message taken can be put back;
+	// without write permission the queue is refused (ErrCannotPutBack) unless MayLose, with
+	// which it is opened for receiving alone.
 	PutBack bool
+	MayLose bool // with PutBack: the caller accepts that a message may be lost (--no-putback)
 
 	Create    bool   // make a missing queue
 	Exclusive bool   // with Create: fail with EEXIST when it exists
@@ -51,9 +53,18 @@ const msgmaxLimit = "msgmax (/proc/sys/kernel/msgmax)"
 func OpenQueue(a addr.Addr, o QueueOptions) (*Queue, error) {
 	q, err := openQueue(a, o)
 	if o.PutBack && o.Receive && errors.Is(err, unix.EACCES) {
-		// Without write permission nothing could be put back: receive anyway, as the user may.
-		o.Send = false
-		q, err = openQueue(a, o)
+		// Without write permission nothing could be put back: receive anyway only when the
+		// caller accepts that a message may be lost (a queue it may not read stays EACCES).
+		ro := o
+		ro.Send, ro.PutBack = false, false
+		q, err = openQueue(a, ro)
+		if err == nil && !o.MayLose {
+			q.Close()
+			return nil, ErrCannotPutBack
+		}
+	}
+	if err == nil && o.PutBack && o.Receive && !o.MayLose && q.px == nil && !canPutBack(q.id) {
+		return nil, ErrCannotPutBack
 	}
 	return q, err
 }

@@ -34,42 +34,80 @@ func (e *RecvError) Unwrap() error { return e.Err }
 // PutBackFailedError is an interruption between taking a message and writing it, when the
 // message could not be put back.
 type PutBackFailedError struct {
-	Size int // bytes of the message lost
-	Err  error
+	Size    int // bytes of the message
+	Err     error
+	SavedTo string // where the message was saved instead ("" when it could not be)
 }
 
 func (e *PutBackFailedError) Error() string {
+	if e.SavedTo != "" {
+		return fmt.Sprintf("interrupted, and a message of %d bytes could not be put back (%v): saved in %s", e.Size, e.Err, e.SavedTo)
+	}
 	return fmt.Sprintf("interrupted, and a message of %d bytes could not be put back: %v", e.Size, e.Err)
 }
 func (e *PutBackFailedError) Unwrap() error { return e.Err }
 
-// batchPatience is how long a receiver writing to a file or device waits for the next message
-// before it writes out the batch it holds: long enough to keep a stream in batches, short enough
-// to go unnoticed by someone reading the file.
-const batchPatience = 5 * time.Millisecond
-
-// PutBack returns m to the queue, waiting at most 10 seconds for room.
+// PutBack returns m to the queue, waiting at most 10 seconds for room: ErrStayedFull when the
+// queue stayed full (refilled by other senders), ErrCannotPutBack without write permission.
 func (q *Queue) PutBack(m msgio.Message) error {
 	pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return q.Send(pctx, m, false)
+	return putBackErr(q.Send(pctx, m, false))
 }
+
+// InterruptedError is ctx's end (a signal) after which the messages the reader had not read were
+// put back (Reclaimed, when there were any). It unwraps to ctx's error.
+type InterruptedError struct {
+	Err       error
+	Reclaimed *msgio.PutBackError
+}
+
+func (e *InterruptedError) Error() string {
+	if e.Reclaimed == nil {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + ": " + e.Reclaimed.Error()
+}
+func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // ReceiveTo takes messages off q and writes them to sink (made with q.PutBack), keeping the
 // sink's contract: a message is taken only when the output is ready for it, and one taken but not
-// written (a failed write, or ctx ending in between) is put back. It returns how many messages
-// were written and why it stopped early: a *RecvError, a *msgio.PutBackError, a
-// *PutBackFailedError or ctx's error. The sink is closed before it returns.
+// written (a failed write, or ctx ending in between) is put back. While it waits for a message it
+// watches the output (msgio.Watch): when the reader goes away, it stops with a
+// *msgio.PutBackError wrapping msgio.ErrOutputClosed, whatever is in flight put back. It returns
+// how many messages were written and why it stopped early: a *RecvError, a *msgio.PutBackError,
+// a *PutBackFailedError or an *InterruptedError (ctx's error). The sink is closed before it
+// returns: when ctx ended, what the reader has not read is put back.
 func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOptions) (received int, err error) {
 	buf := make([]byte, q.MaxRecv()+8)
+	outer := ctx
+	if f := sink.File(); f != nil {
+		var stop func()
+		ctx, stop = msgio.Watch(ctx, f)
+		defer stop()
+	}
+	closed := func() error { return sink.Ready(ctx) } // puts back what is in flight
 	finish := func(err error) (int, error) {
-		// Settle what is in flight: wait (briefly once interrupted) for the reader.
-		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		if err == nil {
-			cctx, cancel = context.WithCancel(ctx)
+		if outer.Err() != nil {
+			// Interrupted: what the reader has not read goes back now.
+			ie := &InterruptedError{Err: outer.Err()}
+			if rerr := sink.Reclaim(); rerr != nil {
+				ie.Reclaimed, _ = rerr.(*msgio.PutBackError)
+			}
+			var pf *PutBackFailedError
+			if errors.As(err, &pf) {
+				return received, err
+			}
+			return received, ie
 		}
-		defer cancel()
-		if cerr := sink.Close(cctx); cerr != nil && err == nil {
+		if msgio.Closed(ctx) {
+			var pe *msgio.PutBackError
+			if !errors.As(err, &pe) {
+				err = closed()
+			}
+			return received, err
+		}
+		if cerr := sink.Close(ctx); cerr != nil && err == nil {
 			err = cerr
 		}
 		return received, err
@@ -88,22 +126,15 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		}
 		var m msgio.Message
 		var err error
-		switch {
-		case o.NonBlock:
+		if o.NonBlock {
 			m, err = q.Recv(ctx, buf, 0)
-		case sink.Batching():
-			// Keep batching while messages come; when none came for a moment, flush, then wait.
-			m, err = q.Recv(ctx, buf, batchPatience)
-			if errors.Is(err, ErrWouldBlock) {
-				if ferr := sink.Flush(); ferr != nil {
-					return finish(ferr)
-				}
-				m, err = wait()
-			}
-		default:
+		} else {
 			m, err = wait()
 		}
 		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return finish(err) // interrupted, or the output closed
+			}
 			return finish(&RecvError{Err: err})
 		}
 		if o.AfterReceive != nil {
@@ -112,7 +143,8 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		if ctx.Err() != nil {
 			// Interrupted between taking the message and writing it: put it back.
 			if perr := q.PutBack(m); perr != nil {
-				return finish(&PutBackFailedError{Size: len(m.Data), Err: perr})
+				saved, _ := sink.Save(m)
+				return finish(&PutBackFailedError{Size: len(m.Data), Err: perr, SavedTo: saved})
 			}
 			return finish(ctx.Err())
 		}

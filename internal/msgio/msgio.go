@@ -4,18 +4,25 @@
 //
 // A Splitter cuts an input stream into messages (lines, NUL-terminated records, or the whole input).
 // A Sink writes received messages to an output and guarantees that each one is either written out
-// or handed back to a put-back function, which returns it to its queue:
+// or handed back to a put-back function, which returns it to its queue. Every message is written
+// with one write(2) before the next is taken, whatever the output, so a receiver killed by SIGKILL
+// loses at most the one message it holds between taking and writing it. By kind of output:
 //
-//   - When the output is a pipe, the next message is written only after the reader has drained the
-//     previous one (FIONREAD reads 0), so `ipcx mq recv --follow /q | head -1` takes one message off
-//     the queue, not a pipe-buffer full. While a written message still sits unread in the pipe, it
-//     is "in flight": if the reader goes away before reading it (the pipe reports an error), it is
-//     put back. The one window that remains is a reader that reads a message and exits without
-//     using it: the bytes left the pipe, and nothing can tell whether they were used.
-//   - When the output is a regular file or a device such as /dev/null, messages are written in
-//     batches for speed; a failed write (disk full) puts back every message of the batch that was not
-//     written whole.
-//   - On a terminal each message is written at once.
+//   - A pipe or FIFO: the next message is written only after the reader has drained the previous
+//     one (FIONREAD reads 0), so `ipcx mq recv --follow /q | head -1` takes one message off the
+//     queue, not a pipe-buffer full. While a written message still sits unread in the pipe, it is
+//     "in flight": if the reader goes away before reading it (the pipe reports POLLERR), it is put
+//     back. The one window that remains is a reader that reads a message and exits without using
+//     it: the bytes left the pipe, and nothing can tell whether they were used.
+//   - A socket (stream or seqpacket): the same, with SIOCOUTQ (bytes the peer has not taken) in
+//     the role of FIONREAD; a peer that closes with the message unread leaves ECONNRESET.
+//   - A terminal: written at once; a hang-up (EIO, POLLHUP) is the reader going away.
+//   - A regular file: written at once; a write that fails part-way (disk full) is cut off again
+//     with ftruncate(2), so the file ends in whole records, and the message is put back.
+//   - Another device (/dev/null, /dev/full): written at once.
+//
+// Watch ends a follower's wait when its reader goes away (`| head -1` with nothing more coming),
+// and Reclaim puts back, on a signal, what the reader has not read.
 package msgio
 
 import (
@@ -24,6 +31,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -96,6 +104,7 @@ type PutBackError struct {
 	PutBack int   // messages returned to the queue
 	Lost    int   // messages that could not be put back (LostErr says why)
 	LostErr error
+	SavedTo []string // where the messages that could not be put back were saved (see Sink.Save)
 }
 
 func (e *PutBackError) Error() string {
@@ -104,7 +113,10 @@ func (e *PutBackError) Error() string {
 		s += "; " + plural(e.PutBack, "message") + " put back"
 	}
 	if e.Lost > 0 {
-		s += "; " + plural(e.Lost, "message") + " could not be put back: " + e.LostErr.Error()
+		s += "; " + plural(e.Lost, "message") + " could not be put back (" + e.LostErr.Error() + ")"
+		if len(e.SavedTo) > 0 {
+			s += ": saved in " + strings.Join(e.SavedTo, ", ")
+		}
 	}
 	return s
 }
@@ -130,15 +142,23 @@ func appendInt(b []byte, n int) []byte {
 type outKind int
 
 const (
-	outDirect outKind = iota // terminal or unknown: write each message at once
-	outPipe                  // pace the reader, track in-flight messages
-	outBatch                 // regular file or device: batch writes
+	outDirect outKind = iota // another writer (tests): write each message at once
+	outPipe                  // pipe or FIFO: pace on FIONREAD, track the message in flight
+	outSocket                // socket: pace on SIOCOUTQ, track the message in flight
+	outTTY                   // terminal: write each message at once; a hang-up ends the output
+	outFile                  // regular file: write each message at once; a torn record is cut off
+	outDevice                // another character device (/dev/null, /dev/full): write at once
 )
 
-// batchSize is how many bytes a batch holds before it is written.
-const batchSize = 64 << 10
+func (k outKind) String() string {
+	return [...]string{"direct", "pipe", "socket", "tty", "file", "device"}[k]
+}
 
 // Sink writes encoded messages to an output file.
+//
+// Every message is written with one write(2) before the next is taken off its queue: a receiver
+// killed by SIGKILL loses at most the one message it holds between taking and writing it. (An
+// earlier version batched 64 KiB for files and devices, and lost a batch.)
 type Sink struct {
 	f       *os.File  // the output, when it is a file (nil for another writer)
 	w       io.Writer // the output
@@ -146,52 +166,61 @@ type Sink struct {
 	encode  func(dst []byte, m Message) []byte
 	putBack func(Message) error
 
-	buf     []byte    // encoded bytes not yet written (batch mode)
-	pending []pending // messages whose bytes are in buf, or in flight in a pipe
+	buf     []byte    // the encoded message being written
+	pending []pending // messages in flight in a pipe or socket
 	arena   []byte    // the pending messages' payloads, one after the other
+	inBytes int       // encoded bytes of the pending messages
 }
 
-// pending is a message kept until its bytes are known to be out, to put it back otherwise. Its
+// pending is a message kept until its bytes are known to be read, to put it back otherwise. Its
 // payload is arena[start:stop]: one buffer for all, not an allocation per message.
 type pending struct {
 	start, stop int
 	prio        uint
 	typ         int64
-	end         int // offset in buf just past the message's bytes (batch mode)
+	size        int // encoded bytes
 }
 
 // keep records m as pending, copying its payload into the arena.
-func (s *Sink) keep(m Message, end int) {
+func (s *Sink) keep(m Message, size int) {
 	start := len(s.arena)
 	s.arena = append(s.arena, m.Data...)
-	s.pending = append(s.pending, pending{start: start, stop: len(s.arena), prio: m.Prio, typ: m.Type, end: end})
+	s.pending = append(s.pending, pending{start: start, stop: len(s.arena), prio: m.Prio, typ: m.Type, size: size})
+	s.inBytes += size
 }
 
 // settle forgets the pending messages: they are out.
-func (s *Sink) settle() { s.pending, s.arena = s.pending[:0], s.arena[:0] }
+func (s *Sink) settle() { s.pending, s.arena, s.inBytes = s.pending[:0], s.arena[:0], 0 }
 
 // NewSink returns a sink writing to f. encode appends a message's output form (payload and
 // delimiter, or a JSON line) to dst. putBack returns a message to its queue.
 func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func(Message) error) *Sink {
-	s := &Sink{f: f, w: f, encode: encode, putBack: putBack}
-	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err == nil {
-		switch st.Mode & unix.S_IFMT {
-		case unix.S_IFIFO:
-			s.kind = outPipe
-		case unix.S_IFREG:
-			s.kind = outBatch
-		case unix.S_IFCHR:
-			if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
-				s.kind = outBatch // /dev/null and friends
-			}
-		}
-	}
-	return s
+	return &Sink{f: f, w: f, kind: kindOf(f), encode: encode, putBack: putBack}
 }
 
-// NewWriterSink is NewSink for any writer: a *os.File is paced or batched as NewSink does; another
-// writer (a buffer in tests) has each message written at once.
+// kindOf says how the output f is paced, from its file type.
+func kindOf(f *os.File) outKind {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return outDevice
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return outPipe
+	case unix.S_IFSOCK:
+		return outSocket
+	case unix.S_IFREG:
+		return outFile
+	case unix.S_IFCHR:
+		if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+			return outTTY
+		}
+	}
+	return outDevice
+}
+
+// NewWriterSink is NewSink for any writer: a *os.File is paced as NewSink does; another writer (a
+// buffer in tests) has each message written at once.
 func NewWriterSink(w io.Writer, encode func(dst []byte, m Message) []byte, putBack func(Message) error) *Sink {
 	if f, ok := w.(*os.File); ok {
 		return NewSink(f, encode, putBack)
@@ -199,29 +228,67 @@ func NewWriterSink(w io.Writer, encode func(dst []byte, m Message) []byte, putBa
 	return &Sink{w: w, encode: encode, putBack: putBack}
 }
 
-// Batching reports whether messages are collected and written in batches (a file or device), so
-// that a receiver may wait a little for the next message before flushing.
-func (s *Sink) Batching() bool { return s.kind == outBatch }
+// File is the output file (nil for another writer).
+func (s *Sink) File() *os.File { return s.f }
+
+// Kind names the kind of output the sink paces for: pipe, socket, tty, file, device or direct.
+func (s *Sink) Kind() string { return s.kind.String() }
 
 // readySpins is how many times Ready yields the CPU before it sleeps.
 const readySpins = 50
 
-// Ready waits until the output can take the next message: for a pipe, until the reader has read
-// everything written so far. If the reader goes away first, the messages in flight are put back and
-// the error wraps ErrOutputClosed. ctx ends the wait (its error is returned; in-flight messages stay
-// in flight, to be settled by Close).
-func (s *Sink) Ready(ctx context.Context) error {
-	if s.kind != outPipe || len(s.pending) == 0 {
-		return nil
+// unread is how many bytes written to a pipe or socket its reader has not read yet: FIONREAD on a
+// pipe, SIOCOUTQ (bytes not yet taken by the peer) on a socket.
+func (s *Sink) unread() (int, error) {
+	req := uint(unix.TIOCINQ) // FIONREAD
+	if s.kind == outSocket {
+		req = unix.SIOCOUTQ
 	}
-	fd := int(s.f.Fd())
+	return unix.IoctlGetInt(int(s.f.Fd()), req)
+}
+
+// gone reports whether the reader of the output went away: POLLERR on a pipe without readers,
+// POLLHUP on a socket whose peer closed or a terminal hung up.
+func (s *Sink) gone() bool {
+	if s.f == nil || s.kind == outFile || s.kind == outDevice {
+		return false
+	}
+	pfd := []unix.PollFd{{Fd: int32(s.f.Fd())}}
+	n, err := unix.Poll(pfd, 0)
+	return err == nil && n > 0 && pfd[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0
+}
+
+// Ready waits until the output can take the next message: for a pipe or a socket, until the
+// reader has read everything written so far. If the reader goes away first (also when ctx ends
+// with cause ErrOutputClosed, see Watch), the messages in flight are put back and the error wraps
+// ErrOutputClosed. Another end of ctx ends the wait with ctx's error; in-flight messages stay in
+// flight, to be settled by Close or Reclaim.
+func (s *Sink) Ready(ctx context.Context) error {
+	if (s.kind == outPipe || s.kind == outSocket) && len(s.pending) > 0 {
+		if err := s.drained(ctx); err != nil {
+			return err
+		}
+	}
+	if s.gone() {
+		return s.failed(ErrOutputClosed)
+	}
+	return nil
+}
+
+// drained waits until the reader has read the messages in flight, and settles them.
+func (s *Sink) drained(ctx context.Context) error {
 	wait := 50 * time.Microsecond
 	for spin := 0; ; spin++ {
-		n, err := unix.IoctlGetInt(fd, unix.TIOCINQ) // FIONREAD
+		n, err := s.unread()
 		if err != nil {
 			return err
 		}
 		if n == 0 {
+			// A socket's peer that closes with the message unread frees it (SIOCOUTQ reads 0
+			// then too) and leaves ECONNRESET on this end: the message was not read.
+			if s.kind == outSocket && s.reset() {
+				return s.failed(ErrOutputClosed)
+			}
 			s.settle() // read by the reader
 			return nil
 		}
@@ -232,12 +299,14 @@ func (s *Sink) Ready(ctx context.Context) error {
 			unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 			continue
 		}
-		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
-		if _, err := unix.Poll(pfd, 0); err == nil && pfd[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0 {
-			return s.failed(ErrOutputClosed, 0)
+		if s.kind == outPipe && s.gone() {
+			return s.failed(ErrOutputClosed) // the pipe keeps the unread bytes: they were not read
 		}
 		select {
 		case <-ctx.Done():
+			if Closed(ctx) {
+				return s.failed(ErrOutputClosed) // gone with bytes unread
+			}
 			return ctx.Err()
 		case <-time.After(wait):
 		}
@@ -245,70 +314,151 @@ func (s *Sink) Ready(ctx context.Context) error {
 	}
 }
 
-// Write writes m (or, in batch mode, adds it to the batch). Data is copied when kept. On a failed
-// write, every message not written whole is put back and a *PutBackError is returned.
+// reset reports whether the socket's peer went away with data unread (SO_ERROR is ECONNRESET).
+func (s *Sink) reset() bool {
+	if !s.gone() {
+		return false
+	}
+	e, err := unix.GetsockoptInt(int(s.f.Fd()), unix.SOL_SOCKET, unix.SO_ERROR)
+	return err == nil && e == int(unix.ECONNRESET)
+}
+
+// Write writes m with one write(2). On a failed write m is put back and a *PutBackError is
+// returned; in a regular file, the part of its record that was written is cut off again, so the
+// file ends in whole records.
 func (s *Sink) Write(m Message) error {
-	switch s.kind {
-	case outBatch:
-		s.buf = s.encode(s.buf, m)
+	s.buf = s.encode(s.buf[:0], m)
+	var before int64 = -1
+	if s.kind == outFile {
+		before = s.offset()
+	}
+	if n, err := s.w.Write(s.buf); err != nil {
+		// A message not written whole is put back; a reader may have seen its first n bytes.
+		if s.kind == outFile && n > 0 {
+			s.cut(before, n)
+		}
 		s.keep(m, len(s.buf))
-		if len(s.buf) >= batchSize {
-			return s.Flush()
-		}
-		return nil
-	default:
-		s.buf = s.encode(s.buf[:0], m)
-		if _, err := s.w.Write(s.buf); err != nil {
-			// A message not written whole is put back; a reader may have seen its first n bytes.
-			s.keep(m, 0)
-			return s.failed(outputErr(err), 0)
-		}
-		if s.kind == outPipe {
-			s.keep(m, 0)
-		}
-		return nil
+		return s.failed(s.outputErr(err))
 	}
+	if s.kind == outPipe || s.kind == outSocket {
+		s.keep(m, len(s.buf))
+	}
+	return nil
 }
 
-// Flush writes a pending batch. In pipe mode it does nothing: in-flight messages are settled by
-// Ready and Close.
-func (s *Sink) Flush() error {
-	if s.kind != outBatch || len(s.buf) == 0 {
-		return nil
-	}
-	n, err := s.w.Write(s.buf)
+// offset is the file offset of the output, -1 when unknown.
+func (s *Sink) offset() int64 {
+	off, err := unix.Seek(int(s.f.Fd()), 0, io.SeekCurrent)
 	if err != nil {
-		return s.failed(outputErr(err), n)
+		return -1
 	}
-	s.buf = s.buf[:0]
-	s.settle()
-	return nil
+	return off
 }
 
-// Close flushes a batch, and for a pipe waits until the reader has read the last messages (putting
-// them back if it goes away instead). ctx bounds the wait; when it ends first, the messages still
-// in the pipe are left to the reader.
+// cut removes the n bytes of a torn record just written at the end of the output file (with
+// O_APPEND the record started at the old end of file, not at before).
+func (s *Sink) cut(before int64, n int) {
+	after := s.offset()
+	var st unix.Stat_t
+	if after < int64(n) || unix.Fstat(int(s.f.Fd()), &st) != nil || st.Size != after {
+		return // not the end of the file: another writer, or the record was written in the middle
+	}
+	start := after - int64(n)
+	if before >= 0 && before != start && before < after {
+		start = before
+	}
+	if unix.Ftruncate(int(s.f.Fd()), start) == nil {
+		unix.Seek(int(s.f.Fd()), start, io.SeekStart)
+	}
+}
+
+// Flush is kept for callers of the batching sink: every message is written at once, so there is
+// nothing to flush.
+func (s *Sink) Flush() error { return nil }
+
+// Close waits, for a pipe or a socket, until the reader has read the last messages (putting them
+// back if it goes away instead). ctx bounds the wait; when it ends first, the messages still
+// unread are reclaimed (see Reclaim).
 func (s *Sink) Close(ctx context.Context) error {
-	if err := s.Flush(); err != nil {
-		return err
+	err := s.Ready(ctx)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrOutputClosed) {
+		return s.Reclaim()
 	}
-	if err := s.Ready(ctx); err != nil && ctx.Err() == nil {
-		return err
-	}
-	return nil
+	return err
 }
 
-// failed puts back every pending message not wholly within the first written bytes.
-func (s *Sink) failed(cause error, written int) error {
+// Reclaim puts back the messages in flight that the reader has not read, for a receiver that must
+// stop now (a signal): what FIONREAD or SIOCOUTQ says is still unread. From a pipe or FIFO the
+// unread bytes are first taken out again (through a read end opened on /proc/self/fd), so the
+// reader never sees a message that is back on its queue; the bytes of a socket cannot be taken
+// back, and its peer may still read a message that was put back. It returns nil when nothing was
+// unread, else a *PutBackError whose Err is ErrInterrupted.
+func (s *Sink) Reclaim() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	n, err := s.unread()
+	if err != nil || n == 0 {
+		s.settle()
+		return nil
+	}
+	if s.kind == outPipe && n <= s.inBytes {
+		s.drain(n)
+	}
+	// With pacing, one message is in flight; the unread bytes are its tail.
+	return s.failed(ErrInterrupted)
+}
+
+// ErrInterrupted is the cause of a *PutBackError from Reclaim: the receiver was stopped while a
+// message was unread.
+var ErrInterrupted = errors.New("interrupted before the reader read it")
+
+// drain reads back up to n unread bytes from the pipe the sink writes to.
+func (s *Sink) drain(n int) {
+	fd, err := unix.Open("/proc/self/fd/"+itoa(int(s.f.Fd())), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, n)
+	for n > 0 {
+		k, err := unix.Read(fd, buf[:n])
+		if err != nil || k <= 0 {
+			return
+		}
+		n -= k
+	}
+}
+
+// Save writes m, which could not be put back, as it would have been written out, to a new file in
+// $TMPDIR, and returns its path: a message taken is never dropped silently.
+func (s *Sink) Save(m Message) (string, error) {
+	f, err := os.CreateTemp("", "ipcx-putback-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(s.encode(nil, m))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// failed puts back every pending message.
+func (s *Sink) failed(cause error) error {
 	e := &PutBackError{Err: cause}
 	for _, p := range s.pending {
-		if s.kind == outBatch && p.end <= written {
-			continue
-		}
 		m := Message{Data: s.arena[p.start:p.stop], Prio: p.prio, Type: p.typ}
 		if err := s.putBack(m); err != nil {
 			e.Lost++
 			e.LostErr = err
+			if path, err := s.Save(m); err == nil {
+				e.SavedTo = append(e.SavedTo, path)
+			}
 			continue
 		}
 		e.PutBack++
@@ -318,8 +468,10 @@ func (s *Sink) failed(cause error, written int) error {
 	return e
 }
 
-func outputErr(err error) error {
-	if errors.Is(err, unix.EPIPE) {
+// outputErr says which write errors mean the reader went away: EPIPE (a pipe or a socket), a
+// reset connection, EIO from a terminal that was hung up.
+func (s *Sink) outputErr(err error) error {
+	if errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) || s.kind == outTTY && errors.Is(err, unix.EIO) {
 		return ErrOutputClosed
 	}
 	return err

@@ -10,8 +10,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 func split(t *testing.T, in string, delim byte, whole bool) []string {
@@ -128,30 +126,5 @@ func TestSinkPipeReaderGone(t *testing.T) {
 	}
 	if strings.Join(back, ",") != "two,three" {
 		t.Fatalf("put back %v", back)
-	}
-}
-
-// TestSinkBatchPartialWrite: on a failed batch, the messages written whole stay written and the
-// rest are put back.
-func TestSinkBatchPartialWrite(t *testing.T) {
-	f, err := os.Create(t.TempDir() + "/out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var back []string
-	s := NewSink(f, encodeLine, func(m Message) error { back = append(back, string(m.Data)); return nil })
-	if s.kind != outBatch {
-		t.Fatalf("a file is kind %v", s.kind)
-	}
-	for _, m := range []string{"aa", "bb", "cc"} {
-		s.Write(Message{Data: []byte(m)})
-	}
-	// 4 bytes written: "aa\n" whole, "bb\n" partly.
-	if err := s.failed(unix.ENOSPC, 4); !errors.Is(err, unix.ENOSPC) {
-		t.Fatal(err)
-	}
-	if strings.Join(back, ",") != "bb,cc" {
-		t.Fatalf("put back %v, want bb,cc", back)
 	}
 }

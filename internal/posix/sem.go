@@ -241,15 +241,38 @@ func (s *Sem) Close() error {
 
 func (s *Sem) data() *uint64 { return (*uint64)(unsafe.Pointer(&s.mem[0])) }
 
-// Value returns the current value (sem_getvalue(3)).
-func (s *Sem) Value() int { return int(atomic.LoadUint64(s.data()) & semValueMask) }
+// Value returns the current value (sem_getvalue(3)); -1 when the file was truncated (see
+// ErrTruncated).
+func (s *Sem) Value() int {
+	d, err := s.load()
+	if err != nil {
+		return -1
+	}
+	return int(d & semValueMask)
+}
 
-// Waiters returns the number of processes or threads registered as waiting.
-func (s *Sem) Waiters() int { return int(atomic.LoadUint64(s.data()) >> 32) }
+// Waiters returns the number of processes or threads registered as waiting; -1 when the file was
+// truncated.
+func (s *Sem) Waiters() int {
+	d, err := s.load()
+	if err != nil {
+		return -1
+	}
+	return int(d >> 32)
+}
+
+// load reads the value word, ErrTruncated when the file shrank under the mapping.
+func (s *Sem) load() (d uint64, err error) {
+	defer faultGuard()()
+	defer guarded(&err, "sem_getvalue "+s.name)
+	return atomic.LoadUint64(s.data()), nil
+}
 
 // Post adds n to the value (sem_post(3) n times, in one step) and wakes up to n waiters. It fails
 // with EOVERFLOW, changing nothing, when the value would pass SemValueMax.
-func (s *Sem) Post(n int) error {
+func (s *Sem) Post(n int) (err error) {
+	defer faultGuard()()
+	defer guarded(&err, "sem_post "+s.name)
 	if n < 1 || n > SemValueMax {
 		return fmt.Errorf("sem_post %s: count %d: %w", s.name, n, unix.EINVAL)
 	}
@@ -273,7 +296,9 @@ func (s *Sem) Post(n int) error {
 
 // TryWait takes one unit if the value is not zero, and fails with EAGAIN otherwise
 // (sem_trywait(3)).
-func (s *Sem) TryWait() error {
+func (s *Sem) TryWait() (err error) {
+	defer faultGuard()()
+	defer guarded(&err, "sem_trywait "+s.name)
 	if s.readOnly {
 		return fmt.Errorf("sem_trywait %s: opened read-only: %w", s.name, unix.EBADF)
 	}
@@ -290,8 +315,12 @@ func (s *Sem) TryWait() error {
 }
 
 // Wait takes one unit, blocking while the value is zero (sem_wait(3)). It returns unix.ETIMEDOUT
-// when ctx's deadline passes first and ctx.Err() when ctx is cancelled; signals are retried.
-func (s *Sem) Wait(ctx context.Context) error {
+// when ctx's deadline passes first and ctx.Err() when ctx is cancelled; signals are retried. A file
+// truncated by another process, also during the wait, ends it with ErrTruncated (each futex sleep
+// lasts at most semWaitSlice, after which the value word is touched again).
+func (s *Sem) Wait(ctx context.Context) (err error) {
+	defer faultGuard()()
+	defer guarded(&err, "sem_wait "+s.name)
 	if err := s.TryWait(); err == nil || errors.Is(err, unix.EBADF) {
 		return err
 	}
@@ -322,6 +351,8 @@ func (s *Sem) Wait(ctx context.Context) error {
 		switch err := s.futex(futexWaitBitset|futexClockRealtime, 0, &ts); err {
 		case 0, unix.EAGAIN, unix.EINTR, unix.ETIMEDOUT:
 			// woken, the value changed, a signal, or the slice ended: look again
+		case unix.EFAULT:
+			return fmt.Errorf("sem_wait %s: %w", s.name, ErrTruncated) // the page is gone
 		default:
 			atomic.AddUint64(p, ^uint64(semWaiterUnit-1))
 			return fmt.Errorf("sem_wait %s: futex: %w", s.name, err)

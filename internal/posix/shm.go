@@ -120,7 +120,9 @@ func ShmResize(name string, size int64) error {
 }
 
 // ShmMap maps size bytes of f from offset off (any offset: the mapping starts at the page below),
-// shared, writable when write is set. unmap releases it; size 0 maps nothing.
+// shared, writable when write is set. unmap releases it; size 0 maps nothing. Another process may
+// truncate the object: touching a page past its new end raises SIGBUS, so read and write the
+// mapping with MappedCopy, which turns that into ErrTruncated.
 func ShmMap(f *os.File, off, size int64, write bool) (data []byte, unmap func() error, err error) {
 	if size == 0 {
 		return []byte{}, func() error { return nil }, nil
