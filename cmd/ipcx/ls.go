@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
@@ -52,7 +53,7 @@ func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 	var flt inventory.Filter
 	opts := inventory.Options{Holders: true, QueueAttrs: true, SemValues: f.values, QueueLimits: f.limits}
 	if f.sysv && f.posix {
-		return flt, opts, usageErrorf("--sysv and --posix exclude each other; give neither for both")
+		return flt, opts, failure.Usagef("--sysv and --posix exclude each other; give neither for both")
 	}
 	if len(f.kinds) > 0 {
 		flt.Kinds = map[inventory.Kind]bool{}
@@ -61,7 +62,7 @@ func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 			case inventory.MQ, inventory.Sem, inventory.Shm:
 				flt.Kinds[inventory.Kind(k)] = true
 			default:
-				return flt, opts, usageErrorf("invalid --kind %q: want mq, sem or shm", k)
+				return flt, opts, failure.Usagef("invalid --kind %q: want mq, sem or shm", k)
 			}
 		}
 		opts.Kinds = flt.Kinds
@@ -81,13 +82,13 @@ func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 		flt.Owner = &uid
 	}
 	if f.olderThan < 0 {
-		return flt, opts, usageErrorf("--older-than must not be negative")
+		return flt, opts, failure.Usagef("--older-than must not be negative")
 	}
 	flt.OlderThan, flt.Now = f.olderThan, time.Now()
 	flt.Orphaned = f.orphaned
 	if f.name != "" {
 		if err := inventory.ValidGlob(f.name); err != nil {
-			return flt, opts, usageErrorf("--name: %v", err)
+			return flt, opts, failure.Usagef("--name: %v", err)
 		}
 		flt.Name = f.name
 	}
@@ -196,7 +197,7 @@ func columnsFor(fields render.Fields[*inventory.Object], names, defaults []strin
 	}
 	cols, err := fields.Columns(names...)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		return nil, failure.Usagef("%v", err)
 	}
 	return cols, nil
 }
@@ -253,17 +254,14 @@ func listUndecided(io *iostreams.IOStreams, ns inventory.Namespace, ff *filterFl
 		return nil
 	})
 	if err != nil {
-		if _, ok := err.(*cmdError); ok {
-			return nil, nil, err
-		}
 		if !ns.Own() {
-			return nil, nil, nsFail(ns, err)
+			return nil, nil, nsObject(ns).Explain(err)
 		}
-		return nil, nil, &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: %v", verb, err)}
+		return nil, nil, failure.Newf(failure.Failure, "%s: %v", verb, err)
 	}
 	if sortBy != "" {
 		if err := inventory.Sort(objs, sortBy, render.UserName); err != nil {
-			return nil, nil, usageErrorf("--sort: %v", err)
+			return nil, nil, failure.Usagef("--sort: %v", err)
 		}
 	}
 	return objs, undecided, nil
@@ -292,14 +290,14 @@ func lsRun(opts *lsOptions) error {
 		return err
 	}
 	if opts.watch != 0 && opts.json {
-		return usageErrorf("--watch and --json exclude each other")
+		return failure.Usagef("--watch and --json exclude each other")
 	}
 	if opts.watch < 0 {
-		return usageErrorf("--watch must be positive")
+		return failure.Usagef("--watch must be positive")
 	}
 	if opts.sort != "" {
 		if err := inventory.Sort(nil, opts.sort, render.UserName); err != nil {
-			return usageErrorf("--sort: %v", err)
+			return failure.Usagef("--sort: %v", err)
 		}
 	}
 	if _, _, err := opts.filter.build(); err != nil {
@@ -335,7 +333,7 @@ func watch(io *iostreams.IOStreams, every time.Duration, frame func() ([]byte, e
 	if err := render.Watch(ctx, io.Out, io.OutTTY, every, "ipcx ls", frame); err != nil {
 		return err
 	}
-	return &silentExit{code: exitSignalBase + int(interruptSignal())}
+	return &failure.Silent{Code: failure.SignalBase + int(interruptSignal())}
 }
 
 // kindLsOptions are the options of mq ls, sem ls and shm ls: views of the same listing as ls,

@@ -4,6 +4,7 @@ package inventory
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
 )
 
@@ -132,18 +134,23 @@ func sortName(o *Object) string {
 	return o.Key.String()
 }
 
+// ErrNoMatch is the lookup of an address that names none of the objects listed.
+var ErrNoMatch = errors.New("no such object")
+
 // Lookup returns the objects an address names: a POSIX name may be a queue, a semaphore and a
 // shared memory object at once; a key or an id may name one object of each System V kind. kinds
-// narrows the search (nil: any kind). An ftok address is resolved with ftok(3) first.
+// narrows the search (nil: any kind). An ftok address is resolved with ftok(3) first (a key that
+// cannot be computed is an *ipc.KeyError). None found is no error: the caller says what ErrNoMatch
+// means for it.
 func Lookup(objs []Object, a addr.Addr, kinds map[Kind]bool) ([]Object, error) {
 	var key sysv.Key
 	switch a.Kind {
 	case addr.Key:
 		key = a.Key
 	case addr.Ftok:
-		k, err := sysv.Ftok(a.Path, a.Proj)
+		k, err := a.SysVKey()
 		if err != nil {
-			return nil, err
+			return nil, &ipc.KeyError{Addr: a, Err: err}
 		}
 		key = k
 	case addr.Private:
