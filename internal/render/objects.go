@@ -89,6 +89,8 @@ func keyString(o object) string {
 
 func named(name string, f Field[object]) Field[object] { f.Name = name; return f }
 
+func documented(doc string, f Field[object]) Field[object] { f.JSONDoc = doc; return f }
+
 func omitEmpty(s string) JSONValue {
 	if s == "" {
 		return JSONOmit()
@@ -167,14 +169,14 @@ var LsFields = Fields[object]{
 		}
 		return o.Name
 	}},
-	{JSON: "name", Value: func(o object) JSONValue {
+	{JSON: "name", JSONDoc: "name or key and id", Value: func(o object) JSONValue {
 		if o.Flavor != inventory.POSIX {
 			return JSONOmit()
 		}
 		return omitEmpty(o.Name)
 	}},
-	keyField,
-	idField,
+	documented("-", keyField),
+	documented("-", idField),
 	addressCol,
 	ownerField,
 	uidField,
@@ -210,8 +212,8 @@ var LsFields = Fields[object]{
 	}),
 	intField("LPID", "lpid", true, func(o object) (int64, bool) { p := o.LastPID(); return int64(p), p > 0 }),
 	timeField("CTIME", "ctime", false, func(o object) time.Time { return lsTime(o, o.CTime) }),
-	timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) }),
-	{Header: "HOLDERS", Cell: holdersCol.Cell, JSON: "holders", Value: func(o object) JSONValue {
+	documented("lastOp (RFC 3339)", timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) })),
+	{Header: "HOLDERS", Cell: holdersCol.Cell, JSON: "holders", JSONDoc: "holders [{pid, comm, how}]", Value: func(o object) JSONValue {
 		if len(o.Holders) == 0 {
 			return JSONRaw("[]")
 		}
