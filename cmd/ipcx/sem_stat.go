@@ -6,7 +6,6 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
@@ -74,9 +73,6 @@ func semStatRun(opts *semStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Sem, a)
 	if err != nil {
-		if !a.IsSysV() {
-			err = ipc.PosixSemError(err)
-		}
 		return semObject(a).Explain(err)
 	}
 	if opts.json {

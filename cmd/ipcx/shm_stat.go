@@ -5,7 +5,6 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -49,9 +48,6 @@ func shmStatRun(opts *shmStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Shm, a)
 	if err != nil {
-		if !a.IsSysV() {
-			err = ipc.PosixShmError(err)
-		}
 		return shmObject(a).Explain(err)
 	}
 	if opts.json {

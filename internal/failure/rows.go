@@ -121,12 +121,8 @@ var table = []row{
 	}},
 
 	// Addresses and keys.
-	{match: func(err error) bool { return as[*ipc.KeyError]()(err) || as[*inventory.KeyError]()(err) }, code: Failure, say: func(o Object, err error, e *Error) {
+	{match: as[*ipc.KeyError](), code: Failure, say: func(o Object, err error, e *Error) {
 		ke := get[*ipc.KeyError](err)
-		if ke == nil {
-			ie := get[*inventory.KeyError](err)
-			ke = &ipc.KeyError{Addr: ie.Addr, Err: ie.Err}
-		}
 		path := ke.Addr.Path
 		switch {
 		case errors.Is(ke.Err, unix.ENOENT), errors.Is(ke.Err, unix.ENOTDIR):

@@ -12,28 +12,29 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
 )
 
-// Kind is what an object does, whatever its flavor.
-type Kind string
+// Kind is what an object does, whatever its flavor: ipc's kinds, by the names listings use.
+type Kind = ipc.Kind
 
 // The kinds.
 const (
-	MQ  Kind = "mq"  // message queue
-	Sem Kind = "sem" // semaphore (System V: a set)
-	Shm Kind = "shm" // shared memory
+	MQ  = ipc.KindQueue     // message queue
+	Sem = ipc.KindSemaphore // semaphore (System V: a set)
+	Shm = ipc.KindSegment   // shared memory
 )
 
-// Flavor is the API family of an object.
-type Flavor string
+// Flavor is the API family of an object (ipc.Flavor).
+type Flavor = ipc.Flavor
 
 // The flavors.
 const (
-	SysV  Flavor = "sysv"
-	POSIX Flavor = "posix"
+	SysV  = ipc.SysV
+	POSIX = ipc.POSIX
 )
 
 // Object is one IPC object of any kind and flavor. Fields that do not apply to it are zero; a zero
