@@ -289,13 +289,13 @@ func readMsg(limits bool) ([]Object, error) {
 	qs, err := sysv.MsgQueues()
 	objs := make([]Object, len(qs))
 	for i, q := range qs {
-		objs[i] = msgObject(q)
 		if limits {
 			// /proc/sysvipc does not show qbytes; IPC_STAT does, when permitted.
-			if ds, err := sysv.MsgStat(q.ID); err == nil {
-				objs[i].QBytes = int64(ds.Qbytes)
+			if st, err := sysv.MsgQueueOf(q.ID); err == nil {
+				q.QBytes = st.QBytes
 			}
 		}
+		objs[i] = msgObject(q)
 	}
 	return objs, err
 }
@@ -305,7 +305,7 @@ func readMsg(limits bool) ([]Object, error) {
 func msgObject(q sysv.MsgQueue) Object {
 	return Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
 		UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
-		Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+		Size: int64(q.Bytes), Messages: int64(q.Msgs), QBytes: int64(q.QBytes), LSPID: q.LSPID, LRPID: q.LRPID,
 		STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
 }
 

@@ -42,16 +42,12 @@ func Stat(k Kind, a addr.Addr) (*Object, error) {
 	}
 	switch k {
 	case MQ:
-		ds, err := sysv.MsgStat(id)
+		q, err := sysv.MsgQueueOf(id)
 		if err != nil {
 			return nil, err
 		}
-		p := ds.Perm
-		return &Object{Kind: MQ, Flavor: SysV, Key: p.Key, ID: id, Mode: uint32(p.Mode),
-			UID: p.UID, GID: p.GID, CUID: p.CUID, CGID: p.CGID,
-			Size: int64(ds.Cbytes), Messages: int64(ds.Qnum), QBytes: int64(ds.Qbytes),
-			LSPID: int(ds.Lspid), LRPID: int(ds.Lrpid),
-			STime: when(sysv.Time(ds.Stime)), RTime: when(sysv.Time(ds.Rtime)), CTime: when(sysv.Time(ds.Ctime))}, nil
+		o := msgObject(q)
+		return &o, nil
 	case Sem:
 		s, err := sysv.SemSetOf(id)
 		if err != nil {
