@@ -153,18 +153,9 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// SemValue is one semaphore's value and waiters. A POSIX semaphore has one, with the number of
-// registered waiters; a System V set one per semaphore with the waiters for an increase (ncnt),
-// for zero (zcnt) and the last process to operate on it. Value is -1 when a POSIX semaphore's
-// file is not readable as one.
-type SemValue struct {
-	Index   int  `json:"index"`
-	Value   int  `json:"value"`
-	Waiters *int `json:"waiters,omitempty"` // POSIX
-	NCnt    *int `json:"ncnt,omitempty"`    // System V
-	ZCnt    *int `json:"zcnt,omitempty"`
-	PID     *int `json:"pid,omitempty"`
-}
+// SemValue is one semaphore's value and waiters (ipc.SemValue). In a listing, Value is -1 when
+// a POSIX semaphore's file is not readable as one.
+type SemValue = ipc.SemValue
 
 // Holder is a live process holding an object.
 type Holder struct {
@@ -322,19 +313,6 @@ func semObject(s sysv.SemSet) Object {
 		Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
 }
 
-// semValues reads the values of set id (GETALL and friends).
-func semValues(id sysv.ID) ([]SemValue, error) {
-	st, err := sysv.SemStates(id)
-	if err != nil {
-		return nil, err
-	}
-	vals := make([]SemValue, len(st))
-	for j, x := range st {
-		vals[j] = SemValue{Index: x.Num, Value: x.Value, NCnt: &x.Ncnt, ZCnt: &x.Zcnt, PID: &x.Pid}
-	}
-	return vals, nil
-}
-
 func readShm() ([]Object, error) {
 	segs, err := sysv.ShmSegs()
 	objs := make([]Object, len(segs))
@@ -351,7 +329,7 @@ func readSem(values bool) ([]Object, error) {
 		objs[i] = semObject(set)
 		if values {
 			// /proc/sysvipc does not show values; GETALL does, when permitted.
-			objs[i].SemValues, _ = semValues(set.ID)
+			objs[i].SemValues, _ = ipc.SysVSemValues(set.ID)
 		}
 	}
 	return objs, err

@@ -54,7 +54,7 @@ func Stat(k Kind, a addr.Addr) (*Object, error) {
 			return nil, err
 		}
 		o := semObject(s)
-		if o.SemValues, err = semValues(id); err != nil {
+		if o.SemValues, err = ipc.SysVSemValues(id); err != nil {
 			return nil, err
 		}
 		return &o, nil
