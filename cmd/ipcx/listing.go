@@ -28,6 +28,9 @@ type filterFlags struct {
 	// values reads semaphore values (sem ls) and limits the System V queue limits (mq ls): not
 	// flags, what a view needs besides ls's listing.
 	values, limits bool
+	// ownedBy selects the objects of one user, owner or creator (rm --all without --all-users):
+	// not a flag either.
+	ownedBy *uint32
 }
 
 func (f *filterFlags) register(c *cobra.Command) {
@@ -83,6 +86,7 @@ func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 	}
 	flt.OlderThan, flt.Now = f.olderThan, time.Now()
 	flt.Orphaned = f.orphaned
+	flt.OwnedBy = f.ownedBy
 	if f.name != "" {
 		if err := inventory.ValidGlob(f.name); err != nil {
 			return flt, opts, failure.Usagef("--name: %v", err)

@@ -106,12 +106,16 @@ func rmRun(opts *rmOptions) error {
 		}
 		addrs[i] = a
 	}
+	if opts.all && !opts.allUsers {
+		me := uint32(os.Geteuid())
+		f.ownedBy = &me // --all removes one's own objects only
+	}
 	objs, undecided, err := listUndecided(opts.io, opts.ns, f, "", "rm")
 	if err != nil {
 		return err
 	}
 	// --orphaned removes only what is proven unheld; say how many of one's own were skipped.
-	if n := len(rmScope(undecided, opts.allUsers)); n > 0 {
+	if n := len(undecided); n > 0 {
 		undecidedNote(opts.io, "rm", n, "skipped")
 	}
 	var last error
@@ -123,7 +127,7 @@ func rmRun(opts *rmOptions) error {
 	}
 	var targets []inventory.Object
 	if opts.all {
-		targets = rmScope(objs, opts.allUsers)
+		targets = objs
 	} else {
 		for _, a := range addrs {
 			found, err := inventory.Lookup(objs, a, nil)
@@ -184,22 +188,6 @@ func rmRun(opts *rmOptions) error {
 		}
 	}
 	return last
-}
-
-// rmScope returns the objects rm --all may remove: the caller's own (owner or creator), or every
-// one with --all-users.
-func rmScope(objs []inventory.Object, allUsers bool) []inventory.Object {
-	if allUsers {
-		return objs
-	}
-	me := uint32(os.Geteuid())
-	var out []inventory.Object
-	for _, o := range objs {
-		if o.UID == me || o.CUID == me {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // rmRow is an object in rm --json: what was done to it, and the fields that name it in ls --json.

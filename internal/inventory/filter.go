@@ -21,6 +21,7 @@ type Filter struct {
 	Kinds     map[Kind]bool   // nil: every kind
 	Flavors   map[Flavor]bool // nil: both
 	Owner     *uint32         // the owner's uid
+	OwnedBy   *uint32         // a uid that owns or created the object (rm --all: one's own)
 	OlderThan time.Duration   // created (last changed) at least this long ago; 0: any age
 	Now       time.Time       // the time OlderThan counts from
 	Orphaned  bool            // orphans only (needs holders, see Options.Holders)
@@ -36,6 +37,9 @@ func (f Filter) Match(o *Object) bool {
 		return false
 	}
 	if f.Owner != nil && o.UID != *f.Owner {
+		return false
+	}
+	if f.OwnedBy != nil && o.UID != *f.OwnedBy && o.CUID != *f.OwnedBy {
 		return false
 	}
 	if f.OlderThan > 0 && (o.CTime.IsZero() || f.Now.Sub(o.CTime) < f.OlderThan) {
