@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/failure"
-
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -86,13 +85,8 @@ var findingColumns = []render.Column[finding]{
 
 // chmodFix is the command that takes group and other access away from o.
 func chmodFix(o *inventory.Object, ipcx string) string {
-	switch {
-	case o.Flavor == inventory.POSIX && o.Kind == inventory.MQ:
-		return "chmod go-rwx /dev/mqueue" + o.Name
-	case o.Flavor == inventory.POSIX && o.Kind == inventory.Sem:
-		return "chmod go-rwx /dev/shm/sem." + o.Name[1:]
-	case o.Flavor == inventory.POSIX:
-		return "chmod go-rwx /dev/shm" + o.Name
+	if f := o.File(); f != "" {
+		return "chmod go-rwx " + f
 	}
 	// System V modes change with IPC_SET; ipcx re-creates rather than guesses an owner's intent.
 	return fmt.Sprintf("%s rm --kind %s %s, then create it again with --mode 0600", ipcx, o.Kind, o.Address())
@@ -112,40 +106,8 @@ func auditRun(opts *auditOptions) error {
 		ipcx = "ipcx --ns " + opts.nsArg
 	}
 	found := []finding{}
-	for i := range objs {
-		o := &objs[i]
-		base := finding{Kind: string(o.Kind), Flavor: string(o.Flavor), Object: o.Address()}
-		if o.Flavor == inventory.SysV {
-			base.Object += " (key " + o.Key.String() + ")"
-		}
-		mode := o.Mode & 0o777
-		if mode&0o006 != 0 {
-			f := base
-			f.Problem = "world"
-			f.Detail = fmt.Sprintf("mode %04o: everyone may %s", mode, access(mode&0o007))
-			f.Fix = chmodFix(o, ipcx)
-			found = append(found, f)
-		} else if mode&0o060 != 0 {
-			f := base
-			f.Problem = "group"
-			f.Detail = fmt.Sprintf("mode %04o: group %s may %s", mode, render.GroupName(o.GID), access((mode>>3)&0o007))
-			f.Fix = chmodFix(o, ipcx)
-			found = append(found, f)
-		}
-		if o.HoldersKnown && o.Orphaned {
-			f := base
-			f.Problem = "orphan"
-			f.Detail = fmt.Sprintf("owned by %s, no live holder", render.UserName(o.UID))
-			f.Fix = fmt.Sprintf("%s rm --kind %s %s", ipcx, o.Kind, o.Address())
-			found = append(found, f)
-		}
-	}
-	for _, l := range lims {
-		if p := l.Percent(); l.Global && p > 80 {
-			fix := fmt.Sprintf("%s rm --all --orphaned, or raise it: sysctl -w %s", ipcx, sysctlName(l))
-			found = append(found, finding{Problem: "limit", Object: l.Name,
-				Detail: fmt.Sprintf("%d of %d %s used (%.0f%%)", *l.Use, l.Value, l.Unit, p), Fix: fix})
-		}
+	for _, fd := range inventory.Audit(objs, lims) {
+		found = append(found, newFinding(fd, ipcx))
 	}
 	if opts.json {
 		err = render.JSON(opts.io.Out, found)
@@ -177,12 +139,35 @@ func access(bits uint32) string {
 	return strings.Join(s, " and ")
 }
 
+// newFinding words what inventory.Audit found, with the fix: ipcx is how the fix runs ipcx.
+func newFinding(fd inventory.Finding, ipcx string) finding {
+	if l := fd.Limit; l != nil {
+		return finding{Problem: string(fd.Problem), Object: l.Name,
+			Detail: fmt.Sprintf("%d of %d %s used (%.0f%%)", *l.Use, l.Value, l.Unit, l.Percent()),
+			Fix:    fmt.Sprintf("%s rm --all --orphaned, or raise it: sysctl -w %s", ipcx, sysctlName(*l))}
+	}
+	o := fd.Object
+	f := finding{Problem: string(fd.Problem), Kind: string(o.Kind), Flavor: string(o.Flavor), Object: o.Address()}
+	if o.Flavor == inventory.SysV {
+		f.Object += " (key " + o.Key.String() + ")"
+	}
+	mode := o.Mode & 0o777
+	switch fd.Problem {
+	case inventory.World:
+		f.Detail, f.Fix = fmt.Sprintf("mode %04o: everyone may %s", mode, access(fd.Access)), chmodFix(o, ipcx)
+	case inventory.Group:
+		f.Detail, f.Fix = fmt.Sprintf("mode %04o: group %s may %s", mode, render.GroupName(o.GID), access(fd.Access)), chmodFix(o, ipcx)
+	case inventory.Orphan:
+		f.Detail = fmt.Sprintf("owned by %s, no live holder", render.UserName(o.UID))
+		f.Fix = fmt.Sprintf("%s rm --kind %s %s", ipcx, o.Kind, o.Address())
+	}
+	return f
+}
+
 // sysctlName is the sysctl assignment that doubles limit l.
 func sysctlName(l inventory.Limit) string {
-	name := strings.TrimPrefix(strings.TrimPrefix(l.Source, "/proc/sys/"), "/")
-	name = strings.ReplaceAll(name, "/", ".")
 	if l.Source == "/proc/sys/kernel/sem" {
 		return "kernel.sem=\"SEMMSL SEMMNS SEMOPM SEMMNI\" (raise " + l.Name + ")"
 	}
-	return fmt.Sprintf("%s=%d", name, l.Value*2)
+	return fmt.Sprintf("%s=%d", l.Sysctl(), l.Value*2)
 }

@@ -70,7 +70,7 @@ func fifoStatRun(opts *fifoStatOptions) error {
 		return fifoObject(opts.path).Explain(err)
 	}
 	st := fifoStatus{Path: info.Path, Mode: render.Mode(info.Mode), UID: info.UID, GID: info.GID,
-		Owner: userName(uint32(info.UID)), Open: info.Open, Readers: []fifoHolder{}, Writers: []fifoHolder{}}
+		Owner: render.UserName(uint32(info.UID)), Open: info.Open, Readers: []fifoHolder{}, Writers: []fifoHolder{}}
 	if info.Buffered >= 0 {
 		st.Buffered = &info.Buffered
 	}
@@ -96,19 +96,12 @@ var fifoStatColumns = []render.Column[fifoStatus]{
 	{Header: "PATH", Value: func(s fifoStatus) string { return s.Path }},
 	{Header: "MODE", Value: func(s fifoStatus) string { return s.Mode }},
 	{Header: "OWNER", Value: func(s fifoStatus) string { return s.Owner }},
-	{Header: "BUFFERED", Value: func(s fifoStatus) string { return optSize(s.Buffered, false) },
-		Human: func(s fifoStatus) string { return optSize(s.Buffered, true) }},
-	{Header: "CAPACITY", Value: func(s fifoStatus) string { return optSize(s.Capacity, false) },
-		Human: func(s fifoStatus) string { return optSize(s.Capacity, true) }},
+	{Header: "BUFFERED", Value: func(s fifoStatus) string { return render.Opt(s.Buffered, render.SizeFormat[int](false), render.Dash) },
+		Human: func(s fifoStatus) string { return render.Opt(s.Buffered, render.SizeFormat[int](true), render.Dash) }},
+	{Header: "CAPACITY", Value: func(s fifoStatus) string { return render.Opt(s.Capacity, render.SizeFormat[int](false), render.Dash) },
+		Human: func(s fifoStatus) string { return render.Opt(s.Capacity, render.SizeFormat[int](true), render.Dash) }},
 	{Header: "READERS", Value: func(s fifoStatus) string { return holders(s.Readers) }},
 	{Header: "WRITERS", Value: func(s fifoStatus) string { return holders(s.Writers) }},
-}
-
-func optSize(n *int, human bool) string {
-	if n == nil {
-		return "-"
-	}
-	return render.Size(int64(*n), human)
 }
 
 // holders formats processes as pid/command, comma-separated ("-" for none).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/failure"
@@ -50,21 +49,10 @@ Every command takes ftok:PATH:PROJ as an address, which is the same key.
 	return c
 }
 
-// parseProj reads a project id: 1..255 as a number, or one character.
-func parseProj(s string) (int, error) {
-	if n, err := strconv.ParseUint(s, 0, 8); err == nil && n > 0 {
-		return int(n), nil
-	}
-	if len(s) == 1 && s[0] > ' ' && s[0] < 0x7f && (s[0] < '0' || s[0] > '9') {
-		return int(s[0]), nil
-	}
-	return 0, failure.Usagef("ftok: invalid project id %q: want a number from 1 to 255 or one character", s)
-}
-
 func ftokRun(opts *ftokOptions) error {
-	proj, err := parseProj(opts.proj)
-	if err != nil {
-		return err
+	proj, ok := addr.ParseProj(opts.proj)
+	if !ok {
+		return failure.Usagef("ftok: invalid project id %q: want a number from 1 to 255 or one character", opts.proj)
 	}
 	key, err := sysv.Ftok(opts.path, proj)
 	if err != nil {

@@ -187,19 +187,6 @@ func TestLsOptions(t *testing.T) {
 	}
 }
 
-// FuzzParseProj: a project id is 1..255 or one character, never anything else.
-func FuzzParseProj(f *testing.F) {
-	for _, s := range []string{"1", "65", "A", "0x41", "0", "256", "", "AB", "-1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseProj(s)
-		if err == nil && (n < 1 || n > 255) {
-			t.Fatalf("parseProj(%q) = %d", s, n)
-		}
-	})
-}
-
 // TestLsJSONMatchesEncoding holds ls's JSON (render.JSONRows over render.LsFields) to
 // encoding/json's bytes for the rows ls printed before.
 func TestLsJSONMatchesEncoding(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
 )
@@ -28,16 +27,12 @@ type mqCreateOptions struct {
 
 // createdQueue is what mq create reports.
 type createdQueue struct {
-	Address string    `json:"address"`
-	Flavor  string    `json:"flavor"`
-	Name    string    `json:"name,omitempty"`
-	Key     *sysv.Key `json:"key,omitempty"`
-	ID      *sysv.ID  `json:"id,omitempty"`
-	Mode    string    `json:"mode"`
-	Created bool      `json:"created"`
-	MaxMsg  int64     `json:"maxmsg,omitempty"`
-	MsgSize int64     `json:"msgsize,omitempty"`
-	QBytes  uint64    `json:"qbytes,omitempty"`
+	ipc.Ref
+	Mode    string `json:"mode"`
+	Created bool   `json:"created"`
+	MaxMsg  int64  `json:"maxmsg,omitempty"`
+	MsgSize int64  `json:"msgsize,omitempty"`
+	QBytes  uint64 `json:"qbytes,omitempty"`
 }
 
 func newMqCreateCmd(io *iostreams.IOStreams, runF func(*mqCreateOptions) error) *cobra.Command {
@@ -118,7 +113,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 			return err
 		}
 	}
-	out := createdQueue{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+	out := createdQueue{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)

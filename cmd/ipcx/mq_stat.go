@@ -60,15 +60,9 @@ func mqStatRun(opts *mqStatOptions) error {
 	if opts.json {
 		return render.JSONObject(opts.io.Out, render.MqStatFields, o)
 	}
-	cols := mqSysvStatColumns
+	cols := render.MqStatSysV
 	if o.Flavor == inventory.POSIX {
-		cols = mqPosixStatColumns
+		cols = render.MqStatPOSIX
 	}
 	return render.Table(opts.io.Out, opts.io.OutTTY, cols, []*inventory.Object{o})
 }
-
-// The columns mq stat shows for each flavor.
-var (
-	mqPosixStatColumns = render.MqStatFields.MustColumns("name", "mode", "owner", "maxmsg", "msgsize", "messages", "bytes", "notify", "mtime", "ctime")
-	mqSysvStatColumns  = render.MqStatFields.MustColumns("key", "id", "mode", "owner", "messages", "bytes", "qbytes", "lspid", "lrpid", "stime", "rtime", "ctime")
-)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
@@ -21,8 +22,8 @@ func TestNSCommandsFromTree(t *testing.T) {
 	}
 	help := root.PersistentFlags().Lookup("ns").Usage
 	_, stderr, code := runIpcx("--ns", "1", "mq", "send", "/q", "x")
-	if code != exitUsage {
-		t.Errorf("--ns with mq send: exit %d, want %d", code, exitUsage)
+	if code != failure.Usage {
+		t.Errorf("--ns with mq send: exit %d, want %d", code, failure.Usage)
 	}
 	for _, text := range []string{help, stderr} {
 		if got := strings.Join(want, ", "); !strings.Contains(text, got) {

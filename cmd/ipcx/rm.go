@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
@@ -74,9 +75,9 @@ Every named object that exists is removed even when another is missing; then ipc
 }
 
 // rmObject names an inventory object in messages.
-func rmObject(o *inventory.Object) object {
+func rmObject(o *inventory.Object) failure.Object {
 	what := map[inventory.Kind]string{inventory.MQ: "queue", inventory.Sem: "semaphore", inventory.Shm: "shared memory object"}[o.Kind]
-	return object{noun: string(o.Kind), what: what, addr: o.Address()}.toRemove()
+	return failure.Object{Noun: string(o.Kind), What: what, Addr: o.Address(), Listable: true}.ToRemove()
 }
 
 func rmRun(opts *rmOptions) error {
@@ -84,15 +85,15 @@ func rmRun(opts *rmOptions) error {
 	filtering := len(f.kinds) > 0 || f.sysv || f.posix || f.owner != "" || f.olderThan != 0 || f.orphaned || f.name != ""
 	switch {
 	case opts.all && len(opts.addrs) > 0:
-		return usageErrorf("rm: give addresses or --all, not both")
+		return failure.Usagef("rm: give addresses or --all, not both")
 	case !opts.all && len(opts.addrs) == 0:
-		return usageHint("to remove by filter: ipcx rm --all --orphaned (add --dry-run to see what would go)", "rm: want one or more addresses, or --all")
+		return failure.UsageHint("to remove by filter: ipcx rm --all --orphaned (add --dry-run to see what would go)", "rm: want one or more addresses, or --all")
 	case opts.allUsers && !opts.all:
-		return usageErrorf("rm: --all-users goes with --all")
+		return failure.Usagef("rm: --all-users goes with --all")
 	case opts.allUsers && os.Geteuid() != 0:
-		return usageHint("run it as root, or leave out --all-users to remove only your own objects", "rm: --all-users is for root")
+		return failure.UsageHint("run it as root, or leave out --all-users to remove only your own objects", "rm: --all-users is for root")
 	case !opts.all && filtering && (f.owner != "" || f.olderThan != 0 || f.orphaned || f.name != ""):
-		return usageErrorf("rm: --owner, --older-than, --orphaned and --name go with --all")
+		return failure.Usagef("rm: --owner, --older-than, --orphaned and --name go with --all")
 	}
 	addrs := make([]addr.Addr, len(opts.addrs))
 	for i, s := range opts.addrs {
@@ -101,50 +102,53 @@ func rmRun(opts *rmOptions) error {
 			return err
 		}
 		if a.Kind == addr.Private {
-			return usageHint("name the object with id:N (ipcx ls shows them)", "private names no existing object")
+			return failure.UsageHint("name the object with id:N (ipcx ls shows them)", "private names no existing object")
 		}
 		addrs[i] = a
+	}
+	if opts.all && !opts.allUsers {
+		me := uint32(os.Geteuid())
+		f.ownedBy = &me // --all removes one's own objects only
 	}
 	objs, undecided, err := listUndecided(opts.io, opts.ns, f, "", "rm")
 	if err != nil {
 		return err
 	}
 	// --orphaned removes only what is proven unheld; say how many of one's own were skipped.
-	if n := len(rmScope(undecided, opts.allUsers)); n > 0 {
+	if n := len(undecided); n > 0 {
 		undecidedNote(opts.io, "rm", n, "skipped")
 	}
 	var last error
 	report := func(err error) {
 		if last != nil {
-			printError(opts.io.ErrOut, last.(*cmdError))
+			failure.Print(opts.io.ErrOut, last)
 		}
 		last = err
 	}
 	var targets []inventory.Object
 	if opts.all {
-		targets = rmScope(objs, opts.allUsers)
+		targets = objs
 	} else {
 		for _, a := range addrs {
 			found, err := inventory.Lookup(objs, a, nil)
 			if err != nil {
-				report(keyError("rm", a, err))
+				report(failure.Object{Noun: "rm", Addr: a.String()}.Explain(err))
 				continue
 			}
 			switch {
 			case len(found) == 0:
-				e := &cmdError{code: exitNoObject, msg: fmt.Sprintf("%s: no such object", a)}
+				what := "object"
 				if filtering {
-					e.msg += " of the kinds selected"
+					what = "object of the kinds selected"
 				}
-				e.hint = "list them with: ipcx ls"
-				report(e)
+				report(failure.Object{Name: a.String(), What: what}.Explain(inventory.ErrNoMatch))
 				continue
 			case len(found) > 1 && len(f.kinds) == 0:
 				kinds := ""
 				for _, o := range found {
 					kinds += " " + string(o.Kind)
 				}
-				report(usageHint(fmt.Sprintf("say which with --kind (one of:%s)", kinds), "%s names %d objects", a, len(found)))
+				report(failure.UsageHint(fmt.Sprintf("say which with --kind (one of:%s)", kinds), "%s names %d objects", a, len(found)))
 				continue
 			}
 			targets = append(targets, found...)
@@ -163,7 +167,7 @@ func rmRun(opts *rmOptions) error {
 					if opts.all && inventory.Gone(err) {
 						continue // gone meanwhile: what --all wanted
 					}
-					report(rmObject(o).fail(err))
+					report(rmObject(o).Explain(err))
 					continue
 				}
 			}
@@ -176,7 +180,7 @@ func rmRun(opts *rmOptions) error {
 		return nil
 	})
 	if err != nil {
-		return nsFail(opts.ns, err)
+		return nsObject(opts.ns).Explain(err)
 	}
 	if opts.json {
 		if err := render.JSON(opts.io.Out, rows); err != nil {
@@ -184,22 +188,6 @@ func rmRun(opts *rmOptions) error {
 		}
 	}
 	return last
-}
-
-// rmScope returns the objects rm --all may remove: the caller's own (owner or creator), or every
-// one with --all-users.
-func rmScope(objs []inventory.Object, allUsers bool) []inventory.Object {
-	if allUsers {
-		return objs
-	}
-	me := uint32(os.Geteuid())
-	var out []inventory.Object
-	for _, o := range objs {
-		if o.UID == me || o.CUID == me {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // rmRow is an object in rm --json: what was done to it, and the fields that name it in ls --json.

@@ -26,15 +26,11 @@ type semCreateOptions struct {
 
 // createdSem is what sem create reports.
 type createdSem struct {
-	Address string    `json:"address"`
-	Flavor  string    `json:"flavor"`
-	Name    string    `json:"name,omitempty"`
-	Key     *sysv.Key `json:"key,omitempty"`
-	ID      *sysv.ID  `json:"id,omitempty"`
-	Mode    string    `json:"mode"`
-	Created bool      `json:"created"`
-	NSems   int       `json:"nsems"`
-	Values  []int     `json:"values"`
+	ipc.Ref
+	Mode    string `json:"mode"`
+	Created bool   `json:"created"`
+	NSems   int    `json:"nsems"`
+	Values  []int  `json:"values"`
 }
 
 func newSemCreateCmd(io *iostreams.IOStreams, runF func(*semCreateOptions) error) *cobra.Command {
@@ -110,7 +106,7 @@ func semCreateRun(opts *semCreateOptions) error {
 	if !info.Created && info.NSems < opts.nsems {
 		return failure.Newf(failure.Exists, "%s: exists with %d semaphore(s), fewer than --nsems %d", obj, info.NSems, opts.nsems).WithHint(fmt.Sprintf("a set cannot grow: use it with --nsems %d or fewer, or remove it first with: ipcx sem rm %s", info.NSems, a))
 	}
-	out := createdSem{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+	out := createdSem{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)

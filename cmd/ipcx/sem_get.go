@@ -17,14 +17,6 @@ type semGetOptions struct {
 	flagSet func(string) bool
 }
 
-var semValueColumns = []render.Column[ipc.SemValue]{
-	{Header: "INDEX", Value: func(v ipc.SemValue) string { return fmt.Sprint(v.Index) }},
-	{Header: "VALUE", Value: func(v ipc.SemValue) string { return fmt.Sprint(v.Value) }},
-	{Header: "NCNT", Value: func(v ipc.SemValue) string { return fmt.Sprint(*v.NCnt) }},
-	{Header: "ZCNT", Value: func(v ipc.SemValue) string { return fmt.Sprint(*v.ZCnt) }},
-	{Header: "PID", Value: func(v ipc.SemValue) string { return render.Opt(v.PID, render.Int[int], render.DashZero) }},
-}
-
 func newSemGetCmd(io *iostreams.IOStreams, runF func(*semGetOptions) error) *cobra.Command {
 	opts := &semGetOptions{io: io}
 	c := &cobra.Command{
@@ -79,5 +71,5 @@ func semGetRun(opts *semGetOptions) error {
 	if opts.json {
 		return render.JSON(opts.io.Out, vals)
 	}
-	return render.Table(opts.io.Out, opts.io.OutTTY, semValueColumns, vals)
+	return render.Table(opts.io.Out, opts.io.OutTTY, render.SemValueColumns, vals)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
@@ -74,9 +73,6 @@ func semStatRun(opts *semStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Sem, a)
 	if err != nil {
-		if !a.IsSysV() {
-			err = ipc.PosixSemError(err)
-		}
 		return semObject(a).Explain(err)
 	}
 	if opts.json {
@@ -85,7 +81,7 @@ func semStatRun(opts *semStatOptions) error {
 	w := opts.io.Out
 	rows := []*inventory.Object{o}
 	if o.Flavor == inventory.POSIX {
-		if err := render.Table(w, opts.io.OutTTY, semPosixStatColumns, rows); err != nil {
+		if err := render.Table(w, opts.io.OutTTY, render.SemStatPOSIX, rows); err != nil {
 			return err
 		}
 		if len(o.Users) == 0 {
@@ -95,19 +91,9 @@ func semStatRun(opts *semStatOptions) error {
 		fmt.Fprintln(w)
 		return render.Table(w, opts.io.OutTTY, holderColumns, o.Users)
 	}
-	if err := render.Table(w, opts.io.OutTTY, semSysvStatColumns, rows); err != nil {
+	if err := render.Table(w, opts.io.OutTTY, render.SemStatSysV, rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	return render.Table(w, opts.io.OutTTY, render.SemValueColumns, o.SemValues)
 }
-
-// The columns sem stat shows for each flavor; a POSIX semaphore has one VALUE.
-var (
-	semPosixStatColumns = func() []render.Column[*inventory.Object] {
-		cols := render.SemFields.MustColumns("name", "mode", "owner", "values", "waiters", "mtime")
-		cols[3].Header = "VALUE"
-		return cols
-	}()
-	semSysvStatColumns = render.SemFields.MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
-)

@@ -8,7 +8,6 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
-	"github.com/ipcx/ipcx/internal/sysv"
 	"github.com/spf13/cobra"
 )
 
@@ -23,14 +22,10 @@ type shmCreateOptions struct {
 
 // createdShm is what shm create reports.
 type createdShm struct {
-	Address string    `json:"address"`
-	Flavor  string    `json:"flavor"`
-	Name    string    `json:"name,omitempty"`
-	Key     *sysv.Key `json:"key,omitempty"`
-	ID      *sysv.ID  `json:"id,omitempty"`
-	Mode    string    `json:"mode"`
-	Created bool      `json:"created"`
-	Size    int64     `json:"size"`
+	ipc.Ref
+	Mode    string `json:"mode"`
+	Created bool   `json:"created"`
+	Size    int64  `json:"size"`
 }
 
 func newShmCreateCmd(io *iostreams.IOStreams, runF func(*shmCreateOptions) error) *cobra.Command {
@@ -100,7 +95,7 @@ func shmCreateRun(opts *shmCreateOptions) error {
 		}
 		return failure.Newf(failure.Exists, "%s: exists with %s, less than --size %d", obj, bytesText(info.Size), size).WithHint(hint)
 	}
-	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
+	out := createdShm{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
 	if opts.json {
 		return render.JSON(opts.io.Out, out)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -49,9 +48,6 @@ func shmStatRun(opts *shmStatOptions) error {
 	}
 	o, err := inventory.Stat(inventory.Shm, a)
 	if err != nil {
-		if !a.IsSysV() {
-			err = ipc.PosixShmError(err)
-		}
 		return shmObject(a).Explain(err)
 	}
 	if opts.json {
@@ -60,9 +56,9 @@ func shmStatRun(opts *shmStatOptions) error {
 	w := opts.io.Out
 	rows := []*inventory.Object{o}
 	if o.Flavor == inventory.SysV {
-		return render.Table(w, opts.io.OutTTY, shmSysvStatColumns, rows)
+		return render.Table(w, opts.io.OutTTY, render.ShmStatSysV, rows)
 	}
-	if err := render.Table(w, opts.io.OutTTY, shmPosixStatColumns, rows); err != nil {
+	if err := render.Table(w, opts.io.OutTTY, render.ShmStatPOSIX, rows); err != nil {
 		return err
 	}
 	if len(o.Users) == 0 {
@@ -72,9 +68,3 @@ func shmStatRun(opts *shmStatOptions) error {
 	fmt.Fprintln(w)
 	return render.Table(w, opts.io.OutTTY, holderColumns, o.Users)
 }
-
-// The columns shm stat shows for each flavor.
-var (
-	shmPosixStatColumns = render.ShmFields.MustColumns("name", "mode", "owner", "size", "mtime")
-	shmSysvStatColumns  = render.ShmFields.MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
-)

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/failure"
-
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sig"
 	"github.com/spf13/cobra"
 )
@@ -133,7 +133,7 @@ func (ev sigEvent) line() string {
 	fmt.Fprintf(&b, "%s %d", ev.Signal, ev.Number)
 	switch ev.Sender {
 	case sig.SenderProcess:
-		fmt.Fprintf(&b, " pid=%d uid=%s", *ev.Pid, optIntp(ev.Uid))
+		fmt.Fprintf(&b, " pid=%d uid=%s", *ev.Pid, render.Opt(ev.Uid, render.Int[int], render.Unknown))
 		if ev.Comm != "" {
 			fmt.Fprintf(&b, " comm=%s", ev.Comm)
 		}
@@ -147,11 +147,4 @@ func (ev sigEvent) line() string {
 		fmt.Fprintf(&b, " value=%d", *ev.Value)
 	}
 	return b.String()
-}
-
-func optIntp(p *int) string {
-	if p == nil {
-		return "unknown"
-	}
-	return strconv.Itoa(*p)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -89,22 +90,18 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		return err
 	}
 	if opts.target < 0 || opts.sender < 0 || opts.count < 0 {
-		return usageErrorf("sig snoop: --target, --sender and --count must not be negative")
+		return failure.Usagef("sig snoop: --target, --sender and --count must not be negative")
 	}
 	if err := opts.checkTimeout(); err != nil {
 		return err
 	}
 	if os.Geteuid() != 0 {
-		return &cmdError{code: exitFailure, msg: "sig snoop: needs root: it reads the kernel's trace events (tracefs)",
-			hint: "run it with sudo"}
+		return failure.Newf(failure.Failure, "sig snoop: needs root: it reads the kernel's trace events (tracefs)").WithHint("run it with sudo")
 	}
+	obj := failure.Object{Noun: "sig", Name: "sig snoop"}
 	tr, err := sig.OpenTrace(sig.TraceOptions{Target: opts.target, Sender: opts.sender, Signals: set, Deliver: true})
 	if err != nil {
-		e := &cmdError{code: exitFailure, msg: fmt.Sprintf("sig snoop: %v", err)}
-		if errors.Is(err, sig.ErrNoTracefs) {
-			e.hint = "the kernel needs CONFIG_FTRACE with signal events; mount it with: mount -t tracefs nodev /sys/kernel/tracing"
-		}
-		return e
+		return obj.Explain(err)
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
@@ -127,11 +124,11 @@ func sigSnoopRun(opts *sigSnoopOptions) error {
 		case <-ctx.Done():
 			switch {
 			case errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.count > 0:
-				return &cmdError{code: exitTimeout, msg: fmt.Sprintf("sig snoop: %d event(s) of %d %s", n, opts.count, within(opts.timeout))}
+				return obj.Explain(opts.wait("", fmt.Sprintf("%d event(s) of %d", n, opts.count), "within", ctx.Err()))
 			case errors.Is(ctx.Err(), context.DeadlineExceeded):
 				return nil
 			}
-			return &silentExit{code: exitSignalBase + int(interruptSignal())}
+			return &failure.Silent{Code: failure.SignalBase + int(interruptSignal())}
 		}
 		ev := toSnoopEvent(e)
 		if opts.json {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
 )
@@ -50,7 +51,7 @@ func TestSigSendParse(t *testing.T) {
 		// namespace by sig_send.txtar only: were the refusal missing, this would kill the machine.)
 		{"CONT", "0"}, {"CONT", "-0"}} {
 		ios, _, _, errOut := iostreams.Test()
-		if code := run(append([]string{"sig", "send"}, args...), ios); code != exitUsage {
+		if code := run(append([]string{"sig", "send"}, args...), ios); code != failure.Usage {
 			t.Errorf("%q: exit %d (%s), want a usage error", args, code, errOut)
 		}
 	}
@@ -108,23 +109,23 @@ func TestSigErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"sig", "status", "999999999"}, exitNoObject,
+		{[]string{"sig", "status", "999999999"}, failure.NoObject,
 			"ipcx: sig status: process 999999999: no such process\nipcx: hint: it may have exited already; list processes with: ps -e\n"},
-		{[]string{"sig", "send", "TERM", "999999999"}, exitNoObject,
+		{[]string{"sig", "send", "TERM", "999999999"}, failure.NoObject,
 			"ipcx: sig send: process 999999999: no such process\nipcx: hint: it may have exited already; list processes with: ps -e\n"},
-		{[]string{"sig", "send", "NOPE", "1"}, exitUsage,
+		{[]string{"sig", "send", "NOPE", "1"}, failure.Usage,
 			"ipcx: unknown signal \"NOPE\"\nipcx: hint: see the signals of this machine with: ipcx sig list\n"},
-		{[]string{"sig", "trap", "USR1", "KILL"}, exitUsage,
+		{[]string{"sig", "trap", "USR1", "KILL"}, failure.Usage,
 			"ipcx: sig trap: cannot trap KILL: the kernel never lets it be caught, blocked or ignored\n"},
-		{[]string{"sig", "trap", "PROF"}, exitUsage,
+		{[]string{"sig", "trap", "PROF"}, failure.Usage,
 			"ipcx: sig trap: cannot trap PROF: the Go runtime keeps it for its profiler and never passes it on\n"},
-		{[]string{"sig", "wait", "URG"}, exitUsage,
+		{[]string{"sig", "wait", "URG"}, failure.Usage,
 			"ipcx: sig wait: cannot wait URG: the Go runtime sends it to its own threads to preempt goroutines, and those cannot be told apart from a URG sent to ipcx\n"},
-		{[]string{"sig", "trap", "CHLD", "--exec", "true"}, exitUsage,
+		{[]string{"sig", "trap", "CHLD", "--exec", "true"}, failure.Usage,
 			"ipcx: sig trap: cannot trap CHLD with --exec: each command ipcx runs sends it CHLD when it ends\n"},
-		{[]string{"sig", "wait", "SIG33"}, exitUsage,
+		{[]string{"sig", "wait", "SIG33"}, failure.Usage,
 			"ipcx: sig wait: cannot wait SIG33: glibc and the Go runtime use it for their threads\n"},
-		{[]string{"sig", "snoop", "--sig", "USR9"}, exitUsage,
+		{[]string{"sig", "snoop", "--sig", "USR9"}, failure.Usage,
 			"ipcx: unknown signal \"USR9\"\nipcx: hint: see the signals of this machine with: ipcx sig list\n"},
 	} {
 		ios, _, out, errOut := iostreams.Test()

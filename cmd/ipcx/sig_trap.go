@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
@@ -114,27 +115,24 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	for _, s := range set.Signals() {
 		var ce *sig.CannotTrapError
 		if err := sig.CheckTrappable(s); errors.As(err, &ce) {
-			return usageErrorf("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
+			return failure.Usagef("sig %s: cannot %s %v: %s", opts.verb, opts.verb, s, ce.Reason)
 		}
 	}
 	if set.Has(sig.SIGCHLD) && opts.exec != "" {
-		return usageErrorf("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
+		return failure.Usagef("sig %s: cannot %s CHLD with --exec: each command ipcx runs sends it CHLD when it ends", opts.verb, opts.verb)
 	}
 	if opts.count < 0 {
-		return usageErrorf("sig %s: --count must not be negative", opts.verb)
+		return failure.Usagef("sig %s: --count must not be negative", opts.verb)
 	}
 	if err := opts.checkTimeout(); err != nil {
 		return err
 	}
 	// Block the signals for good (this re-executes ipcx, same pid and arguments, the first time),
 	// catch the untrapped INT, TERM and HUP, then write the pidfile.
+	obj := failure.Object{Noun: "sig", Name: "sig " + opts.verb}
 	r, err := sig.NewReceiver(set, sig.ReceiverOptions{Pidfile: opts.pidfile})
-	var pe *sig.PidfileError
-	if errors.As(err, &pe) {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: cannot write --pidfile %s: %v", opts.verb, opts.pidfile, unwrapErrno(pe.Err))}
-	}
 	if err != nil {
-		return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+		return obj.Explain(err)
 	}
 	defer r.Close()
 	if n, why := r.Unknown(); n != 0 {
@@ -147,21 +145,15 @@ func sigTrapRun(opts *sigTrapOptions) error {
 	for n := 0; opts.count == 0 || n < opts.count; n++ {
 		got, err := r.Next(opts.waitLimit())
 		if errors.Is(err, sig.ErrInterrupted) {
-			return &silentExit{code: exitSignalBase + int(interruptSignal())}
-		}
-		if errors.Is(err, sig.ErrTimeout) {
-			none := opts.allowed("within")
-			if opts.zero() {
-				none = "pending " + none
-			}
-			msg := fmt.Sprintf("sig %s: no signal %s", opts.verb, none)
-			if n > 0 {
-				msg = fmt.Sprintf("sig %s: %d signal(s), then none %s", opts.verb, n, none)
-			}
-			return &cmdError{code: exitTimeout, msg: msg}
+			return &failure.Silent{Code: failure.SignalBase + int(interruptSignal())}
 		}
 		if err != nil {
-			return &cmdError{code: exitFailure, msg: fmt.Sprintf("sig %s: %v", opts.verb, err)}
+			// --timeout 0 took what was pending: "no signal pending (--timeout 0 does not wait)".
+			none := "no signal"
+			if n > 0 {
+				none = fmt.Sprintf("%d signal(s), then none", n)
+			}
+			return obj.Explain(opts.wait(none+" pending", none, "within", err))
 		}
 		ev := toEvent(got)
 		switch {
@@ -193,7 +185,7 @@ func runTrapCommand(opts *sigTrapOptions, r sig.Received) {
 // quietly with 128+SIGPIPE, as the signal would have, but after its cleanup.
 func writeFail(what string, err error) error {
 	if errors.Is(err, posix.ErrClosedPipe) {
-		return &silentExit{code: exitSignalBase + int(sig.SIGPIPE)}
+		return &failure.Silent{Code: failure.SignalBase + int(sig.SIGPIPE)}
 	}
-	return &cmdError{code: exitFailure, msg: fmt.Sprintf("%s: write: %v", what, err)}
+	return failure.Newf(failure.Failure, "%s: write: %v", what, err)
 }

@@ -164,11 +164,11 @@ func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
 	case errors.Is(ev.EchoErr, sock.ErrNoReplyAddr):
 		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)
 	case ev.EchoErr != nil:
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(ev.Peer), unwrapErrno(ev.EchoErr))
+		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.EchoErr))
 	}
 	if !opts.json {
 		if ev.Err != nil {
-			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(ev.Peer), unwrapErrno(ev.Err))
+			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.Err))
 		}
 		return nil
 	}
@@ -180,7 +180,7 @@ func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
 		out.PID, out.UID, out.GID = &p.PID, &p.UID, &p.GID
 	}
 	if ev.Err != nil {
-		out.Error = unwrapErrno(ev.Err).Error()
+		out.Error = failure.Errno(ev.Err).Error()
 	}
 	if ev.Kind == sock.Datagram {
 		if utf8.Valid(ev.Data) {

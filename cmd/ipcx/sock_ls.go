@@ -101,8 +101,8 @@ func sockLsRun(opts *sockLsOptions) error {
 var sockColumns = []render.Column[sockRow]{
 	{Header: "KIND", Value: func(r sockRow) string { return r.Kind }},
 	{Header: "STATE", Value: func(r sockRow) string { return r.State }},
-	{Header: "RECV-Q", Value: func(r sockRow) string { return optInt64(r.RecvQ) }},
-	{Header: "SEND-Q", Value: func(r sockRow) string { return optInt64(r.SendQ) }},
+	{Header: "RECV-Q", Value: func(r sockRow) string { return render.Opt(r.RecvQ, render.Int[int64], render.Dash) }},
+	{Header: "SEND-Q", Value: func(r sockRow) string { return render.Opt(r.SendQ, render.Int[int64], render.Dash) }},
 	{Header: "LOCAL", Value: func(r sockRow) string { return r.Local }},
 	{Header: "PEER", Value: func(r sockRow) string {
 		if r.Peer == "" && r.PeerInode != 0 {
@@ -117,11 +117,4 @@ var sockColumns = []render.Column[sockRow]{
 		}
 		return strings.Join(parts, ",")
 	}},
-}
-
-func optInt64(p *int64) string {
-	if p == nil {
-		return "-"
-	}
-	return strconv.FormatInt(*p, 10)
 }

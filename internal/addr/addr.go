@@ -86,11 +86,11 @@ func Parse(s string) (Addr, error) {
 		if i <= 0 {
 			return bad("ftok needs a path and a project id", "write ftok:PATH:PROJ, like ftok:/etc/passwd:65")
 		}
-		proj, err := strconv.ParseUint(rest[i+1:], 0, 8)
-		if err != nil || proj == 0 {
+		proj, ok := ParseProj(rest[i+1:])
+		if !ok {
 			return bad("the project id must be a number from 1 to 255", "write ftok:PATH:PROJ, like ftok:/etc/passwd:65")
 		}
-		return Addr{Kind: Ftok, Path: rest[:i], Proj: int(proj)}, nil
+		return Addr{Kind: Ftok, Path: rest[:i], Proj: proj}, nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n < 0 {
@@ -154,6 +154,19 @@ func (a Addr) String() string {
 		return "private"
 	}
 	return "?"
+}
+
+// ParseProj reads the project id of ftok(3): a number from 1 to 255 (decimal, 0x hex or 0
+// octal), or one printable character that is not a digit, standing for its code ("A" is 65). It
+// reports whether s is one.
+func ParseProj(s string) (int, bool) {
+	if n, err := strconv.ParseUint(s, 0, 8); err == nil && n > 0 {
+		return int(n), true
+	}
+	if len(s) == 1 && s[0] > ' ' && s[0] < 0x7f && (s[0] < '0' || s[0] > '9') {
+		return int(s[0]), true
+	}
+	return 0, false
 }
 
 // SysVKey returns the key a names: the key itself, the ftok(3) key of the path, or IPC_PRIVATE.

@@ -25,6 +25,7 @@ func TestParse(t *testing.T) {
 		{"id:32768", Addr{Kind: ID, ID: 32768}},
 		{"ftok:/etc/passwd:65", Addr{Kind: Ftok, Path: "/etc/passwd", Proj: 65}},
 		{"ftok:/tmp/a:b:0x41", Addr{Kind: Ftok, Path: "/tmp/a:b", Proj: 65}},
+		{"ftok:/etc/passwd:A", Addr{Kind: Ftok, Path: "/etc/passwd", Proj: 65}},
 		{"private", Addr{Kind: Private, Key: sysv.Private}},
 	} {
 		got, err := Parse(tc.in)
@@ -113,6 +114,22 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse(a.String())
 		if err != nil || again != a {
 			t.Fatalf("Parse(%q) = %+v, but its canonical form %q parses to %+v, %v", s, a, a.String(), again, err)
+		}
+	})
+}
+
+// FuzzParseProj: a project id is 1..255 or one character, never anything else.
+func FuzzParseProj(f *testing.F) {
+	for _, s := range []string{"1", "65", "A", "0x41", "0", "256", "", "AB", "-1", "7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := ParseProj(s)
+		if ok && (n < 1 || n > 255) {
+			t.Fatalf("ParseProj(%q) = %d", s, n)
+		}
+		if len(s) == 1 && s[0] >= '1' && s[0] <= '9' && (!ok || n != int(s[0]-'0')) {
+			t.Fatalf("ParseProj(%q) = %d, %v: a digit is a number", s, n, ok)
 		}
 	})
 }

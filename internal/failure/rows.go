@@ -1,3 +1,5 @@
+//go:build linux
+
 package failure
 
 import (
@@ -119,12 +121,8 @@ var table = []row{
 	}},
 
 	// Addresses and keys.
-	{match: func(err error) bool { return as[*ipc.KeyError]()(err) || as[*inventory.KeyError]()(err) }, code: Failure, say: func(o Object, err error, e *Error) {
+	{match: as[*ipc.KeyError](), code: Failure, say: func(o Object, err error, e *Error) {
 		ke := get[*ipc.KeyError](err)
-		if ke == nil {
-			ie := get[*inventory.KeyError](err)
-			ke = &ipc.KeyError{Addr: ie.Addr, Err: ie.Err}
-		}
 		path := ke.Addr.Path
 		switch {
 		case errors.Is(ke.Err, unix.ENOENT), errors.Is(ke.Err, unix.ENOTDIR):
@@ -146,6 +144,10 @@ var table = []row{
 	{match: is(ipc.ErrPrivateNoObject), code: Usage, say: func(o Object, _ error, e *Error) {
 		e.Msg = fmt.Sprintf("private names no existing %s: it only creates", o.What)
 		e.Hint = "name an existing " + o.What + " with id:N or a key"
+	}},
+	{match: is(inventory.ErrNoMatch), code: NoObject, say: func(o Object, _ error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: no such %s", o, o.What)
+		e.Hint = "list them with: ipcx ls"
 	}},
 	{match: as[*addr.Error](), code: Usage, say: func(_ Object, err error, e *Error) {
 		ae := get[*addr.Error](err)
@@ -398,6 +400,16 @@ var table = []row{
 		e.Msg = fmt.Sprintf("--ns: cannot enter %s: %v", o.Addr, Errno(err))
 	}},
 
+	// Signals received (sig trap, wait, snoop): their pidfile and the kernel's trace events.
+	{nouns: "sig", match: as[*sig.PidfileError](), code: Failure, say: func(o Object, err error, e *Error) {
+		pe := get[*sig.PidfileError](err)
+		e.Msg = fmt.Sprintf("%s: cannot write --pidfile %s: %v", o, pe.Path, Errno(pe.Err))
+	}},
+	{nouns: "sig", match: is(sig.ErrNoTracefs), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: %v", o, err)
+		e.Hint = "the kernel needs CONFIG_FTRACE with signal events; mount it with: mount -t tracefs nodev /sys/kernel/tracing"
+	}},
+
 	// Processes (sig): a target that exited, or belongs to another user.
 	{nouns: "sig", match: as[*sig.StillRunsError](), code: Timeout, say: func(o Object, err error, e *Error) {
 		e.Msg = fmt.Sprintf("%s: %v", o, get[*sig.StillRunsError](err))
@@ -484,7 +496,9 @@ var table = []row{
 }
 
 // TimedOut reports whether err is a wait that ran out of time (exit 124 in the table).
-func TimedOut(err error) bool { return is(context.DeadlineExceeded, unix.ETIMEDOUT)(err) }
+func TimedOut(err error) bool {
+	return is(context.DeadlineExceeded, unix.ETIMEDOUT, sig.ErrTimeout)(err)
+}
 
 // Bytes says a size: "1 byte", "4096 bytes".
 func Bytes(n int64) string {

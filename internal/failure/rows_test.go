@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -86,6 +88,11 @@ func TestRows(t *testing.T) {
 		{listen, unix.ENOENT, NoObject, "sock unix:/tmp/s: the directory does not exist", ""},
 		{listen, &sock.NotSocketError{Kind: "a directory"}, Failure, "sock unix:/tmp/s: the path exists and is not a socket (it is a directory)", "give a path where no file exists: listen makes the socket file itself and never replaces a file"},
 		{so, &sock.NotSocketError{Kind: "a directory"}, Failure, "sock unix:/tmp/s: not a socket (it is a directory)", "check the path; a listener (ipcx sock listen) makes the socket file there, never over an existing file"},
+		{Object{Noun: "sig", Name: "sig trap"}, &sig.PidfileError{Path: "/x/p", Err: &os.PathError{Op: "open", Path: "/x/p", Err: unix.ENOENT}}, Failure, "sig trap: cannot write --pidfile /x/p: no such file or directory", ""},
+		{Object{Noun: "sig", Name: "sig snoop"}, fmt.Errorf("%w: %w", sig.ErrNoTracefs, unix.EPERM), Failure, "sig snoop: tracefs is not available: operation not permitted", "the kernel needs CONFIG_FTRACE with signal events; mount it with: mount -t tracefs nodev /sys/kernel/tracing"},
+		{Object{Noun: "sig", Name: "sig wait"}, &Wait{Now: "no signal pending", Ended: "no signal", Prep: "within", Timeout: 2 * time.Second, Err: sig.ErrTimeout}, Timeout, "sig wait: no signal within 2s", ""},
+		{Object{Noun: "sig", Name: "sig wait"}, &Wait{Now: "no signal pending", Ended: "no signal", Prep: "within", Err: sig.ErrTimeout}, Timeout, "sig wait: no signal pending (--timeout 0 does not wait)", ""},
+		{Object{Name: "0x1", What: "object of the kinds selected"}, inventory.ErrNoMatch, NoObject, "0x1: no such object of the kinds selected", "list them with: ipcx ls"},
 		{mq, errors.New("odd"), Failure, "mq /q: odd", ""},
 	}
 	for _, tt := range tests {

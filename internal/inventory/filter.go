@@ -4,6 +4,7 @@ package inventory
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sysv"
 )
 
@@ -19,6 +21,7 @@ type Filter struct {
 	Kinds     map[Kind]bool   // nil: every kind
 	Flavors   map[Flavor]bool // nil: both
 	Owner     *uint32         // the owner's uid
+	OwnedBy   *uint32         // a uid that owns or created the object (rm --all: one's own)
 	OlderThan time.Duration   // created (last changed) at least this long ago; 0: any age
 	Now       time.Time       // the time OlderThan counts from
 	Orphaned  bool            // orphans only (needs holders, see Options.Holders)
@@ -34,6 +37,9 @@ func (f Filter) Match(o *Object) bool {
 		return false
 	}
 	if f.Owner != nil && o.UID != *f.Owner {
+		return false
+	}
+	if f.OwnedBy != nil && o.UID != *f.OwnedBy && o.CUID != *f.OwnedBy {
 		return false
 	}
 	if f.OlderThan > 0 && (o.CTime.IsZero() || f.Now.Sub(o.CTime) < f.OlderThan) {
@@ -132,18 +138,23 @@ func sortName(o *Object) string {
 	return o.Key.String()
 }
 
+// ErrNoMatch is the lookup of an address that names none of the objects listed.
+var ErrNoMatch = errors.New("no such object")
+
 // Lookup returns the objects an address names: a POSIX name may be a queue, a semaphore and a
 // shared memory object at once; a key or an id may name one object of each System V kind. kinds
-// narrows the search (nil: any kind). An ftok address is resolved with ftok(3) first.
+// narrows the search (nil: any kind). An ftok address is resolved with ftok(3) first (a key that
+// cannot be computed is an *ipc.KeyError). None found is no error: the caller says what ErrNoMatch
+// means for it.
 func Lookup(objs []Object, a addr.Addr, kinds map[Kind]bool) ([]Object, error) {
 	var key sysv.Key
 	switch a.Kind {
 	case addr.Key:
 		key = a.Key
 	case addr.Ftok:
-		k, err := sysv.Ftok(a.Path, a.Proj)
+		k, err := a.SysVKey()
 		if err != nil {
-			return nil, err
+			return nil, &ipc.KeyError{Addr: a, Err: err}
 		}
 		key = k
 	case addr.Private:

@@ -12,28 +12,29 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
 )
 
-// Kind is what an object does, whatever its flavor.
-type Kind string
+// Kind is what an object does, whatever its flavor: ipc's kinds, by the names listings use.
+type Kind = ipc.Kind
 
 // The kinds.
 const (
-	MQ  Kind = "mq"  // message queue
-	Sem Kind = "sem" // semaphore (System V: a set)
-	Shm Kind = "shm" // shared memory
+	MQ  = ipc.KindQueue     // message queue
+	Sem = ipc.KindSemaphore // semaphore (System V: a set)
+	Shm = ipc.KindSegment   // shared memory
 )
 
-// Flavor is the API family of an object.
-type Flavor string
+// Flavor is the API family of an object (ipc.Flavor).
+type Flavor = ipc.Flavor
 
 // The flavors.
 const (
-	SysV  Flavor = "sysv"
-	POSIX Flavor = "posix"
+	SysV  = ipc.SysV
+	POSIX = ipc.POSIX
 )
 
 // Object is one IPC object of any kind and flavor. Fields that do not apply to it are zero; a zero
@@ -152,18 +153,9 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// SemValue is one semaphore's value and waiters. A POSIX semaphore has one, with the number of
-// registered waiters; a System V set one per semaphore with the waiters for an increase (ncnt),
-// for zero (zcnt) and the last process to operate on it. Value is -1 when a POSIX semaphore's
-// file is not readable as one.
-type SemValue struct {
-	Index   int  `json:"index"`
-	Value   int  `json:"value"`
-	Waiters *int `json:"waiters,omitempty"` // POSIX
-	NCnt    *int `json:"ncnt,omitempty"`    // System V
-	ZCnt    *int `json:"zcnt,omitempty"`
-	PID     *int `json:"pid,omitempty"`
-}
+// SemValue is one semaphore's value and waiters (ipc.SemValue). In a listing, Value is -1 when
+// a POSIX semaphore's file is not readable as one.
+type SemValue = ipc.SemValue
 
 // Holder is a live process holding an object.
 type Holder struct {
@@ -288,13 +280,13 @@ func readMsg(limits bool) ([]Object, error) {
 	qs, err := sysv.MsgQueues()
 	objs := make([]Object, len(qs))
 	for i, q := range qs {
-		objs[i] = msgObject(q)
 		if limits {
 			// /proc/sysvipc does not show qbytes; IPC_STAT does, when permitted.
-			if ds, err := sysv.MsgStat(q.ID); err == nil {
-				objs[i].QBytes = int64(ds.Qbytes)
+			if st, err := sysv.MsgQueueOf(q.ID); err == nil {
+				q.QBytes = st.QBytes
 			}
 		}
+		objs[i] = msgObject(q)
 	}
 	return objs, err
 }
@@ -304,7 +296,7 @@ func readMsg(limits bool) ([]Object, error) {
 func msgObject(q sysv.MsgQueue) Object {
 	return Object{Kind: MQ, Flavor: SysV, Key: q.Key, ID: q.ID, Mode: q.Mode,
 		UID: q.UID, GID: q.GID, CUID: q.CUID, CGID: q.CGID,
-		Size: int64(q.Bytes), Messages: int64(q.Msgs), LSPID: q.LSPID, LRPID: q.LRPID,
+		Size: int64(q.Bytes), Messages: int64(q.Msgs), QBytes: int64(q.QBytes), LSPID: q.LSPID, LRPID: q.LRPID,
 		STime: when(q.STime), RTime: when(q.RTime), CTime: when(q.CTime)}
 }
 
@@ -319,19 +311,6 @@ func semObject(s sysv.SemSet) Object {
 	return Object{Kind: Sem, Flavor: SysV, Key: s.Key, ID: s.ID, Mode: s.Mode,
 		UID: s.UID, GID: s.GID, CUID: s.CUID, CGID: s.CGID,
 		Size: int64(s.NSems), OTime: when(s.OTime), CTime: when(s.CTime)}
-}
-
-// semValues reads the values of set id (GETALL and friends).
-func semValues(id sysv.ID) ([]SemValue, error) {
-	st, err := sysv.SemStates(id)
-	if err != nil {
-		return nil, err
-	}
-	vals := make([]SemValue, len(st))
-	for j, x := range st {
-		vals[j] = SemValue{Index: x.Num, Value: x.Value, NCnt: &x.Ncnt, ZCnt: &x.Zcnt, PID: &x.Pid}
-	}
-	return vals, nil
 }
 
 func readShm() ([]Object, error) {
@@ -350,7 +329,7 @@ func readSem(values bool) ([]Object, error) {
 		objs[i] = semObject(set)
 		if values {
 			// /proc/sysvipc does not show values; GETALL does, when permitted.
-			objs[i].SemValues, _ = semValues(set.ID)
+			objs[i].SemValues, _ = ipc.SysVSemValues(set.ID)
 		}
 	}
 	return objs, err

@@ -1,24 +1,16 @@
+//go:build linux
+
 package inventory
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
 )
-
-// KeyError is the failure to find the System V key an address names: ftok(3) of a missing or
-// unreadable file.
-type KeyError struct {
-	Addr addr.Addr
-	Err  error
-}
-
-func (e *KeyError) Error() string { return fmt.Sprintf("%s: %v", e.Addr, e.Err) }
-func (e *KeyError) Unwrap() error { return e.Err }
 
 // Stat returns the object of kind k that a names, read for itself rather than from a listing: a
 // System V object by IPC_STAT (and, for a set, its values), so that it fails as the kernel says
@@ -26,7 +18,9 @@ func (e *KeyError) Unwrap() error { return e.Err }
 // its attributes, with its times, byte count and notify pid from the mqueue filesystem when one is
 // mounted; a POSIX semaphore or shared memory object from its file in /dev/shm, with the
 // processes that have it open or mapped (Users). Call it inside ns.Do for System V objects. a
-// must not be private; a key of an ftok address that cannot be had is a *KeyError.
+// must not be private; a key of an ftok address that cannot be had is an *ipc.KeyError. The errors
+// are read as ipc reads them (ipc.SysVID; ipc.ErrSymlink, ipc.ErrNotSemaphore, ipc.ErrNotRegular
+// for the files in /dev/shm).
 //
 // The fields are those List fills, with two differences: Holders stay empty, and NotifyPID of a
 // POSIX queue is known (possibly 0) exactly when its status was read (Size >= 0).
@@ -36,33 +30,31 @@ func Stat(k Kind, a addr.Addr) (*Object, error) {
 		case MQ:
 			return statPosixMQ(a.Name)
 		case Sem:
-			return statPosixSem(a.Name)
+			o, err := statPosixSem(a.Name)
+			return o, ipc.PosixSemError(err)
 		}
-		return statPosixShm(a.Name)
+		o, err := statPosixShm(a.Name)
+		return o, ipc.PosixShmError(err)
 	}
-	id, err := sysvID(k, a)
+	id, err := ipc.SysVID(a, k, ipc.IDOptions{})
 	if err != nil {
 		return nil, err
 	}
 	switch k {
 	case MQ:
-		ds, err := sysv.MsgStat(id)
+		q, err := sysv.MsgQueueOf(id)
 		if err != nil {
 			return nil, err
 		}
-		p := ds.Perm
-		return &Object{Kind: MQ, Flavor: SysV, Key: p.Key, ID: id, Mode: uint32(p.Mode),
-			UID: p.UID, GID: p.GID, CUID: p.CUID, CGID: p.CGID,
-			Size: int64(ds.Cbytes), Messages: int64(ds.Qnum), QBytes: int64(ds.Qbytes),
-			LSPID: int(ds.Lspid), LRPID: int(ds.Lrpid),
-			STime: when(sysv.Time(ds.Stime)), RTime: when(sysv.Time(ds.Rtime)), CTime: when(sysv.Time(ds.Ctime))}, nil
+		o := msgObject(q)
+		return &o, nil
 	case Sem:
 		s, err := sysv.SemSetOf(id)
 		if err != nil {
 			return nil, err
 		}
 		o := semObject(s)
-		if o.SemValues, err = semValues(id); err != nil {
+		if o.SemValues, err = ipc.SysVSemValues(id); err != nil {
 			return nil, err
 		}
 		return &o, nil
@@ -73,29 +65,6 @@ func Stat(k Kind, a addr.Addr) (*Object, error) {
 	}
 	o := shmObject(s)
 	return &o, nil
-}
-
-// sysvID resolves a System V address of kind k to an id: an id is checked with IPC_STAT (none
-// with it is unix.ENOENT), a key or ftok address is looked up with the kind's get call.
-func sysvID(k Kind, a addr.Addr) (sysv.ID, error) {
-	if a.Kind == addr.ID {
-		_, err := sysvKey(k, a.ID)
-		if errors.Is(err, unix.ENOENT) {
-			return 0, fmt.Errorf("%w", unix.ENOENT) // nothing with that id
-		}
-		return a.ID, err
-	}
-	key, err := a.SysVKey()
-	if err != nil {
-		return 0, &KeyError{Addr: a, Err: err}
-	}
-	switch k {
-	case MQ:
-		return sysv.MsgGet(key, 0)
-	case Sem:
-		return sysv.SemGet(key, 0, 0)
-	}
-	return sysv.ShmGet(key, 0, 0)
 }
 
 func statPosixMQ(name string) (*Object, error) {

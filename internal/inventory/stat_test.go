@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
@@ -61,7 +62,7 @@ func TestStat(t *testing.T) {
 			t.Errorf("Stat(mq, %s): %v, want ENOENT", a, err)
 		}
 	}
-	var ke *KeyError
+	var ke *ipc.KeyError
 	if _, err := Stat(Shm, addr.Addr{Kind: addr.Ftok, Path: "/nonexistent/stat-test", Proj: 1}); !errors.As(err, &ke) {
 		t.Errorf("Stat of an ftok address of a missing file: %v, want a KeyError", err)
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipc
 
 import (
@@ -9,13 +11,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Kind is an IPC object kind: what an address names once its flavor is known.
-type Kind int
+// Kind is an IPC object kind, whatever its flavor: what an address names once its flavor is
+// known. Its value is the noun that names it ("mq", "sem", "shm"), as listings and JSON show it.
+type Kind string
 
+// The kinds.
 const (
-	KindQueue     Kind = iota // message queue
-	KindSemaphore             // semaphore (System V: a set)
-	KindSegment               // shared memory
+	KindQueue     Kind = "mq"  // message queue
+	KindSemaphore Kind = "sem" // semaphore (System V: a set)
+	KindSegment   Kind = "shm" // shared memory
+)
+
+// Flavor is the API family of an object, as listings and JSON show it.
+type Flavor string
+
+// The flavors.
+const (
+	SysV  Flavor = "sysv"
+	POSIX Flavor = "posix"
 )
 
 // IDOptions say how SysVID makes an object that does not exist yet.
@@ -107,7 +120,7 @@ func sysvCreate(a addr.Addr, k Kind, o IDOptions) (sysv.ID, bool, error) {
 // Made is what a create made or found, whatever the kind: its flavor and names, its mode, and
 // whether it was made.
 type Made struct {
-	Flavor  string   // "posix" or "sysv"
+	Flavor  Flavor
 	Name    string   // POSIX: the /name
 	Key     sysv.Key // System V
 	ID      sysv.ID  // System V
@@ -115,10 +128,25 @@ type Made struct {
 	Created bool
 }
 
+// Ref names an object as the commands' JSON does: its address, its flavor, and its POSIX name or
+// System V key and id.
+type Ref struct {
+	Address string    `json:"address"`
+	Flavor  Flavor    `json:"flavor"`
+	Name    string    `json:"name,omitempty"`
+	Key     *sysv.Key `json:"key,omitempty"`
+	ID      *sysv.ID  `json:"id,omitempty"`
+}
+
+// Ref is how JSON names what was made.
+func (m Made) Ref() Ref {
+	return Ref{Address: m.Address(), Flavor: m.Flavor, Name: m.Name, Key: m.SysVKey(), ID: m.SysVID()}
+}
+
 // Address is the address later commands take: the /name, or id:N for System V (a private
 // object has no other name).
 func (m Made) Address() string {
-	if m.Flavor == "sysv" {
+	if m.Flavor == SysV {
 		return fmt.Sprintf("id:%d", m.ID)
 	}
 	return m.Name
@@ -126,7 +154,7 @@ func (m Made) Address() string {
 
 // SysVKey is the key of a System V object, nil for POSIX (for JSON that leaves it out).
 func (m Made) SysVKey() *sysv.Key {
-	if m.Flavor != "sysv" {
+	if m.Flavor != SysV {
 		return nil
 	}
 	return &m.Key
@@ -134,7 +162,7 @@ func (m Made) SysVKey() *sysv.Key {
 
 // SysVID is the id of a System V object, nil for POSIX.
 func (m Made) SysVID() *sysv.ID {
-	if m.Flavor != "sysv" {
+	if m.Flavor != SysV {
 		return nil
 	}
 	return &m.ID

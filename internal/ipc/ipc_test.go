@@ -41,15 +41,15 @@ func TestSysVID(t *testing.T) {
 	for _, k := range []Kind{KindQueue, KindSemaphore, KindSegment} {
 		id, err := SysVID(priv, k, IDOptions{Create: true, Mode: 0o600, NSems: 1, Size: 4096})
 		if err != nil {
-			t.Fatalf("kind %d: create private: %v", k, err)
+			t.Fatalf("kind %s: create private: %v", k, err)
 		}
 		t.Cleanup(func() { removeID(k, id) })
 		byID := mustParse(t, fmt.Sprintf("id:%d", id))
 		if got, err := SysVID(byID, k, IDOptions{}); err != nil || got != id {
-			t.Errorf("kind %d: id:%d gives %d, %v", k, id, got, err)
+			t.Errorf("kind %s: id:%d gives %d, %v", k, id, got, err)
 		}
 		if _, err := SysVID(byID, k, IDOptions{Create: true}); !errors.Is(err, ErrCreateByID) {
-			t.Errorf("kind %d: create by id: %v, want ErrCreateByID", k, err)
+			t.Errorf("kind %s: create by id: %v, want ErrCreateByID", k, err)
 		}
 	}
 	// An id that names nothing is ENOENT, whatever errno IPC_STAT gives.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipc
 
 import (
@@ -218,7 +220,7 @@ func (s *Semaphore) Values() ([]SemValue, error) {
 }
 
 // SysVSemValues returns the values of every semaphore of System V set id, with their waiters and
-// last pid.
+// last pid (GETALL, GETNCNT, GETZCNT, GETPID: sysv.SemStates).
 func SysVSemValues(id sysv.ID) ([]SemValue, error) {
 	st, err := sysv.SemStates(id)
 	if err != nil {

@@ -3,9 +3,11 @@ package layers
 import (
 	"bytes"
 	"encoding/json"
+	"go/build/constraint"
 	"go/parser"
 	"go/token"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -78,6 +80,84 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
+// TestLinuxOnly checks that every file of internal/ (tests aside) that imports golang.org/x/sys/unix
+// builds for Linux alone: a _linux.go name (or _linux_ARCH.go) or a //go:build line that needs
+// linux. unix holds other systems' numbers and layouts under the same names: on another system
+// such a file would build and be wrong.
+func TestLinuxOnly(t *testing.T) {
+	root, files := moduleFiles(t)
+	pending := map[string]bool{}
+	for _, f := range linuxPending {
+		pending[f] = true
+	}
+	for _, file := range files {
+		if !strings.HasPrefix(file, "internal/") || strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		uses := false
+		for _, imp := range imports(t, filepath.Join(root, file)) {
+			uses = uses || under(imp, "golang.org/x/sys/unix")
+		}
+		if !uses || linuxName(file) {
+			continue
+		}
+		if !linuxConstraint(t, filepath.Join(root, file)) && !pending[file] {
+			t.Errorf("%s imports golang.org/x/sys/unix but builds on other systems too: add //go:build linux (or name it *_linux.go)", file)
+		}
+		if pending[file] && linuxConstraint(t, filepath.Join(root, file)) {
+			t.Errorf("%s is Linux-only now: remove it from linuxPending", file)
+		}
+	}
+}
+
+// linuxPending are the files the rule found when it was written that other changes owned at the
+// time: to get their //go:build linux there. Remove a file from the list when it has it; never add
+// one.
+var linuxPending = []string{
+	"internal/compat/ipcmk.go",
+	"internal/compat/ipcrm.go",
+	"internal/compat/kernel.go",
+	"internal/ipc/queue.go",
+}
+
+// linuxName reports whether a file's name limits it to Linux: name_linux.go or name_linux_ARCH.go.
+func linuxName(file string) bool {
+	base := strings.TrimSuffix(filepath.Base(file), ".go")
+	parts := strings.Split(base, "_")
+	n := len(parts)
+	return n >= 2 && (parts[n-1] == "linux" || (n >= 3 && parts[n-2] == "linux"))
+}
+
+// linuxConstraint reports whether the file's //go:build line excludes every system but Linux:
+// false with linux unset, whatever the other tags.
+func linuxConstraint(t *testing.T, path string) bool {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "package ") {
+			break
+		}
+		if !constraint.IsGoBuild(line) {
+			continue
+		}
+		expr, err := constraint.Parse(line)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, others := range []bool{false, true} {
+			if expr.Eval(func(tag string) bool { return tag != "linux" && others }) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // under reports whether package path is pkg or a package below it.
 func under(path, pkg string) bool { return path == pkg || strings.HasPrefix(path, pkg+"/") }
 
@@ -143,4 +223,15 @@ func imports(t *testing.T, path string) []string {
 		imps = append(imps, p)
 	}
 	return imps
+}
+
+func TestLinuxName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"internal/sysv/sem_linux_amd64.go": true, "internal/sig/siginfo_linux.go": true,
+		"internal/sysv/sem.go": false, "internal/x/linux.go": false, "internal/x/linux_amd64.go": false,
+	} {
+		if got := linuxName(name); got != want {
+			t.Errorf("linuxName(%q) = %v, want %v", name, got, want)
+		}
+	}
 }

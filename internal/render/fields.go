@@ -23,6 +23,9 @@ type Field[T any] struct {
 	Human  func(T) string // the cell on a terminal, when it differs
 	JSON   string         // JSON member name; "" for a table-only field
 	Value  func(T) JSONValue
+	// JSONDoc is how --help names the member when its name alone says too little
+	// ("lastOp (RFC 3339)"); "-" when the member before says it for both ("name or key and id").
+	JSONDoc string
 }
 
 // Fields are a report's fields in the order JSON carries them and --help lists the columns.
@@ -46,6 +49,21 @@ func (fs Fields[T]) Names() []string {
 	for i := range fs {
 		if fs[i].Header != "" {
 			names = append(names, fs[i].name())
+		}
+	}
+	return names
+}
+
+// JSONNames are the JSON members as --help lists them, in order: each one's JSONDoc, or its name.
+func (fs Fields[T]) JSONNames() []string {
+	var names []string
+	for i := range fs {
+		switch {
+		case fs[i].JSON == "" || fs[i].JSONDoc == "-":
+		case fs[i].JSONDoc != "":
+			names = append(names, fs[i].JSONDoc)
+		default:
+			names = append(names, fs[i].JSON)
 		}
 	}
 	return names

@@ -88,3 +88,12 @@ func TestOpt(t *testing.T) {
 		}
 	}
 }
+
+// ls --help lists the JSON members from LsFields: every member, in order, in its help words.
+func TestLsJSONNames(t *testing.T) {
+	got := strings.Join(LsFields.JSONNames(), ", ")
+	want := "kind, flavor, address, name or key and id, owner, uid, gid, cuid, cgid, mode, size, messages, cpid, lpid, ctime, lastOp (RFC 3339), holders [{pid, comm, how}], orphaned"
+	if got != want {
+		t.Errorf("LsFields.JSONNames() = %q\n want %q", got, want)
+	}
+}

@@ -89,6 +89,8 @@ func keyString(o object) string {
 
 func named(name string, f Field[object]) Field[object] { f.Name = name; return f }
 
+func documented(doc string, f Field[object]) Field[object] { f.JSONDoc = doc; return f }
+
 func omitEmpty(s string) JSONValue {
 	if s == "" {
 		return JSONOmit()
@@ -167,14 +169,14 @@ var LsFields = Fields[object]{
 		}
 		return o.Name
 	}},
-	{JSON: "name", Value: func(o object) JSONValue {
+	{JSON: "name", JSONDoc: "name or key and id", Value: func(o object) JSONValue {
 		if o.Flavor != inventory.POSIX {
 			return JSONOmit()
 		}
 		return omitEmpty(o.Name)
 	}},
-	keyField,
-	idField,
+	documented("-", keyField),
+	documented("-", idField),
 	addressCol,
 	ownerField,
 	uidField,
@@ -210,8 +212,8 @@ var LsFields = Fields[object]{
 	}),
 	intField("LPID", "lpid", true, func(o object) (int64, bool) { p := o.LastPID(); return int64(p), p > 0 }),
 	timeField("CTIME", "ctime", false, func(o object) time.Time { return lsTime(o, o.CTime) }),
-	timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) }),
-	{Header: "HOLDERS", Cell: holdersCol.Cell, JSON: "holders", Value: func(o object) JSONValue {
+	documented("lastOp (RFC 3339)", timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) })),
+	{Header: "HOLDERS", Cell: holdersCol.Cell, JSON: "holders", JSONDoc: "holders [{pid, comm, how}]", Value: func(o object) JSONValue {
 		if len(o.Holders) == 0 {
 			return JSONRaw("[]")
 		}
@@ -330,6 +332,12 @@ var MqStatFields = MqFields.With(Field[object]{Header: "NOTIFY", JSON: "notifyPi
 // MqDefault are the columns mq ls shows without -o.
 var MqDefault = []string{"flavor", "address", "key", "mode", "owner", "messages", "bytes", "ctime"}
 
+// The columns mq stat shows for each flavor.
+var (
+	MqStatPOSIX = MqStatFields.MustColumns("name", "mode", "owner", "maxmsg", "msgsize", "messages", "bytes", "notify", "mtime", "ctime")
+	MqStatSysV  = MqStatFields.MustColumns("key", "id", "mode", "owner", "messages", "bytes", "qbytes", "lspid", "lrpid", "stime", "rtime", "ctime")
+)
+
 // usersJSON are the processes that have a POSIX semaphore or shared memory object open or mapped,
 // as sem stat and shm stat report them (absent when none, and in ls, which does not read them).
 var usersJSON = Field[object]{JSON: "holders", Value: func(o object) JSONValue {
@@ -389,6 +397,17 @@ var SemFields = Fields[object]{
 // SemDefault are the columns sem ls shows without -o.
 var SemDefault = []string{"flavor", "address", "key", "mode", "owner", "nsems", "values", "ctime"}
 
+// The columns sem stat shows for each flavor; a POSIX semaphore has one VALUE (then the
+// processes that map it; a System V set, SemValueColumns).
+var (
+	SemStatPOSIX = func() []Column[object] {
+		cols := SemFields.MustColumns("name", "mode", "owner", "values", "waiters", "mtime")
+		cols[3].Header = "VALUE"
+		return cols
+	}()
+	SemStatSysV = SemFields.MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
+)
+
 // SemValuesText is the values of a semaphore's semaphores, comma-separated; "?" when unknown.
 func SemValuesText(o object) string {
 	if o.SemValues == nil {
@@ -442,6 +461,12 @@ var ShmFields = Fields[object]{
 
 // ShmDefault are the columns shm ls shows without -o.
 var ShmDefault = []string{"flavor", "address", "key", "mode", "owner", "size", "nattch", "ctime", "status"}
+
+// The columns shm stat shows for each flavor.
+var (
+	ShmStatPOSIX = ShmFields.MustColumns("name", "mode", "owner", "size", "mtime")
+	ShmStatSysV  = ShmFields.MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
+)
 
 // SemValueColumns are the columns of a System V set's semaphores (sem stat).
 var SemValueColumns = []Column[inventory.SemValue]{

@@ -32,7 +32,8 @@ var abis = map[string]abi{
 			"semget": 64, "semop": 65, "semctl": 66, "semtimedop": 220,
 			"shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67,
 		},
-		sizes: map[string]uintptr{"ipc64_perm": 48, "msqid64_ds": 120, "semid64_ds": 104, "shmid64_ds": 112, "sembuf": 6},
+		sizes: map[string]uintptr{"ipc64_perm": 48, "msqid64_ds": 120, "semid64_ds": 104, "shmid64_ds": 112, "sembuf": 6,
+			"msginfo": 32, "shm_info": 48, "seminfo": 40},
 		offsets: map[string]uintptr{
 			"semid64_ds.sem_otime": 48, "semid64_ds.sem_ctime": 64, "semid64_ds.sem_nsems": 80,
 		},
@@ -43,7 +44,8 @@ var abis = map[string]abi{
 			"semget": 190, "semctl": 191, "semtimedop": 192, "semop": 193,
 			"shmget": 194, "shmctl": 195, "shmat": 196, "shmdt": 197,
 		},
-		sizes: map[string]uintptr{"ipc64_perm": 48, "msqid64_ds": 120, "semid64_ds": 88, "shmid64_ds": 112, "sembuf": 6},
+		sizes: map[string]uintptr{"ipc64_perm": 48, "msqid64_ds": 120, "semid64_ds": 88, "shmid64_ds": 112, "sembuf": 6,
+			"msginfo": 32, "shm_info": 48, "seminfo": 40},
 		offsets: map[string]uintptr{
 			"semid64_ds.sem_otime": 48, "semid64_ds.sem_ctime": 56, "semid64_ds.sem_nsems": 64,
 		},
@@ -61,6 +63,8 @@ var commonOffsets = map[string]uintptr{
 	"shmid64_ds.shm_ctime": 72, "shmid64_ds.shm_cpid": 80, "shmid64_ds.shm_lpid": 84,
 	"shmid64_ds.shm_nattch": 88,
 	"sembuf.sem_num":        0, "sembuf.sem_op": 2, "sembuf.sem_flg": 4,
+	"msginfo.msgtql": 24, "msginfo.msgseg": 28, "shm_info.shm_tot": 8, "shm_info.swap_successes": 40,
+	"seminfo.semusz": 28, "seminfo.semaem": 36,
 }
 
 func TestABI(t *testing.T) {
@@ -84,10 +88,14 @@ func TestABI(t *testing.T) {
 		sem  SemidDS
 		shm  ShmDS
 		op   Sembuf
+		mi   MsgInfo
+		si   ShmInfo
+		sm   SemInfo
 	)
 	sizes := map[string]uintptr{
 		"ipc64_perm": unsafe.Sizeof(perm), "msqid64_ds": unsafe.Sizeof(msq), "semid64_ds": unsafe.Sizeof(sem),
 		"shmid64_ds": unsafe.Sizeof(shm), "sembuf": unsafe.Sizeof(op),
+		"msginfo": unsafe.Sizeof(MsgInfo{}), "shm_info": unsafe.Sizeof(ShmInfo{}), "seminfo": unsafe.Sizeof(SemInfo{}),
 	}
 	for name, n := range want.sizes {
 		if sizes[name] != n {
@@ -111,6 +119,9 @@ func TestABI(t *testing.T) {
 		"shmid64_ds.shm_nattch": unsafe.Offsetof(shm.Nattch),
 		"sembuf.sem_num":        unsafe.Offsetof(op.Num), "sembuf.sem_op": unsafe.Offsetof(op.Op),
 		"sembuf.sem_flg": unsafe.Offsetof(op.Flg),
+		"msginfo.msgtql": unsafe.Offsetof(mi.Msgtql), "msginfo.msgseg": unsafe.Offsetof(mi.Msgseg),
+		"shm_info.shm_tot": unsafe.Offsetof(si.ShmTot), "shm_info.swap_successes": unsafe.Offsetof(si.SwapSuccesses),
+		"seminfo.semusz": unsafe.Offsetof(sm.Semusz), "seminfo.semaem": unsafe.Offsetof(sm.Semaem),
 	}
 	check := func(want map[string]uintptr) {
 		for name, n := range want {

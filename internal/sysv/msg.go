@@ -146,6 +146,23 @@ func MsgStat(id ID) (*MsqidDS, error) {
 	return &ds, nil
 }
 
+// MsgQueueOf returns queue id's state (IPC_STAT) as the same record /proc/sysvipc/msg gives, with
+// its byte limit (QBytes) too.
+func MsgQueueOf(id ID) (MsgQueue, error) {
+	ds, err := MsgStat(id)
+	if err != nil {
+		return MsgQueue{}, err
+	}
+	p := ds.Perm
+	return MsgQueue{
+		Key: p.Key, ID: id, Mode: uint32(p.Mode), Bytes: ds.Cbytes, Msgs: ds.Qnum,
+		LSPID: int(ds.Lspid), LRPID: int(ds.Lrpid),
+		Owner: Owner{UID: p.UID, GID: p.GID, CUID: p.CUID, CGID: p.CGID},
+		STime: Time(ds.Stime), RTime: Time(ds.Rtime), CTime: Time(ds.Ctime),
+		QBytes: ds.Qbytes,
+	}, nil
+}
+
 // MsgSet sets the queue's owner, mode and byte limit from ds. See msgctl(2) IPC_SET.
 func MsgSet(id ID, ds *MsqidDS) error {
 	if _, _, e := unix.Syscall(unix.SYS_MSGCTL, uintptr(id), ipcSet, uintptr(unsafe.Pointer(ds))); e != 0 {

@@ -21,53 +21,55 @@ const ProcDir = "/proc/sysvipc"
 
 // Owner is the owner and creator of an object, as /proc/sysvipc and the *_STAT calls give them.
 type Owner struct {
-	UID  uint32 `json:"uid"`
-	GID  uint32 `json:"gid"`
-	CUID uint32 `json:"cuid"`
-	CGID uint32 `json:"cgid"`
+	UID  uint32
+	GID  uint32
+	CUID uint32
+	CGID uint32
 }
 
-// MsgQueue is one line of /proc/sysvipc/msg.
+// MsgQueue is one line of /proc/sysvipc/msg, or a queue's IPC_STAT (MsgQueueOf), which also has
+// QBytes.
 type MsgQueue struct {
-	Key   Key        `json:"key"`
-	ID    ID         `json:"id"`
-	Mode  uint32     `json:"mode"`
-	Bytes uint64     `json:"bytes"`
-	Msgs  uint64     `json:"messages"`
-	LSPID int        `json:"lspid"`
-	LRPID int        `json:"lrpid"`
-	Owner            // uid, gid, cuid, cgid
-	STime *time.Time `json:"stime"`
-	RTime *time.Time `json:"rtime"`
-	CTime *time.Time `json:"ctime"`
+	Key    Key
+	ID     ID
+	Mode   uint32
+	Bytes  uint64
+	Msgs   uint64
+	LSPID  int
+	LRPID  int
+	Owner  // uid, gid, cuid, cgid
+	STime  *time.Time
+	RTime  *time.Time
+	CTime  *time.Time
+	QBytes uint64 // the byte limit (msg_qbytes); 0 when read from /proc, which does not show it
 }
 
 // SemSet is one line of /proc/sysvipc/sem.
 type SemSet struct {
-	Key   Key        `json:"key"`
-	ID    ID         `json:"id"`
-	Mode  uint32     `json:"mode"`
-	NSems int        `json:"nsems"`
-	Owner            // uid, gid, cuid, cgid
-	OTime *time.Time `json:"otime"`
-	CTime *time.Time `json:"ctime"`
+	Key   Key
+	ID    ID
+	Mode  uint32
+	NSems int
+	Owner // uid, gid, cuid, cgid
+	OTime *time.Time
+	CTime *time.Time
 }
 
 // ShmSeg is one line of /proc/sysvipc/shm.
 type ShmSeg struct {
-	Key    Key        `json:"key"`
-	ID     ID         `json:"id"`
-	Mode   uint32     `json:"mode"`
-	Size   uint64     `json:"size"`
-	CPID   int        `json:"cpid"`
-	LPID   int        `json:"lpid"`
-	NAttch uint64     `json:"nattch"`
-	Owner             // uid, gid, cuid, cgid
-	ATime  *time.Time `json:"atime"`
-	DTime  *time.Time `json:"dtime"`
-	CTime  *time.Time `json:"ctime"`
-	RSS    uint64     `json:"rss"`
-	Swap   uint64     `json:"swap"`
+	Key    Key
+	ID     ID
+	Mode   uint32
+	Size   uint64
+	CPID   int
+	LPID   int
+	NAttch uint64
+	Owner  // uid, gid, cuid, cgid
+	ATime  *time.Time
+	DTime  *time.Time
+	CTime  *time.Time
+	RSS    uint64
+	Swap   uint64
 }
 
 // MsgQueues reads /proc/sysvipc/msg: every queue of the IPC namespace, whatever its permissions.
