@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/compat"
+	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
@@ -105,11 +106,11 @@ func compatExit(err error) error {
 	var nse *compat.NamespaceError
 	switch {
 	case errors.As(err, &st):
-		return &silentExit{code: int(st)}
+		return &failure.Silent{Code: int(st)}
 	case errors.As(err, &nse) && nse.Parse:
-		return usageErrorf("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", nse.Spec, nse.Err)
+		return failure.Usagef("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", nse.Spec, nse.Err)
 	case errors.As(err, &nse):
-		return nsFail(nse.NS, nse.Err)
+		return nsObject(nse.NS).Explain(nse.Err)
 	}
 	return err
 }

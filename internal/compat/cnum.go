@@ -1,3 +1,5 @@
+//go:build linux
+
 package compat
 
 // C's number parsing, as util-linux relies on it: strtoul(3) and util-linux's parse_size.

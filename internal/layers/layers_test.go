@@ -113,12 +113,7 @@ func TestLinuxOnly(t *testing.T) {
 // linuxPending are the files the rule found when it was written that other changes owned at the
 // time: to get their //go:build linux there. Remove a file from the list when it has it; never add
 // one.
-var linuxPending = []string{
-	"internal/compat/ipcmk.go",
-	"internal/compat/ipcrm.go",
-	"internal/compat/kernel.go",
-	"internal/ipc/queue.go",
-}
+var linuxPending = []string{}
 
 // linuxName reports whether a file's name limits it to Linux: name_linux.go or name_linux_ARCH.go.
 func linuxName(file string) bool {
