@@ -138,6 +138,14 @@ JSON
   mode, size, messages, cpid, lpid, ctime, lastOp (RFC 3339), holders [{pid, comm, how}],
   orphaned. An empty listing is [].
 
+NAMES
+  A POSIX name is any bytes but /. Tables, stat, rm and errors print it with control bytes and
+  bytes that are not UTF-8 as \xHH, a backslash as \\ and an unprintable character as \uHHHH,
+  so a name cannot drive the terminal and two names never print alike. In JSON, name is the
+  exact name (control bytes as \u001b); a name that is not valid UTF-8 has no name but
+  nameEscaped (as tables print it), and its address is esc:/name with those escapes, which every
+  command accepts: ipcx rm "$(ipcx ls --json | jq -r '.[0].address')" removes that object.
+
 ` + exitStatusHelp,
 		Example: `  $ ipcx ls
   $ ipcx ls --posix --kind shm,sem
@@ -173,15 +181,16 @@ type objectRef struct {
 	Kind    string  `json:"kind"`
 	Flavor  string  `json:"flavor"`
 	Address string  `json:"address"`
-	Name    string  `json:"name,omitempty"` // POSIX
-	Key     *string `json:"key,omitempty"`  // System V
-	ID      *int    `json:"id,omitempty"`   // System V
+	Name    string  `json:"name,omitempty"`        // POSIX
+	NameEsc string  `json:"nameEscaped,omitempty"` // POSIX, a name that is not UTF-8
+	Key     *string `json:"key,omitempty"`         // System V
+	ID      *int    `json:"id,omitempty"`          // System V
 }
 
 func newObjectRef(o *inventory.Object) objectRef {
-	r := objectRef{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address()}
+	r := objectRef{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: render.AddressJSON(o)}
 	if o.Flavor == inventory.POSIX {
-		r.Name = o.Name
+		r.Name, r.NameEsc = render.NameJSON(o)
 	} else {
 		k, id := o.Key.String(), int(o.ID)
 		r.Key, r.ID = &k, &id

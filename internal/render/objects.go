@@ -488,3 +488,13 @@ var SemValueColumns = []Column[inventory.SemValue]{
 	{Header: "ZCNT", Value: func(v inventory.SemValue) string { return Opt(v.ZCnt, Int[int], Dash) }},
 	{Header: "PID", Value: func(v inventory.SemValue) string { return Opt(v.PID, Int[int], DashZero) }},
 }
+
+// NameJSON is o's POSIX name as JSON carries it, for reports that build their own objects: the
+// exact name for "name", or, for a name that is not valid UTF-8, "" and the escaped name for
+// "nameEscaped" (see AddressJSON).
+func NameJSON(o object) (name, escaped string) {
+	if utf8.ValidString(o.Name) {
+		return o.Name, ""
+	}
+	return "", escape.Name(o.Name)
+}
