@@ -101,15 +101,16 @@ type objectRef struct {
 	Kind    string  `json:"kind"`
 	Flavor  string  `json:"flavor"`
 	Address string  `json:"address"`
-	Name    string  `json:"name,omitempty"` // POSIX
-	Key     *string `json:"key,omitempty"`  // System V
-	ID      *int    `json:"id,omitempty"`   // System V
+	Name    string  `json:"name,omitempty"`        // POSIX
+	NameEsc string  `json:"nameEscaped,omitempty"` // POSIX, a name that is not UTF-8
+	Key     *string `json:"key,omitempty"`         // System V
+	ID      *int    `json:"id,omitempty"`          // System V
 }
 
 func newObjectRef(o *inventory.Object) objectRef {
-	r := objectRef{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: o.Address()}
+	r := objectRef{Kind: string(o.Kind), Flavor: string(o.Flavor), Address: render.AddressJSON(o)}
 	if o.Flavor == inventory.POSIX {
-		r.Name = o.Name
+		r.Name, r.NameEsc = render.NameJSON(o)
 	} else {
 		k, id := o.Key.String(), int(o.ID)
 		r.Key, r.ID = &k, &id

@@ -57,6 +57,14 @@ SORT FIELDS (--sort)
 JSON
 ` + helpList("An array of objects:", render.LsFields.JSONNames(), "An empty listing is [].") + `
 
+NAMES
+  A POSIX name is any bytes but /. Tables, stat, rm and errors print it with control bytes and
+  bytes that are not UTF-8 as \xHH, a backslash as \\ and an unprintable character as \uHHHH,
+  so a name cannot drive the terminal and two names never print alike. In JSON, name is the
+  exact name (control bytes as \u001b); a name that is not valid UTF-8 has no name but
+  nameEscaped (as tables print it), and its address is esc:/name with those escapes, which every
+  command accepts: ipcx rm "$(ipcx ls --json | jq -r '.[0].address')" removes that object.
+
 ` + exitStatusHelp,
 		Example: `  $ ipcx ls
   $ ipcx ls --posix --kind shm,sem

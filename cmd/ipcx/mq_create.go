@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -118,7 +119,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}
-	_, err = fmt.Fprintln(opts.io.Out, out.Address)
+	_, err = fmt.Fprintln(opts.io.Out, escape.Name(out.Address))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -203,7 +204,7 @@ func newRmRow(action string, o *inventory.Object) rmRow {
 // describe names an object in rm's report: its address, and its key for System V.
 func describe(o *inventory.Object) string {
 	if o.Flavor == inventory.POSIX {
-		return o.Name
+		return escape.Name(o.Name)
 	}
 	return fmt.Sprintf("%s key %s", o.Address(), o.Key)
 }

@@ -44,6 +44,7 @@ grammar for all of them.
 
 ADDRESSES
   /name            a POSIX object (message queue, named semaphore, shared memory)
+  esc:/name        the same, the name written as ipcx prints it (\xHH, \\; see ipcx ls --help)
   0x1A2B, key:N    a System V key (N decimal or 0x-hex)
   id:N             a System V identifier
   ftok:PATH:PROJ   a System V key computed as ftok(3) does

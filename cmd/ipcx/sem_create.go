@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -111,6 +112,6 @@ func semCreateRun(opts *semCreateOptions) error {
 	if opts.json {
 		return render.JSON(opts.io.Out, out)
 	}
-	_, err = fmt.Fprintln(opts.io.Out, out.Address)
+	_, err = fmt.Fprintln(opts.io.Out, escape.Name(out.Address))
 	return err
 }

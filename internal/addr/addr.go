@@ -1,6 +1,9 @@
 // Package addr parses the address grammar that names an IPC object on the command line:
 //
 //	/name            a POSIX object (queue, semaphore, shared memory)
+//	esc:/name        the same, with the name written as ipcx prints it (package escape):
+//	                 \xHH for a control or invalid byte, \\ for a backslash, \uHHHH for an
+//	                 unprintable character (how ls --json gives a name that is not UTF-8)
 //	0x1A2B, key:N    a System V key (N decimal or 0x-hex)
 //	id:N             a System V identifier
 //	ftok:PATH:PROJ   a System V key computed as ftok(3) does
@@ -16,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 )
@@ -51,6 +55,20 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("invalid address %q: %s", e.Input, e.Reason) }
 
+// EscPrefix marks a POSIX name written with escapes (esc:/a\xff), the form that carries any
+// name through text that cannot hold its bytes (JSON, for a name that is not valid UTF-8).
+const EscPrefix = "esc:"
+
+// Escaped returns the address that names the POSIX object name in printable text: the name
+// itself when it needs no escape, else esc: and the name as ipcx prints it. Parse reads it back
+// to exactly name.
+func Escaped(name string) string {
+	if escape.Clean(name) {
+		return name
+	}
+	return EscPrefix + escape.Name(name)
+}
+
 // Forms is a one-line summary of the grammar, for hints.
 const Forms = "/name (POSIX), 0x1A2B or key:N (System V key), id:N (System V id), ftok:PATH:PROJ, private"
 
@@ -68,6 +86,20 @@ func Parse(s string) (Addr, error) {
 			return bad(reason, "a POSIX name is one / followed by up to 255 bytes without /, like /jobs")
 		}
 		return Addr{Kind: POSIX, Name: s}, nil
+	case strings.HasPrefix(s, EscPrefix):
+		// Only this mark makes a backslash an escape: a name that holds one is never misread.
+		name, err := escape.Unquote(s[len(EscPrefix):])
+		if err != nil {
+			return bad(strings.TrimPrefix(err.Error(), escape.ErrSyntax.Error()+": "), `esc:/name reads \\, \xHH, \uHHHH and \UHHHHHHHH in the name, as ipcx prints names`)
+		}
+		if !strings.HasPrefix(name, "/") {
+			return bad("esc: takes a POSIX name", `write esc:/name, like esc:/a\x1bb`)
+		}
+		if err := posix.ValidName(name); err != nil {
+			reason := strings.TrimPrefix(err.Error(), posix.ErrBadName.Error()+": ")
+			return bad(reason, "a POSIX name is one / followed by up to 255 bytes without /, like /jobs")
+		}
+		return Addr{Kind: POSIX, Name: name}, nil
 	case s == "private":
 		return Addr{Kind: Private, Key: sysv.Private}, nil
 	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):

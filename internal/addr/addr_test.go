@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ipcx/ipcx/internal/sysv"
 )
@@ -96,7 +98,7 @@ func TestFtokKey(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"/jobs", "0x1A2B", "key:42", "id:7", "ftok:/etc:1", "private", "1234", "/a/b", "key:", ""} {
+	for _, s := range []string{"/jobs", "0x1A2B", "key:42", "id:7", "ftok:/etc:1", "private", "1234", "/a/b", "key:", "", `esc:/a\x1bb`, `esc:/a\\b`, `esc:/a\xffb`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -110,6 +112,15 @@ func FuzzParse(f *testing.F) {
 		}
 		if a.Kind == Ftok {
 			return
+		}
+		if a.Kind == POSIX {
+			// the printable form of every name is an address of exactly that name
+			if e, err := Parse(Escaped(a.Name)); err != nil || e != a {
+				t.Fatalf("Parse(%q) = %+v, but Escaped %q parses to %+v, %v", s, a, Escaped(a.Name), e, err)
+			}
+			if u := Escaped(a.Name); strings.IndexFunc(u, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 || !utf8.ValidString(u) {
+				t.Fatalf("Escaped(%q) = %q: not printable", a.Name, u)
+			}
 		}
 		again, err := Parse(a.String())
 		if err != nil || again != a {
@@ -132,4 +143,31 @@ func FuzzParseProj(f *testing.F) {
 			t.Fatalf("ParseProj(%q) = %d, %v: a digit is a number", s, n, ok)
 		}
 	})
+}
+
+func TestEscaped(t *testing.T) {
+	for _, c := range []struct{ name, addr string }{
+		{"/jobs", "/jobs"},
+		{"/evil\x1b[31m", `esc:/evil\x1b[31m`},
+		{"/bad\xff", `esc:/bad\xff`},
+		{`/back\slash`, `esc:/back\\slash`},
+	} {
+		if got := Escaped(c.name); got != c.addr {
+			t.Errorf("Escaped(%q) = %q, want %q", c.name, got, c.addr)
+		}
+		a, err := Parse(c.addr)
+		if err != nil || a.Kind != POSIX || a.Name != c.name {
+			t.Errorf("Parse(%q) = %+v, %v; want the POSIX name %q", c.addr, a, err, c.name)
+		}
+	}
+	// A real name with a backslash is never read as an escape without the mark.
+	if a, err := Parse(`/a\x41`); err != nil || a.Name != `/a\x41` {
+		t.Errorf(`Parse("/a\\x41") = %+v, %v`, a, err)
+	}
+	for _, s := range []string{`esc:/a\q`, `esc:/a\`, `esc:jobs`, `esc:/a\x2fb`, `esc:`} {
+		var ae *Error
+		if _, err := Parse(s); !errors.As(err, &ae) || ae.Hint == "" {
+			t.Errorf("Parse(%q): %v, want an address error with a hint", s, err)
+		}
+	}
 }

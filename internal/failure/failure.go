@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sig"
 )
@@ -107,9 +108,11 @@ func Print(w io.Writer, err error) {
 	if errors.As(err, &e) {
 		msg, hint = e.Msg, e.Hint
 	}
-	fmt.Fprintf(w, "ipcx: %s\n", msg)
+	// Names in the sentence are escaped already (Object.String); this keeps anything else that
+	// came from outside from reaching the terminal raw.
+	fmt.Fprintf(w, "ipcx: %s\n", escape.Text(msg))
 	if hint != "" {
-		fmt.Fprintf(w, "ipcx: hint: %s\n", hint)
+		fmt.Fprintf(w, "ipcx: hint: %s\n", escape.Text(hint))
 	}
 }
 
@@ -123,7 +126,7 @@ type Object struct {
 	Verb string
 	// What it is called in a sentence: "queue", "semaphore", "FIFO".
 	What string
-	// Addr is its address as the user wrote it (already escaped for the terminal).
+	// Addr is its address as the user wrote it (escaped when printed: String).
 	Addr string
 	// Name, when set, is how the sentence names it instead of "Noun Addr".
 	Name string
@@ -147,14 +150,31 @@ func (o Object) ToRemove() Object {
 	return o
 }
 
+// String names o in a sentence: "mq /jobs", with the address escaped as every name is printed
+// (package escape), so that a name cannot drive the terminal and two names differing in a
+// control byte read differently.
 func (o Object) String() string {
 	if o.Name != "" {
-		return o.Name
+		return escape.Text(o.Name)
 	}
 	if o.Addr == "" {
 		return o.Noun
 	}
-	return o.Noun + " " + o.Addr
+	return o.Noun + " " + escape.Name(o.Addr)
+}
+
+// arg is the address as a hint writes it in a command to run: as it is, or, when it holds
+// something to escape, as one shell word ($'...') that gives back its exact bytes.
+func (o Object) arg() string { return escape.Shell(o.Addr) }
+
+// escaped makes e safe to print: the rows write a hint's command with the address as the user
+// gave it (o.Addr), which becomes the shell word that gives it back; whatever else in the
+// sentence came from outside (a path, a wrapped error) has its control bytes escaped at Print.
+func (o Object) escaped(e *Error) *Error {
+	if e != nil && o.Addr != "" && !escape.Clean(o.Addr) && strings.Contains(e.Hint, o.Addr) {
+		e.Hint = strings.ReplaceAll(e.Hint, o.Addr, o.arg())
+	}
+	return e
 }
 
 // Explain turns an error from the domain into what the user sees, by the first row of the table
@@ -186,7 +206,7 @@ func (o Object) Explain(err error) error {
 	if o.Reading && errors.Is(err, posix.ErrClosedPipe) {
 		return &Silent{Code: SignalBase + int(sig.SIGPIPE)}
 	}
-	return o.explain(err)
+	return o.escaped(o.explain(err))
 }
 
 // explain is Explain without the pass-through, for rows that word a cause inside their own

@@ -4,7 +4,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/inventory"
 )
 
@@ -15,15 +18,45 @@ import (
 
 type object = *inventory.Object
 
+// Names in JSON. A name is any bytes but the slash; JSON strings carry every valid UTF-8 string
+// exactly (a control byte as \u001b), so "name" is the exact name and "address" an address that
+// names exactly that object. A name that is not valid UTF-8 cannot be a JSON string: "name" is
+// left out (never a near miss, which could name another object), "nameEscaped" is the name as the
+// tables print it (package escape) and "address" is esc: and that (package addr), which every
+// command accepts.
+
+// AddressJSON is the address of o in JSON: what ipcx accepts to name exactly o.
+func AddressJSON(o object) string {
+	if o.Flavor == inventory.POSIX && !utf8.ValidString(o.Name) {
+		return addr.Escaped(o.Name)
+	}
+	return o.Address()
+}
+
+// nameJSON is o's POSIX name in JSON: left out when empty or when it is not valid UTF-8.
+func nameJSON(o object) JSONValue {
+	if !utf8.ValidString(o.Name) {
+		return JSONOmit()
+	}
+	return omitEmpty(o.Name)
+}
+
 // Cells and values shared by the views.
 var (
 	flavorField = Field[object]{Header: "FLAVOR", JSON: "flavor",
 		Cell: func(o object) string { return string(o.Flavor) }, Value: func(o object) JSONValue { return JSONString(string(o.Flavor)) }}
-	addressJSON = Field[object]{JSON: "address", Value: func(o object) JSONValue { return JSONString(o.Address()) }}
-	addressCol  = Field[object]{Header: "ADDRESS", Cell: func(o object) string { return o.Address() }}
+	addressJSON = Field[object]{JSON: "address", Value: func(o object) JSONValue { return JSONString(AddressJSON(o)) }}
+	addressCol  = Field[object]{Header: "ADDRESS", Cell: func(o object) string { return escape.Name(o.Address()) }}
 	addressBoth = Field[object]{Header: "ADDRESS", Cell: addressCol.Cell, JSON: "address", Value: addressJSON.Value}
-	posixName   = Field[object]{Header: "NAME", JSON: "name", Cell: func(o object) string { return o.Name },
-		Value: func(o object) JSONValue { return omitEmpty(o.Name) }}
+	posixName   = Field[object]{Header: "NAME", JSON: "name", Cell: func(o object) string { return escape.Name(o.Name) },
+		Value: func(o object) JSONValue { return nameJSON(o) }}
+	// nameEscaped carries a name that JSON cannot (one that is not valid UTF-8), escaped.
+	nameEscaped = Field[object]{JSON: "nameEscaped", Value: func(o object) JSONValue {
+		if utf8.ValidString(o.Name) {
+			return JSONOmit()
+		}
+		return JSONString(escape.Name(o.Name))
+	}}
 	keyField = Field[object]{Header: "KEY", JSON: "key", Cell: func(o object) string {
 		if o.Flavor != inventory.SysV {
 			return "-"
@@ -167,14 +200,15 @@ var LsFields = Fields[object]{
 		if o.Flavor == inventory.SysV {
 			return keyString(o)
 		}
-		return o.Name
+		return escape.Name(o.Name)
 	}},
 	{JSON: "name", JSONDoc: "name or key and id", Value: func(o object) JSONValue {
 		if o.Flavor != inventory.POSIX {
 			return JSONOmit()
 		}
-		return omitEmpty(o.Name)
+		return nameJSON(o)
 	}},
+	documented("-", nameEscaped), // explained in ls --help's NAMES
 	documented("-", keyField),
 	documented("-", idField),
 	addressCol,
@@ -294,6 +328,7 @@ var MqFields = Fields[object]{
 	flavorField,
 	addressBoth,
 	posixName,
+	nameEscaped,
 	intField("MAXMSG", "maxmsg", true, func(o object) (int64, bool) { return o.MaxMsg, o.Flavor == inventory.POSIX && o.MaxMsg > 0 }),
 	sizeField("MSGSIZE", "msgsize", true, func(o object) (int64, bool) {
 		return o.MsgSize, o.Flavor == inventory.POSIX && o.MaxMsg > 0
@@ -366,6 +401,7 @@ var SemFields = Fields[object]{
 	flavorField,
 	addressBoth,
 	posixName,
+	nameEscaped,
 	usersJSON,
 	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
 	keyField,
@@ -429,6 +465,7 @@ var ShmFields = Fields[object]{
 	flavorField,
 	addressBoth,
 	posixName,
+	nameEscaped,
 	usersJSON,
 	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
 	keyField,
@@ -475,4 +512,14 @@ var SemValueColumns = []Column[inventory.SemValue]{
 	{Header: "NCNT", Value: func(v inventory.SemValue) string { return Opt(v.NCnt, Int[int], Dash) }},
 	{Header: "ZCNT", Value: func(v inventory.SemValue) string { return Opt(v.ZCnt, Int[int], Dash) }},
 	{Header: "PID", Value: func(v inventory.SemValue) string { return Opt(v.PID, Int[int], DashZero) }},
+}
+
+// NameJSON is o's POSIX name as JSON carries it, for reports that build their own objects: the
+// exact name for "name", or, for a name that is not valid UTF-8, "" and the escaped name for
+// "nameEscaped" (see AddressJSON).
+func NameJSON(o object) (name, escaped string) {
+	if utf8.ValidString(o.Name) {
+		return o.Name, ""
+	}
+	return "", escape.Name(o.Name)
 }

@@ -15,8 +15,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -86,28 +86,22 @@ func Table[T any](w io.Writer, human bool, cols []Column[T], rows []T) error {
 
 // cell keeps a table one line per row whatever the value holds, and keeps the terminal's state
 // out of reach of whoever chose the value (a process name, a socket name): line breaks and tabs
-// become spaces, other control characters are written escaped (\x1b, \u009b).
+// become spaces, other control characters are written escaped as every name is (\x1b, \u009b;
+// package escape). A name column escapes its names itself (escape.Name), losslessly.
 func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+	if escape.Clean(s) {
 		return s
 	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			b.WriteByte(' ')
-		case r < 0x80 && unicode.IsControl(r):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
+	b := []byte(s) // bytes, not runes: an invalid byte stays itself, to be escaped
+	for i, c := range b {
+		if c == '\n' || c == '\t' || c == '\r' {
+			b[i] = ' '
 		}
 	}
-	return b.String()
+	return escape.Text(string(b))
 }
 
 // JSON writes v as indented JSON followed by a newline. A nil slice is written as [], not null, so

@@ -8,8 +8,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/ipcx/ipcx/internal/escape"
 )
 
 // Kind is the socket family and type an address names.
@@ -235,39 +235,8 @@ func FromNet(k Kind, na net.Addr) Addr {
 }
 
 // Printable returns s with every byte or character that a terminal would not show as itself
-// escaped the way Go writes them in strings: \x00 for a NUL inside an abstract name, \x1b for
-// an escape (so a socket name cannot move the cursor or recolour the terminal of whoever lists
-// it), \u2028 for an invisible Unicode character, and a backslash doubled so the escapes stay
-// unambiguous. Printable text, spaces included, is kept as it is.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == '\\' || r == utf8.RuneError || !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r == '\\':
-			b.WriteString(`\\`)
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r <= 0xffff:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			fmt.Fprintf(&b, "\\U%08x", r)
-		}
-		i += size
-	}
-	return b.String()
-}
+// escaped, as ipcx writes every name (package escape): \x00 for a NUL inside an abstract name,
+// \x1b for an escape (so a socket name cannot move the cursor or recolour the terminal of whoever
+// lists it), \u2028 for an invisible Unicode character, and a backslash doubled so the escapes
+// stay unambiguous. Printable text, spaces included, is kept as it is.
+func Printable(s string) string { return escape.Name(s) }
