@@ -37,6 +37,9 @@ func TestTrapOrderPrompt(t *testing.T) {
 		t.Run(fmt.Sprintf("pidns=%v", nested), func(t *testing.T) {
 			var cmd *exec.Cmd
 			if nested {
+				// The trap finds its own pid as the trace names it by a signal it sends itself,
+				// which qemu-user takes in its own handler first.
+				skipUnderEmulator(t, qemuHandler)
 				// Not pid 1 there: init ignores signals it has no handler for.
 				cmd = exec.Command("unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c", `"$0" & wait $!`, exe)
 			} else {
