@@ -402,9 +402,10 @@ func (s *Sink) Close(ctx context.Context) error {
 // Reclaim puts back the messages in flight that the reader has not read, for a receiver that must
 // stop now (a signal): what FIONREAD or SIOCOUTQ says is still unread. From a pipe or FIFO the
 // unread bytes are first taken out again (through a read end opened on /proc/self/fd), so the
-// reader never sees a message that is back on its queue; the bytes of a socket cannot be taken
-// back, and its peer may still read a message that was put back. It returns nil when nothing was
-// unread, else a *PutBackError whose Err is ErrInterrupted.
+// reader never sees a message that is back on its queue (a message the reader has begun to read
+// is left to it, whole); the bytes of a socket cannot be taken back, and its peer may still read
+// a message that was put back. It returns nil when nothing was unread, else a *PutBackError whose
+// Err is ErrInterrupted.
 func (s *Sink) Reclaim() error {
 	if len(s.pending) == 0 {
 		return nil
