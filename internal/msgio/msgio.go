@@ -300,18 +300,30 @@ func (s *Sink) drained(ctx context.Context) error {
 			continue
 		}
 		if s.kind == outPipe && s.gone() {
-			return s.failed(ErrOutputClosed) // the pipe keeps the unread bytes: they were not read
+			return s.readerGone()
 		}
 		select {
 		case <-ctx.Done():
 			if Closed(ctx) {
-				return s.failed(ErrOutputClosed) // gone with bytes unread
+				return s.readerGone()
 			}
 			return ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 20*time.Millisecond)
 	}
+}
+
+// readerGone puts back the messages in flight when the reader went away: those whose bytes are
+// still in the pipe, or that the socket's peer left unread (ECONNRESET), were not read. The
+// unread count is taken again here, after the reader is known to be gone: a reader that read the
+// last message and then exited (`| head -1`, a loop that stops after a line) read it, and putting
+// it back would deliver it twice.
+func (s *Sink) readerGone() error {
+	if n, err := s.unread(); err == nil && n == 0 && (s.kind == outPipe || !s.reset()) {
+		s.settle()
+	}
+	return s.failed(ErrOutputClosed)
 }
 
 // reset reports whether the socket's peer went away with data unread (SO_ERROR is ECONNRESET).
@@ -390,9 +402,10 @@ func (s *Sink) Close(ctx context.Context) error {
 // Reclaim puts back the messages in flight that the reader has not read, for a receiver that must
 // stop now (a signal): what FIONREAD or SIOCOUTQ says is still unread. From a pipe or FIFO the
 // unread bytes are first taken out again (through a read end opened on /proc/self/fd), so the
-// reader never sees a message that is back on its queue; the bytes of a socket cannot be taken
-// back, and its peer may still read a message that was put back. It returns nil when nothing was
-// unread, else a *PutBackError whose Err is ErrInterrupted.
+// reader never sees a message that is back on its queue (a message the reader has begun to read
+// is left to it, whole); the bytes of a socket cannot be taken back, and its peer may still read
+// a message that was put back. It returns nil when nothing was unread, else a *PutBackError whose
+// Err is ErrInterrupted.
 func (s *Sink) Reclaim() error {
 	if len(s.pending) == 0 {
 		return nil
@@ -402,10 +415,17 @@ func (s *Sink) Reclaim() error {
 		s.settle()
 		return nil
 	}
-	if s.kind == outPipe && n <= s.inBytes {
-		s.drain(n)
+	if s.kind == outPipe {
+		// With pacing, one message is in flight. A reader that has begun to read it (fewer bytes
+		// unread than were written) gets the rest: taking the tail back would leave it a torn
+		// record and the message twice. Else the bytes are taken out; when none are left to
+		// take, the reader read the message meanwhile, and it is out. (More bytes than were
+		// written: another writer shares the FIFO, and nothing is taken.)
+		if n < s.inBytes || n == s.inBytes && s.drain(n) == 0 {
+			s.settle()
+			return nil
+		}
 	}
-	// With pacing, one message is in flight; the unread bytes are its tail.
 	return s.failed(ErrInterrupted)
 }
 
@@ -413,21 +433,24 @@ func (s *Sink) Reclaim() error {
 // message was unread.
 var ErrInterrupted = errors.New("interrupted before the reader read it")
 
-// drain reads back up to n unread bytes from the pipe the sink writes to.
-func (s *Sink) drain(n int) {
+// drain reads back up to n unread bytes from the pipe the sink writes to, and returns how many it
+// took (-1 when it could not open the pipe for reading).
+func (s *Sink) drain(n int) int {
 	fd, err := unix.Open("/proc/self/fd/"+itoa(int(s.f.Fd())), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return
+		return -1
 	}
 	defer unix.Close(fd)
 	buf := make([]byte, n)
-	for n > 0 {
-		k, err := unix.Read(fd, buf[:n])
+	taken := 0
+	for taken < n {
+		k, err := unix.Read(fd, buf[:n-taken])
 		if err != nil || k <= 0 {
-			return
+			break
 		}
-		n -= k
+		taken += k
 	}
+	return taken
 }
 
 // Save writes m, which could not be put back, as it would have been written out, to a new file in
