@@ -120,11 +120,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 	}
 	out := createdQueue{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, out.Address)
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, ipc.RemoveQueue)
 }
 
 // queueDiff says how an existing queue differs from what the flags ask for: what it has, and the

@@ -112,9 +112,5 @@ func semCreateRun(opts *semCreateOptions) error {
 	}
 	out := createdSem{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, out.Address)
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, ipc.RemoveSemaphore)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -102,9 +103,5 @@ func shmCreateRun(opts *shmCreateOptions) error {
 	}
 	out := createdShm{Address: info.Address(), Flavor: info.Flavor, Name: info.Name, Key: info.SysVKey(), ID: info.SysVID(),
 		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, out.Address)
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, func(a addr.Addr) error { _, err := ipc.RemoveSegment(a); return err })
 }

@@ -1,0 +1,43 @@
+package failure
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/ipc"
+	"github.com/ipcx/ipcx/internal/msgio"
+	"golang.org/x/sys/unix"
+)
+
+// outputRows come ahead of the table: a failed write on standard output is never a failure of
+// the object (ENOSPC of /dev/full is not "a system limit on the number of FIFOs"). The outermost
+// Wait or Progress still speaks first, and a put-back keeps its own row, which tells what became
+// of the message.
+var outputRows = []row{
+	{match: func(err error) bool {
+		if top[*Wait]()(err) || top[*Progress]()(err) || as[*msgio.PutBackError]()(err) || as[*ipc.PutBackFailedError]()(err) {
+			return false
+		}
+		return iostreams.IsOutputError(err)
+	}, code: Failure, say: func(o Object, err error, e *Error) {
+		if errors.Is(err, unix.EPIPE) {
+			// a closed pipe keeps the rows (and the exit 141) it has always had
+			return
+		}
+		e.Msg = fmt.Sprintf("cannot write standard output: %v", Errno(err))
+		if o.String() != "" {
+			e.Msg = fmt.Sprintf("%s: %s", o, e.Msg)
+		}
+	}},
+}
+
+// Output explains err when it is a failed write on standard output, for a command that has no
+// object to name (ls, sig list) or an error that reached ipcx's top unexplained; ok is false for
+// any other error.
+func Output(err error) (e error, ok bool) {
+	if !iostreams.IsOutputError(err) || errors.Is(err, unix.EPIPE) {
+		return err, false
+	}
+	return Object{}.Explain(err), true
+}
