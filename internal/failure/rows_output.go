@@ -7,6 +7,7 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,6 +16,14 @@ import (
 // Wait or Progress still speaks first, and a put-back keeps its own row, which tells what became
 // of the message.
 var outputRows = []row{
+	// An empty FIFO path is a usage error, not a missing file to create.
+	{nouns: "fifo", match: is(posix.ErrEmptyPath), code: Usage, say: func(o Object, _ error, e *Error) {
+		e.Msg = fmt.Sprintf("%s %s: %v", o.Noun, o.Verb, posix.ErrEmptyPath)
+		if o.Verb == "" {
+			e.Msg = fmt.Sprintf("%s: %v", o.Noun, posix.ErrEmptyPath)
+		}
+		e.Hint = "give the FIFO's path, as fifo create /tmp/f"
+	}},
 	{match: func(err error) bool {
 		if top[*Wait]()(err) || top[*Progress]()(err) || as[*msgio.PutBackError]()(err) || as[*ipc.PutBackFailedError]()(err) {
 			return false

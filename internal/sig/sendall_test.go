@@ -23,12 +23,35 @@ func TestParseTarget(t *testing.T) {
 		{"-0", Target{}, ErrOwnGroup},
 		{"x", Target{}, ErrBadTarget},
 		{"-", Target{}, ErrBadTarget},
+		{"2147483647", Target{Pid: 2147483647}, nil},
+		{"2147483648", Target{}, ErrPidRange},
+		{"-2147483649", Target{}, ErrPidRange},
+		{"99999999999999999999", Target{}, ErrPidRange},
 	} {
 		got, err := ParseTarget(tt.in)
 		if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 			t.Errorf("ParseTarget(%q) = %+v, %v; want %+v, %v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
+}
+
+// FuzzParseTarget: a target that parses is a positive pid_t, and says so again when printed.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"1", "-42", "-1", "0", "-0", "2147483648", "+5", "x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		if tg.Pid <= 0 || tg.Pid > 1<<31-1 {
+			t.Fatalf("ParseTarget(%q) = %+v: pid out of range", s, tg)
+		}
+		if tg.Group && tg.Pid == 1 {
+			t.Fatalf("ParseTarget(%q): process group 1 is kill(-1)", s)
+		}
+	})
 }
 
 func TestParseValue(t *testing.T) {
