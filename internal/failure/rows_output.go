@@ -16,6 +16,11 @@ import (
 // Wait or Progress still speaks first, and a put-back keeps its own row, which tells what became
 // of the message.
 var outputRows = []row{
+	// More semop operations than SEMOPM: the limit by name, not E2BIG.
+	{nouns: "sem", match: as[*ipc.OpsLimitError](), code: Failure, say: func(o Object, err error, e *Error) {
+		e.Msg = fmt.Sprintf("%s: %v", o, get[*ipc.OpsLimitError](err))
+		e.Hint = "give fewer operations per call, or raise SEMOPM (the third number in /proc/sys/kernel/sem)"
+	}},
 	// An empty FIFO path is a usage error, not a missing file to create.
 	{nouns: "fifo", match: is(posix.ErrEmptyPath), code: Usage, say: func(o Object, _ error, e *Error) {
 		e.Msg = fmt.Sprintf("%s %s: %v", o.Noun, o.Verb, posix.ErrEmptyPath)
