@@ -2,8 +2,8 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/failure"
-	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/spf13/cobra"
 )
 
