@@ -8,6 +8,7 @@ import (
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/sock"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,6 +17,20 @@ import (
 // Wait or Progress still speaks first, and a put-back keeps its own row, which tells what became
 // of the message.
 var outputRows = []row{
+	// A seqpacket message is not a datagram: its limit is the sender's SO_SNDBUF less 32, as
+	// unix_dgram_sendmsg checks for both.
+	{nouns: "sock", match: func(err error) bool {
+		dse := get[*sock.DatagramSizeError](err)
+		return dse != nil && dse.Addr.Kind == sock.UnixSeqpacket && dse.Limit >= 0
+	}, code: Failure, say: func(o Object, err error, e *Error) {
+		dse := get[*sock.DatagramSizeError](err)
+		size := fmt.Sprintf("%d bytes", dse.Size)
+		if dse.More {
+			size = "more than " + size
+		}
+		e.Msg = fmt.Sprintf("%s: the message is %s; a seqpacket socket sends at most %d bytes in one message (its send buffer, SO_SNDBUF, less 32)", o, size, dse.Limit)
+		e.Hint = "send it over a stream socket (unix:) instead, or in smaller pieces; the send buffer grows with: sysctl net.core.wmem_default"
+	}},
 	// More semop operations than SEMOPM: the limit by name, not E2BIG.
 	{nouns: "sem", match: as[*ipc.OpsLimitError](), code: Failure, say: func(o Object, err error, e *Error) {
 		e.Msg = fmt.Sprintf("%s: %v", o, get[*ipc.OpsLimitError](err))
