@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,6 +51,22 @@ func FuzzParseTarget(f *testing.F) {
 		}
 		if tg.Group && tg.Pid == 1 {
 			t.Fatalf("ParseTarget(%q): process group 1 is kill(-1)", s)
+		}
+	})
+}
+
+// FuzzParseValue: a sigqueue value that parses is an int32 that reads back from its decimal form.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"0", "-1", "0x10", "2147483647", "-2147483648", "2147483648", "0b101", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseValue(s)
+		if err != nil {
+			return
+		}
+		if again, err := ParseValue(strconv.Itoa(int(v))); err != nil || again != v {
+			t.Fatalf("ParseValue(%q) = %d, but %d gives %d, %v", s, v, v, again, err)
 		}
 	})
 }
