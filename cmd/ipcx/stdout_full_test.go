@@ -67,7 +67,9 @@ var printsNothing = map[string]bool{
 	"ipcx sem run": true,
 }
 
-// byScript: commands that print when a peer does something; stdout_full.txtar runs them.
+// byScript: commands that print when a peer does something. stdout_full.txtar runs fifo read,
+// mq notify, sig wait, sock connect and sock listen; sig trap shares sig wait's output path, and
+// sig snoop needs tracefs.
 var byScript = map[string]bool{
 	"ipcx fifo read": true, "ipcx mq notify": true, "ipcx sig snoop": true, "ipcx sig trap": true,
 	"ipcx sig wait": true, "ipcx sock connect": true, "ipcx sock listen": true,
