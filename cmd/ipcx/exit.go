@@ -20,10 +20,21 @@ func run(args []string, io *iostreams.IOStreams) (code int) {
 		}
 	}()
 	root := newRootCmd(io)
+	// cobra's help and completion scripts ignore their write errors: the recorder keeps them.
+	out := &iostreams.Recorder{W: io.Out}
+	root.SetOut(out)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
+	if err == nil && out.Err != nil {
+		err = out.Err
+	}
 	var fe *failure.Error
 	var silent *failure.Silent
+	if explained, ok := failure.Output(err); ok && !errors.As(err, &fe) && !errors.As(err, &silent) {
+		// A write on standard output failed where no command named an object: exit 1, not a
+		// usage error.
+		err = explained
+	}
 	switch {
 	case err == nil:
 		return failure.OK

@@ -71,8 +71,15 @@ func compatCmd(io *iostreams.IOStreams, c *cobra.Command, tool func([]string, *c
 		if f := c.Root().PersistentFlags().Lookup("ns"); f != nil {
 			ns = f.Value.String()
 		}
-		env := &compat.Env{Stdout: io.Out, Stderr: io.ErrOut, Open: compat.Open, NS: ns, Help: c.Help, Version: buildVersion()}
-		return compatExit(tool(append([]string{c.Name()}, args...), env))
+		out := &iostreams.Recorder{W: io.Out}
+		env := &compat.Env{Stdout: out, Stderr: io.ErrOut, Open: compat.Open, NS: ns, Help: c.Help, Version: buildVersion()}
+		err := tool(append([]string{c.Name()}, args...), env)
+		if st := (compat.ExitStatus)(0); out.Err != nil && (err == nil || errors.As(err, &st) && st == 0) {
+			// the tools buffer their output and may not see the failed write: a report that
+			// did not reach stdout is a failure, as util-linux's close_stdout makes it
+			return out.Err
+		}
+		return compatExit(err)
 	}
 	return c
 }

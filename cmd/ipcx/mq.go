@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/spf13/cobra"
 )
 
@@ -43,8 +44,9 @@ func delimiter(delim string, nul bool) (byte, error) {
 	if nul {
 		return 0, nil
 	}
-	if len(delim) != 1 {
-		return 0, failure.Usagef("--delim must be exactly one byte, got %q", delim)
+	b, err := msgio.ParseDelim(delim)
+	if err != nil {
+		return 0, failure.Usagef("--delim %v", err)
 	}
-	return delim[0], nil
+	return b, nil
 }

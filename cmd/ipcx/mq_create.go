@@ -1,14 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
-	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
+	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
@@ -89,8 +90,13 @@ func mqCreateRun(opts *mqCreateOptions) error {
 		if opts.maxBytes != "" {
 			return failure.UsageHint("POSIX queues take --maxmsg and --msgsize", "--max-bytes is for System V queues")
 		}
-		if opts.maxMsg < 0 || opts.msgSize < 0 || (opts.maxMsg == 0) != (opts.msgSize == 0) {
-			return failure.Usagef("--maxmsg and --msgsize go together, each at least 1")
+		for _, f := range []struct {
+			name string
+			v    int64
+		}{{"maxmsg", opts.maxMsg}, {"msgsize", opts.msgSize}} {
+			if opts.flagSet(f.name) && f.v < 1 {
+				return failure.Usagef("--%s must be at least 1, got %d", f.name, f.v)
+			}
 		}
 	} else {
 		if opts.maxMsg != 0 || opts.msgSize != 0 {
@@ -104,7 +110,16 @@ func mqCreateRun(opts *mqCreateOptions) error {
 			o.MaxBytes = uint64(n)
 		}
 	}
-	info, err := ipc.CreateQueue(a, o)
+	made := o
+	if (o.MaxMsg == 0) != (o.MsgSize == 0) {
+		// one of the two: the other is the default a queue created without either gets
+		maxMsg, msgSize, err := posix.MqDefaults()
+		if err != nil {
+			return obj.Explain(err)
+		}
+		made.MaxMsg, made.MsgSize = cmp.Or(o.MaxMsg, maxMsg), cmp.Or(o.MsgSize, msgSize)
+	}
+	info, err := ipc.CreateQueue(a, made)
 	if err != nil {
 		return obj.Explain(err)
 	}
@@ -116,11 +131,7 @@ func mqCreateRun(opts *mqCreateOptions) error {
 	}
 	out := createdQueue{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, MaxMsg: info.MaxMsg, MsgSize: info.MsgSize, QBytes: info.QBytes}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, escape.Name(out.Address))
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, ipc.RemoveQueue)
 }
 
 // queueDiff says how an existing queue differs from what the flags ask for: what it has, and the
@@ -129,9 +140,16 @@ func queueDiff(info ipc.QueueInfo, opts *mqCreateOptions, o ipc.QueueOptions) (d
 	if opts.flagSet("mode") && info.Mode&0o777 != o.Mode {
 		diff, drop = append(diff, "mode "+render.Mode(info.Mode)), append(drop, "--mode")
 	}
-	if o.MaxMsg > 0 && (info.MaxMsg != o.MaxMsg || info.MsgSize != o.MsgSize) {
+	// only what was asked for: --maxmsg alone does not ask for the default msgsize
+	both := o.MaxMsg > 0 && o.MsgSize > 0
+	switch {
+	case both && (info.MaxMsg != o.MaxMsg || info.MsgSize != o.MsgSize):
 		diff = append(diff, fmt.Sprintf("maxmsg %d, msgsize %d", info.MaxMsg, info.MsgSize))
 		drop = append(drop, "--maxmsg and --msgsize")
+	case !both && o.MaxMsg > 0 && info.MaxMsg != o.MaxMsg:
+		diff, drop = append(diff, fmt.Sprintf("maxmsg %d", info.MaxMsg)), append(drop, "--maxmsg")
+	case !both && o.MsgSize > 0 && info.MsgSize != o.MsgSize:
+		diff, drop = append(diff, fmt.Sprintf("msgsize %d", info.MsgSize)), append(drop, "--msgsize")
 	}
 	if o.MaxBytes != 0 && info.QBytes != o.MaxBytes {
 		diff, drop = append(diff, fmt.Sprintf("max-bytes %d", info.QBytes)), append(drop, "--max-bytes")

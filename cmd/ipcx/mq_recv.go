@@ -89,7 +89,7 @@ error names.
 	f.BoolVarP(&opts.follow, "follow", "f", false, "receive until interrupted")
 	f.Int64Var(&opts.typ, "type", 0, "System V: which message, as msgrcv's msgtyp (0 first, N that type, -N lowest type <= N)")
 	f.BoolVar(&opts.except, "except", false, "System V: with --type N > 0, the first message of any type but N")
-	f.StringVar(&opts.delim, "delim", "\n", "written after each message (one byte)")
+	f.StringVar(&opts.delim, "delim", "\n", "written after each message: one byte, or a C escape (\\t, \\0, \\xHH)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "write NUL after each message")
 	f.BoolVar(&opts.raw, "raw", false, "write nothing between messages")
 	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")

@@ -63,7 +63,7 @@ When the queue is full, send waits for room: --nonblock exits 5 instead, --timeo
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.delim, "delim", "\n", "separator between messages on standard input (one byte)")
+	f.StringVar(&opts.delim, "delim", "\n", "separator between messages on standard input: one byte, or a C escape (\\t, \\0, \\xHH)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "messages on standard input end with NUL")
 	f.BoolVar(&opts.whole, "whole", false, "send all of standard input as one message")
 	f.Uint64Var(&opts.prio, "prio", 0, "POSIX: message priority, 0 (lowest) to 32767")

@@ -101,6 +101,9 @@ func namespaceOf(c *cobra.Command) (inventory.Namespace, error) {
 	if f == nil {
 		return inventory.Namespace{}, nil
 	}
+	if f.Changed && f.Value.String() == "" {
+		return inventory.Namespace{}, failure.Usagef("invalid --ns \"\": want a pid or the path of an ipc namespace file")
+	}
 	ns, err := inventory.ParseNamespace(f.Value.String())
 	if err != nil {
 		return ns, failure.Usagef("invalid --ns %q: %v (want a pid or the path of an ipc namespace file)", f.Value.String(), err)

@@ -82,6 +82,7 @@ OUTPUT
 	root.AddCommand(inventoryCommands(io)...)
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
+	refuseUnknownHelpTopics(root)
 	return root
 }
 

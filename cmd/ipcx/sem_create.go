@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/ipcx/ipcx/internal/escape"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -109,9 +108,5 @@ func semCreateRun(opts *semCreateOptions) error {
 	}
 	out := createdSem{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, NSems: info.NSems, Values: info.Values}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, escape.Name(out.Address))
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, ipc.RemoveSemaphore)
 }

@@ -91,18 +91,19 @@ func parseSize(flag, s string) (int64, error) {
 func bytesText(n int64) string { return failure.Bytes(n) }
 
 // shmSpan checks --offset and --length against the object's size and returns the range they name;
-// length < 0 means to the end.
+// length < 0 means to the end. A range past the end is a failure (exit 1), as data that does not
+// fit is, whatever the offset: the size is the object's, not the command line's.
 func shmSpan(obj failure.Object, size, off, length int64) (int64, int64, error) {
 	if off > size {
-		return 0, 0, failure.UsageHint(fmt.Sprintf("offsets go from 0 to %d", size),
-			"%s: --offset %d is past the end of the %d-byte %s", obj, off, size, obj.What)
+		return 0, 0, failure.Newf(failure.Failure, "%s: --offset %d is past the end of the %d-byte %s", obj, off, size, obj.What).
+			WithHint(fmt.Sprintf("offsets go from 0 to %d", size))
 	}
 	if length < 0 {
 		length = size - off
 	}
 	if length > size-off {
-		return 0, 0, failure.UsageHint(fmt.Sprintf("at most %s from offset %d", bytesText(size-off), off),
-			"%s: --length %d from offset %d goes past the end of the %d-byte %s", obj, length, off, size, obj.What)
+		return 0, 0, failure.Newf(failure.Failure, "%s: --length %d from offset %d goes past the end of the %d-byte %s", obj, length, off, size, obj.What).
+			WithHint(fmt.Sprintf("at most %s from offset %d", bytesText(size-off), off))
 	}
 	return off, length, nil
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/ipcx/ipcx/internal/escape"
+	"github.com/ipcx/ipcx/internal/addr"
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -98,9 +98,5 @@ func shmCreateRun(opts *shmCreateOptions) error {
 	}
 	out := createdShm{Ref: info.Ref(),
 		Mode: render.Mode(info.Mode), Created: info.Created, Size: info.Size}
-	if opts.json {
-		return render.JSON(opts.io.Out, out)
-	}
-	_, err = fmt.Fprintln(opts.io.Out, escape.Name(out.Address))
-	return err
+	return reportCreated(opts.io, obj, opts.json, out, info.Made, func(a addr.Addr) error { _, err := ipc.RemoveSegment(a); return err })
 }

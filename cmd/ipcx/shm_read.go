@@ -26,7 +26,7 @@ func newShmReadCmd(io *iostreams.IOStreams, runF func(*shmReadOptions) error) *c
 		Short: "Copy bytes out of shared memory to standard output",
 		Long: `Copy --length bytes (default: to the end) from --offset (default 0) to standard output, raw;
 --hex shows them as hexdump -C does, with the offsets in the object. A range past the end is a
-usage error (exit 2).
+failure (exit 1), whatever the offset.
 
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm read /frame > frame.bin

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -70,6 +72,9 @@ func parseSignals(names []string) (sig.Set, error) {
 // parsePid reads a process id argument.
 func parsePid(what, s string) (int, error) {
 	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) || err == nil && n > math.MaxInt32 {
+		return 0, failure.Usagef("%s: invalid process id %q: pid out of range (at most %d)", what, s, math.MaxInt32)
+	}
 	if err != nil || n <= 0 {
 		return 0, failure.Usagef("%s: invalid process id %q: want a positive number", what, s)
 	}

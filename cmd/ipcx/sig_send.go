@@ -170,6 +170,8 @@ func sigSendRun(opts *sigSendOptions) error {
 			return failure.UsageHint("name the processes or a process group of 2 or more", "sig send: refusing target -1: kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
 		case errors.Is(err, sig.ErrOwnGroup):
 			return failure.UsageHint("name the processes or a process group of 2 or more", "sig send: refusing target %s: kill(0) would signal ipcx's own process group", a)
+		case errors.Is(err, sig.ErrPidRange):
+			return failure.UsageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q: %v", a, err)
 		case err != nil:
 			return failure.UsageHint("a target is a pid, or -PGID for a process group", "sig send: invalid target %q", a)
 		case t.Group && (req.Queue || req.Then != 0 || req.Wait):

@@ -130,6 +130,10 @@ func sockListenRun(opts *sockListenOptions) error {
 		cfg.Handler = sock.HandleCount
 	}
 	obj := sockObject(a.String())
+	if f, ok := opts.io.OutFile(); ok && (cfg.Handler == sock.HandlePrint || opts.json) && iostreams.ClosedByRuntime(f) {
+		// what arrives would vanish into the /dev/null the Go runtime put there
+		return failure.Newf(failure.Failure, "%s: standard output is closed; nothing was listened for", obj).WithHint("redirect it to a file, a pipe or /dev/null (>/dev/null) to discard what arrives")
+	}
 	// Signals are caught before the socket file exists, so that it is removed whenever it does;
 	// SIGPIPE too: a closed standard output (| head -c 1) is an EPIPE that ends the listener
 	// with exit 141 after the file is removed, not a death that leaves the file behind.
@@ -152,7 +156,7 @@ func sockListenRun(opts *sockListenOptions) error {
 	err = sock.Serve(ctx, l, cfg, func(ev sock.Event) error { return opts.report(obj, ev) })
 	var oe *sock.OutputError
 	if errors.As(err, &oe) {
-		return readFail(obj, oe.Err)
+		return readFail(obj, iostreams.Output(opts.io.Out, oe.Err))
 	}
 	return obj.Explain(err)
 }

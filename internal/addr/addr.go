@@ -125,12 +125,35 @@ func Parse(s string) (Addr, error) {
 		return Addr{Kind: Ftok, Path: rest[:i], Proj: proj}, nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n < 0 {
+		// the hint suggests only what parses
+		_, kerr := keyAddr("key:"+s, s, "")
+		_, ierr := Parse("id:" + s)
+		switch {
+		case kerr == nil && ierr == nil:
+			return bad("a bare number is ambiguous", fmt.Sprintf("use id:%s or key:%s", s, s))
+		case kerr == nil && n < 0:
 			return bad("a bare number is ambiguous", fmt.Sprintf("use key:%s (ids are never negative)", s))
+		case kerr == nil:
+			return bad("a bare number is ambiguous", fmt.Sprintf("use key:%s (ids are below 2^31)", s))
+		case ierr == nil:
+			return bad("a bare number is ambiguous", fmt.Sprintf("use id:%s (%s is not a key: %v)", s, s, get(kerr)))
 		}
-		return bad("a bare number is ambiguous", fmt.Sprintf("use id:%s or key:%s", s, s))
+		return bad("a bare number is not an address", fmt.Sprintf("%s is not a key (%s) nor an id; use one of: %s", s, get(kerr), Forms))
 	}
 	return bad("not an IPC address", "use one of: "+Forms)
+}
+
+// FtokError is the key ftok(3) returns when it fails (-1, 0xffffffff): refused as a key, since a
+// script that passes it on has lost the error.
+const FtokError sysv.Key = -1
+
+// get is the reason of an address error.
+func get(err error) string {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae.Reason
+	}
+	return err.Error()
 }
 
 // keyAddr makes a key address of text, the key part of the input s; hint says how to write it.
@@ -141,6 +164,9 @@ func keyAddr(s, text, hint string) (Addr, error) {
 	}
 	if k == sysv.Private {
 		return Addr{}, &Error{Input: s, Reason: "key 0 is IPC_PRIVATE", Hint: "use private to create a new private object, or id:N to name one"}
+	}
+	if k == FtokError {
+		return Addr{}, &Error{Input: s, Reason: "key -1 (0xffffffff) is what ftok(3) returns when it fails, not a key", Hint: "check the path given to ftok (ipcx ftok PATH PROJ), or name the object by id:N"}
 	}
 	return Addr{Kind: Key, Key: k}, nil
 }

@@ -18,11 +18,11 @@ func TestParse(t *testing.T) {
 		{"/jobs", Addr{Kind: POSIX, Name: "/jobs"}},
 		{"/" + strings.Repeat("a", 255), Addr{Kind: POSIX, Name: "/" + strings.Repeat("a", 255)}},
 		{"0x1A2B", Addr{Kind: Key, Key: 0x1a2b}},
-		{"0xffffffff", Addr{Kind: Key, Key: -1}},
+		{"0xfffffffe", Addr{Kind: Key, Key: -2}},
 		{"key:42", Addr{Kind: Key, Key: 42}},
 		{"key:0x2a", Addr{Kind: Key, Key: 42}},
-		{"key:-1", Addr{Kind: Key, Key: -1}},
-		{"key:4294967295", Addr{Kind: Key, Key: -1}},
+		{"key:-2", Addr{Kind: Key, Key: -2}},
+		{"key:4294967294", Addr{Kind: Key, Key: -2}},
 		{"id:0", Addr{Kind: ID, ID: 0}},
 		{"id:32768", Addr{Kind: ID, ID: 32768}},
 		{"ftok:/etc/passwd:65", Addr{Kind: Ftok, Path: "/etc/passwd", Proj: 65}},
@@ -62,6 +62,13 @@ func TestParseErrors(t *testing.T) {
 		{"id:2147483648", "whole number", ""},
 		{"1234", "bare number", "use id:1234 or key:1234"},
 		{"-5", "bare number", "use key:-5"},
+		{"key:-1", "what ftok(3) returns when it fails", "ipcx ftok"},
+		{"0xffffffff", "what ftok(3) returns when it fails", ""},
+		{"key:4294967295", "what ftok(3) returns when it fails", ""},
+		{"-1", "bare number", "not a key"},
+		{"4294967295", "bare number", "not a key"},
+		{"4294967294", "bare number", "use key:4294967294 (ids are below 2^31)"},
+		{"4294967296", "bare number is not an address", ""},
 		{"ftok:/etc/passwd", "needs a path and a project id", ""},
 		{"ftok::65", "needs a path and a project id", ""},
 		{"ftok:/etc/passwd:0", "from 1 to 255", ""},
@@ -107,6 +114,14 @@ func FuzzParse(f *testing.F) {
 			var ae *Error
 			if !errors.As(err, &ae) || ae.Reason == "" || ae.Hint == "" {
 				t.Fatalf("Parse(%q): error %v without reason and hint", s, err)
+			}
+			// an address the hint suggests ("use key:N", "or id:N") parses
+			for _, w := range strings.Fields(strings.NewReplacer(",", " ", "(", " ", ")", " ").Replace(ae.Hint)) {
+				if (strings.HasPrefix(w, "key:") || strings.HasPrefix(w, "id:")) && !strings.HasSuffix(w, ":") {
+					if _, err := Parse(w); err != nil && w != "key:N" && w != "id:N" {
+						t.Fatalf("Parse(%q): the hint %q suggests %q, which does not parse: %v", s, ae.Hint, w, err)
+					}
+				}
 			}
 			return
 		}

@@ -83,7 +83,7 @@ func text(o Object, e *Error) string { return strings.TrimPrefix(e.Msg, o.String
 // the table itself.
 var rows []row
 
-func init() { rows = table }
+func init() { rows = append(append([]row{}, outputRows...), table...) }
 
 var table = []row{
 	// What the command tells about the failure: how its wait ended, what was done before.

@@ -357,6 +357,12 @@ func TestParseNamespace(t *testing.T) {
 	if _, err := ParseNamespace("-3"); err == nil {
 		t.Error("negative pid accepted")
 	}
+	// neither a pid nor a path; a pid beyond pid_t
+	for _, in := range []string{"abc", "ipc", "2147483648", "99999999999999999999"} {
+		if _, err := ParseNamespace(in); err == nil {
+			t.Errorf("ParseNamespace(%q) accepted", in)
+		}
+	}
 }
 
 func FuzzParseNamespace(f *testing.F) {

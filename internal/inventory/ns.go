@@ -5,6 +5,7 @@ package inventory
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,7 +39,14 @@ func ParseNamespace(s string) (Namespace, error) {
 		if pid <= 0 {
 			return Namespace{}, fmt.Errorf("invalid pid %d", pid)
 		}
+		if pid > math.MaxInt32 {
+			return Namespace{}, fmt.Errorf("pid %d out of range (a pid is at most %d)", pid, math.MaxInt32)
+		}
 		return Namespace{PID: pid, File: fmt.Sprintf("/proc/%d/ns/ipc", pid)}, nil
+	}
+	if !strings.Contains(s, "/") {
+		// neither a number nor a path: a typo more likely than a file in the working directory
+		return Namespace{}, fmt.Errorf("%q is neither a pid nor a path (a path has a /, as ./%s)", s, s)
 	}
 	ns := Namespace{File: s}
 	if rest, ok := strings.CutPrefix(filepath.Clean(s), "/proc/"); ok {

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/ipcx/ipcx/internal/addr"
+	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"github.com/ipcx/ipcx/internal/sysv"
 	"golang.org/x/sys/unix"
@@ -86,7 +87,7 @@ func (s *Segment) ReadTo(w io.Writer, off, length int64) error {
 		for length > 0 {
 			k := min(length, copyChunk)
 			if _, err := w.Write(s.mem[off : off+k]); err != nil {
-				return err
+				return iostreams.Output(w, err)
 			}
 			off, length = off+k, length-k
 		}
@@ -97,7 +98,7 @@ func (s *Segment) ReadTo(w io.Writer, off, length int64) error {
 		k, err := s.file.ReadAt(buf[:min(length, int64(len(buf)))], off)
 		if k > 0 {
 			if _, werr := w.Write(buf[:k]); werr != nil {
-				return werr
+				return iostreams.Output(w, werr)
 			}
 			off, length = off+int64(k), length-int64(k)
 		}

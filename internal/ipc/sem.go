@@ -195,7 +195,7 @@ func (s *Semaphore) Op(ctx context.Context, ops []sysv.Sembuf, nonblock, undo bo
 			ops[i].Flg |= sysv.SemUndo
 		}
 	}
-	return semOpError(sysv.SemOp(ctx, s.id, ops))
+	return semOpError(opsLimit(len(ops), sysv.SemOp(ctx, s.id, ops)))
 }
 
 // Set sets the values of the System V set: one value the semaphore Index (SETVAL), one per

@@ -24,11 +24,18 @@ const PipeBuf = 4096
 // ErrNotFIFO is wrapped by errors about a path that exists but is not a FIFO: a *NotFIFOError.
 var ErrNotFIFO = errors.New("not a FIFO")
 
+// ErrEmptyPath is the error of a FIFO named by the empty path: it names no file (open(2) would
+// say ENOENT, as if a file were missing).
+var ErrEmptyPath = errors.New("an empty path names no file")
+
 // CreateFIFO makes a FIFO at path with exactly the permission bits mode, as mkfifo -m does: the
 // umask narrows the mode mkfifo(3) gives, so the new FIFO's mode is then set through a descriptor
 // of the FIFO itself (O_PATH|O_NOFOLLOW, never a symbolic link planted meanwhile). An existing file
 // of any kind gives EEXIST and is left alone. A FIFO whose mode cannot be set is removed again.
 func CreateFIFO(path string, mode uint32) error {
+	if path == "" {
+		return ErrEmptyPath
+	}
 	mode &= 0o7777
 	if err := unix.Mkfifo(path, mode); err != nil {
 		return fmt.Errorf("mkfifo %s: %w", path, err)
@@ -94,6 +101,9 @@ func DeniedDir(path string) (dir, why string, parent bool) {
 // RemoveFIFO unlinks the FIFO at path. A file that is not a FIFO is refused with ErrNotFIFO, a
 // symbolic link too, even to a FIFO: only the FIFO itself is removed.
 func RemoveFIFO(path string) error {
+	if path == "" {
+		return ErrEmptyPath
+	}
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
 		return fmt.Errorf("lstat %s: %w", path, err)
@@ -160,6 +170,9 @@ func (d Direction) String() string {
 //
 // A path that is not a FIFO is refused with ErrNotFIFO before it is opened.
 func OpenFIFO(ctx context.Context, path string, dir Direction, nonblock bool) (*os.File, error) {
+	if path == "" {
+		return nil, ErrEmptyPath
+	}
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
 		return nil, fmt.Errorf("stat %s: %w", path, err)
@@ -461,6 +474,9 @@ type FIFOHolder struct {
 // only when a reader exists already, since opening a reader would otherwise release writers
 // blocked in open(2).
 func StatFIFO(path string) (FIFOInfo, error) {
+	if path == "" {
+		return FIFOInfo{}, ErrEmptyPath
+	}
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
 		return FIFOInfo{}, fmt.Errorf("stat %s: %w", path, err)

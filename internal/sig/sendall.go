@@ -30,6 +30,7 @@ var (
 	ErrEveryProcess = errors.New("kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
 	ErrOwnGroup     = errors.New("kill(0) would signal the caller's own process group")
 	ErrBadTarget    = errors.New("invalid target: want a pid, or -PGID for a process group")
+	ErrPidRange     = fmt.Errorf("pid out of range: a pid or process group is at most %d", math.MaxInt32)
 )
 
 // ParseTarget reads a target as kill(1) takes it: a pid, or -PGID for a process group. -1, 0 and
@@ -43,9 +44,16 @@ func ParseTarget(s string) (Target, error) {
 		return Target{}, ErrOwnGroup
 	}
 	t := Target{Group: strings.HasPrefix(s, "-")}
-	n, err := strconv.Atoi(strings.TrimPrefix(s, "-"))
+	digits := strings.TrimPrefix(s, "-")
+	n, err := strconv.Atoi(digits)
+	if errors.Is(err, strconv.ErrRange) || err == nil && n > math.MaxInt32 {
+		return Target{}, ErrPidRange
+	}
 	if err != nil || n <= 0 {
 		return Target{}, ErrBadTarget
+	}
+	if t.Group && n == 1 {
+		return Target{}, ErrEveryProcess // -01, -+1: kill(-1) too
 	}
 	t.Pid = n
 	return t, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,12 +24,51 @@ func TestParseTarget(t *testing.T) {
 		{"-0", Target{}, ErrOwnGroup},
 		{"x", Target{}, ErrBadTarget},
 		{"-", Target{}, ErrBadTarget},
+		{"2147483647", Target{Pid: 2147483647}, nil},
+		{"2147483648", Target{}, ErrPidRange},
+		{"-2147483649", Target{}, ErrPidRange},
+		{"99999999999999999999", Target{}, ErrPidRange},
 	} {
 		got, err := ParseTarget(tt.in)
 		if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 			t.Errorf("ParseTarget(%q) = %+v, %v; want %+v, %v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
+}
+
+// FuzzParseTarget: a target that parses is a positive pid_t, and says so again when printed.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"1", "-42", "-1", "0", "-0", "2147483648", "+5", "x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		if tg.Pid <= 0 || tg.Pid > 1<<31-1 {
+			t.Fatalf("ParseTarget(%q) = %+v: pid out of range", s, tg)
+		}
+		if tg.Group && tg.Pid == 1 {
+			t.Fatalf("ParseTarget(%q): process group 1 is kill(-1)", s)
+		}
+	})
+}
+
+// FuzzParseValue: a sigqueue value that parses is an int32 that reads back from its decimal form.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"0", "-1", "0x10", "2147483647", "-2147483648", "2147483648", "0b101", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseValue(s)
+		if err != nil {
+			return
+		}
+		if again, err := ParseValue(strconv.Itoa(int(v))); err != nil || again != v {
+			t.Fatalf("ParseValue(%q) = %d, but %d gives %d, %v", s, v, v, again, err)
+		}
+	})
 }
 
 func TestParseValue(t *testing.T) {

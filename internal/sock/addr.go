@@ -128,12 +128,13 @@ func (a Addr) NetAddr() string {
 //
 //	unix:/path  unix:@abstract  unix-dgram:…  unix-seqpacket:…
 //	tcp:HOST:PORT  udp:HOST:PORT  tcp:[::1]:PORT  tcp::PORT (every local address)
+//	tcp:[fe80::1%eth0]:PORT (a link-local address on an interface)
 //
 // Port 0 asks the kernel to pick a free port when listening.
 func ParseAddr(s string) (Addr, error) {
 	scheme, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		if strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") {
+		if (strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".")) && parses("unix:"+s) {
 			return Addr{}, fmt.Errorf("%w: %q has no scheme (did you mean unix:%s?)", ErrBadAddr, s, s)
 		}
 		return Addr{}, fmt.Errorf("%w: %q has no scheme (want unix:, unix-dgram:, unix-seqpacket:, tcp: or udp:)", ErrBadAddr, s)
@@ -187,9 +188,18 @@ func parseInet(kind Kind, rest string) (Addr, error) {
 			return Addr{}, fmt.Errorf("%w: %s:%s needs :PORT after the ]", ErrBadAddr, kind, rest)
 		}
 		port = after[1:]
-		ip := net.ParseIP(host)
-		if ip == nil || ip.To4() != nil || strings.Contains(host, "%") {
+		// a link-local address names its interface: [fe80::1%eth0] (RFC 6874's zone)
+		base, zone, zoned := strings.Cut(host, "%")
+		ip := net.ParseIP(base)
+		if ip == nil || ip.To4() != nil {
 			return Addr{}, fmt.Errorf("%w: %q in brackets is not an IPv6 address", ErrBadAddr, host)
+		}
+		if zoned && (zone == "" || strings.ContainsAny(zone, "[]%/ \t\n\x00")) {
+			return Addr{}, fmt.Errorf("%w: %q in brackets has no valid zone after %% (an interface: [fe80::1%%eth0])", ErrBadAddr, host)
+		}
+		host = ip.String()
+		if zoned {
+			host += "%" + zone
 		}
 	} else {
 		i := strings.LastIndexByte(rest, ':')
@@ -198,7 +208,10 @@ func parseInet(kind Kind, rest string) (Addr, error) {
 		}
 		host, port = rest[:i], rest[i+1:]
 		if strings.Contains(host, ":") {
-			return Addr{}, fmt.Errorf("%w: write an IPv6 address in brackets, as %s:[%s]:%s", ErrBadAddr, kind, host, port)
+			if try := fmt.Sprintf("%s:[%s]:%s", kind, host, port); parses(try) {
+				return Addr{}, fmt.Errorf("%w: write an IPv6 address in brackets, as %s", ErrBadAddr, try)
+			}
+			return Addr{}, fmt.Errorf("%w: %q is not a host name or address (an IPv6 address goes in brackets: %s:[::1]:8080)", ErrBadAddr, host, kind)
 		}
 		if strings.ContainsAny(host, "[]%/ \t\x00") {
 			return Addr{}, fmt.Errorf("%w: %q is not a host name or address", ErrBadAddr, host)
@@ -217,6 +230,21 @@ func parseInet(kind Kind, rest string) (Addr, error) {
 	return Addr{Kind: kind, Host: host, Port: n}, nil
 }
 
+// parses reports whether s is a socket address, for an error that suggests it: a suggestion
+// never is an address that would be refused in turn.
+func parses(s string) bool {
+	_, err := ParseAddr(s)
+	return err == nil
+}
+
+// hostOf is the host of an IP address as Addr keeps it: with its zone (fe80::1%eth0).
+func hostOf(ip net.IP, zone string) string {
+	if zone != "" {
+		return ip.String() + "%" + zone
+	}
+	return ip.String()
+}
+
 // FromNet converts an address reported by Go's net package back into an Addr of kind k.
 func FromNet(k Kind, na net.Addr) Addr {
 	switch v := na.(type) {
@@ -227,9 +255,9 @@ func FromNet(k Kind, na net.Addr) Addr {
 		}
 		return a
 	case *net.TCPAddr:
-		return Addr{Kind: k, Host: v.IP.String(), Port: v.Port}
+		return Addr{Kind: k, Host: hostOf(v.IP, v.Zone), Port: v.Port}
 	case *net.UDPAddr:
-		return Addr{Kind: k, Host: v.IP.String(), Port: v.Port}
+		return Addr{Kind: k, Host: hostOf(v.IP, v.Zone), Port: v.Port}
 	}
 	return Addr{Kind: k}
 }

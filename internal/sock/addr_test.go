@@ -5,6 +5,7 @@ package sock
 import (
 	"errors"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,8 @@ func TestParseAddr(t *testing.T) {
 		{"tcp:[0:0::1]:1", Addr{Kind: TCP, Host: "::1", Port: 1}, "[::1]:1"},
 		{"udp:127.0.0.1:53", Addr{Kind: UDP, Host: "127.0.0.1", Port: 53}, "127.0.0.1:53"},
 		{"udp:[::]:0", Addr{Kind: UDP, Host: "::", Port: 0}, "[::]:0"},
+		{"tcp:[fe80::1%eth0]:80", Addr{Kind: TCP, Host: "fe80::1%eth0", Port: 80}, "[fe80::1%eth0]:80"},
+		{"udp:[FE80:0::1%lo]:0", Addr{Kind: UDP, Host: "fe80::1%lo", Port: 0}, "[fe80::1%lo]:0"},
 		{"unix:@" + strings.Repeat("a", SunPathMax), Addr{Kind: Unix, Path: strings.Repeat("a", SunPathMax), Abstract: true}, "@" + strings.Repeat("a", SunPathMax)},
 	}
 	for _, tt := range tests {
@@ -69,7 +72,10 @@ func TestParseAddrErrors(t *testing.T) {
 		{"tcp:[::1:80", "no closing ]"},
 		{"tcp:[::1]80", "needs :PORT"},
 		{"tcp:[127.0.0.1]:80", "not an IPv6 address"},
-		{"tcp:[fe80::1%eth0]:80", "not an IPv6 address"},
+		{"tcp:[fe80::1%]:80", "no valid zone"},
+		{"tcp:[fe80::1%a b]:80", "no valid zone"},
+		{"tcp:[1.2.3.4%lo]:80", "not an IPv6 address"},
+		{"tcp:a:b:80", "IPv6 address goes in brackets"},
 		{"tcp:[::1]:", "no port"},
 		{"udp:a b:1", "not a host name"},
 	}
@@ -85,8 +91,11 @@ func TestParseAddrErrors(t *testing.T) {
 	}
 }
 
+// suggested finds the addresses an error suggests: "did you mean ADDR?", "as ADDR" at its end.
+var suggested = regexp.MustCompile(`(?s)(?:did you mean (.*)\?\)$|, as (.*)$)`)
+
 func FuzzParseAddr(f *testing.F) {
-	for _, s := range []string{"unix:/tmp/a", "unix:@x", "unix-dgram:/d", "unix-seqpacket:@s",
+	for _, s := range []string{"tcp:[fe80::1%lo]:0", "/a\x00b", "tcp:a:b:1", "tcp:::1:80", "unix:/tmp/a", "unix:@x", "unix-dgram:/d", "unix-seqpacket:@s",
 		"tcp:127.0.0.1:80", "tcp:[::1]:0", "udp::53", "tcp:localhost:1", "tcp:[::ffff:1.2.3.4]:1", "x"} {
 		f.Add(s)
 	}
@@ -95,6 +104,13 @@ func FuzzParseAddr(f *testing.F) {
 		if err != nil {
 			if !errors.Is(err, ErrBadAddr) {
 				t.Fatalf("ParseAddr(%q) error %v does not wrap ErrBadAddr", s, err)
+			}
+			// an address the error suggests parses
+			msg := err.Error()
+			for _, m := range suggested.FindAllStringSubmatch(msg, -1) {
+				if _, err := ParseAddr(m[1] + m[2]); err != nil {
+					t.Fatalf("ParseAddr(%q): %q suggests %q, which is refused: %v", s, msg, m[1]+m[2], err)
+				}
 			}
 			return
 		}

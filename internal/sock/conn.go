@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
 	"golang.org/x/sys/unix"
 )
@@ -139,6 +140,9 @@ func Relay(ctx context.Context, c *Conn, in io.Reader, out io.Writer) (Stats, er
 		}
 	}
 	st.Sent, st.Received = sent.Load(), received.Load()
+	if iostreams.IsOutputError(recvErr) {
+		return st, recvErr // the output failed, not the receive
+	}
 	if recvErr != nil {
 		return st, fmt.Errorf("receive from %s: %w", c.Peer.Addr, bareErrno(recvErr))
 	}
@@ -198,7 +202,7 @@ func copyMessagesOut(out io.Writer, c *Conn, count *atomic.Int64) error {
 		n, err := c.Read(buf)
 		if n > 0 {
 			if _, werr := out.Write(buf[:n]); werr != nil {
-				return werr
+				return iostreams.Output(out, werr)
 			}
 			count.Add(int64(n))
 		}

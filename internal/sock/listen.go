@@ -112,6 +112,10 @@ func Listen(a Addr, mode uint32) (*Listener, error) {
 	if a.Kind.IsUnix() {
 		l.addr = a // Go reports the name as given; keep the user's spelling
 	}
+	if base, _, zoned := strings.Cut(a.Host, "%"); zoned && l.addr.Host == base {
+		// getsockname's scope id does not always come back as a zone: keep the one bound to
+		l.addr.Host = a.Host
+	}
 	return l, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/ipcx/ipcx/internal/iostreams"
 )
 
 // Handler is what Serve does with each connection or datagram.
@@ -171,7 +173,7 @@ func (s *server) datagrams() error {
 		}
 		if s.cfg.Handler == HandlePrint {
 			if _, err := s.cfg.Out.Write(buf[:n]); err != nil {
-				return &OutputError{Err: err}
+				return &OutputError{Err: iostreams.Output(s.cfg.Out, err)}
 			}
 		}
 		if s.cfg.Once {
@@ -246,8 +248,9 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 		ev.BytesIn, err = Copy(io.Discard, c, nil)
 	default:
 		ev.BytesIn, err = Copy(out, c, nil)
-		if errors.Is(err, ErrClosedPipe) {
-			// the output has gone (| head -c 1): every connection ends, and so does Serve
+		if errors.Is(err, ErrClosedPipe) || iostreams.IsOutputError(err) {
+			// the output has gone (| head -c 1) or is full: every connection ends, and so
+			// does Serve
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			return s.outputFailedLocked(err)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/ipcx/ipcx/internal/iostreams"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,11 +44,33 @@ func Copy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error) {
 		}
 		total += n
 		if handled {
-			return total, err
+			return total, dstFailed(dst, err)
 		}
 	}
 	n, err := plainCopy(dst, src, count)
-	return total + n, err
+	return total + n, dstFailed(dst, err)
+}
+
+// dstError marks a failure of Copy's destination, for Copy to tell it from one of its source.
+type dstError struct{ err error }
+
+func (e dstError) Error() string { return e.err.Error() }
+func (e dstError) Unwrap() error { return e.err }
+
+// dstFailed is Copy's error: a failed write on standard output is an *iostreams.OutputError, so
+// that a full disk there is not taken for a failure of the socket or FIFO read from.
+func dstFailed(dst io.Writer, err error) error {
+	var de dstError
+	if !errors.As(err, &de) {
+		return err
+	}
+	return iostreams.Output(dst, de.err)
+}
+
+// outputErrno reports whether errno, from a splice between two descriptors, is one that only
+// the writing side gives: a full or over-quota disk, a file too large, a closed pipe.
+func outputErrno(err error) bool {
+	return err == unix.ENOSPC || err == unix.EDQUOT || err == unix.EFBIG || err == unix.EPIPE
 }
 
 type rawFD struct {
@@ -149,6 +172,9 @@ func spliceDirect(dst, src rawFD, count *atomic.Int64) (written int64, handled b
 			if written == 0 && (serr == unix.EINVAL || serr == unix.ENOSYS) {
 				return 0, false, nil
 			}
+			if outputErrno(serr) {
+				return written, true, dstError{serr}
+			}
 			return written, true, serr
 		}
 		if n == 0 {
@@ -233,7 +259,7 @@ func spliceCopy(dst, src rawFD, count *atomic.Int64) (written int64, handled boo
 				return written, false, nil
 			}
 			if serr != nil {
-				return written, true, serr
+				return written, true, dstError{serr}
 			}
 			left -= int(m)
 			written += m
@@ -271,7 +297,7 @@ func drainPipe(dst rawFD, pr int, left int, count *atomic.Int64) (int64, error) 
 			continue
 		}
 		if werr != nil {
-			return written, werr
+			return written, dstError{werr}
 		}
 		buf = buf[n:]
 		written += int64(n)
@@ -289,6 +315,9 @@ type countingWriter struct {
 func (c countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.count.Add(int64(n))
+	if err != nil {
+		err = dstError{err}
+	}
 	return n, err
 }
 
