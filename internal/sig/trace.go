@@ -249,11 +249,17 @@ func (t *Trace) CaughtUp() bool {
 	if !t.idle.Load() || t.pipe == nil {
 		return false
 	}
-	rc, err := t.pipe.SyscallConn()
+	readable, ok := pollIn(t.pipe)
+	return ok && !readable && t.idle.Load()
+}
+
+// pollIn polls f once without waiting: whether it has something to read, and ok false when it
+// could not be polled.
+func pollIn(f *os.File) (readable, ok bool) {
+	rc, err := f.SyscallConn()
 	if err != nil {
-		return false
+		return false, false
 	}
-	empty := false
 	rc.Control(func(fd uintptr) {
 		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		for {
@@ -261,11 +267,12 @@ func (t *Trace) CaughtUp() bool {
 			if err == unix.EINTR {
 				continue
 			}
-			empty = err == nil && (n == 0 || fds[0].Revents&unix.POLLIN == 0)
+			ok = err == nil
+			readable = ok && n > 0 && fds[0].Revents&unix.POLLIN != 0
 			return
 		}
 	})
-	return empty && t.idle.Load()
+	return readable, ok
 }
 
 // Nested reports whether the trace runs in a pid namespace other than the initial one (see

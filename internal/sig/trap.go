@@ -277,23 +277,8 @@ func (t *Trap) pending() bool {
 	if t.sfd == nil {
 		return false
 	}
-	rc, err := t.sfd.SyscallConn()
-	if err != nil {
-		return false
-	}
-	ready := false
-	rc.Control(func(fd uintptr) {
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		for {
-			n, err := unix.Poll(fds, 0)
-			if err == unix.EINTR {
-				continue
-			}
-			ready = err == nil && n > 0 && fds[0].Revents&unix.POLLIN != 0
-			return
-		}
-	})
-	return ready
+	readable, ok := pollIn(t.sfd)
+	return ok && readable
 }
 
 // Close stops receiving. The signals received until then (notified, or pending on the signalfd)
