@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -49,7 +50,8 @@ func TestScript(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exit": cmdExit,
+			"exit":       cmdExit,
+			"waitlisten": cmdWaitListen,
 		},
 		RequireExplicitExec: true,
 	})
@@ -152,4 +154,46 @@ func signalSelf(s os.Signal) {
 	if p, err := os.FindProcess(os.Getpid()); err == nil {
 		p.Signal(s)
 	}
+}
+
+// cmdWaitListen waits until a UNIX socket bound to PATH is ready for a peer: a stream or seqpacket
+// socket listening (the socket file appears at bind(2), before listen(2): a connect in between is
+// refused), a datagram socket bound. It reads /proc/net/unix, where each line ends with the
+// socket's flags (__SO_ACCEPTCON 0x10000 once listening), type, state, inode and path:
+// waitlisten PATH.
+func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitlisten PATH")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if unixReady(ts.MkAbs(args[0])) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitlisten: nothing listens on %s", args[0])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// unixReady reports whether /proc/net/unix has a socket bound to path that is listening (stream,
+// seqpacket) or bound (datagram).
+func unixReady(path string) bool {
+	b, err := os.ReadFile("/proc/net/unix")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		// Num RefCount Protocol Flags Type St Inode Path
+		if len(f) < 8 || f[7] != path {
+			continue
+		}
+		flags, _ := strconv.ParseUint(f[3], 16, 32)
+		if flags&0x10000 != 0 || f[4] == "0002" {
+			return true
+		}
+	}
+	return false
 }
