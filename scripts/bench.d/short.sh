@@ -14,9 +14,11 @@
 # and waits once, in whatever order the rotation gives, so neither blocks.
 set -euo pipefail
 root=$(pwd)
+own_tmp=
 if [ -z "${BENCH_TMP:-}" ]; then
 	BENCH_TMP=$(mktemp -d)
-	trap 'rm -rf "$BENCH_TMP"' EXIT
+	own_tmp=$BENCH_TMP
+	trap 'rm -rf "$own_tmp"' EXIT
 	IPCX=$BENCH_TMP/ipcx
 	CGO_ENABLED=0 go build -o "$IPCX" ./cmd/ipcx
 fi
@@ -101,7 +103,7 @@ cleanup() {
 	"$IPCX" sem rm "$s" >/dev/null 2>&1 || true
 	for a in "${ids[@]}"; do "$IPCX" ${a% *} rm "${a#* }" >/dev/null 2>&1 || true; done
 }
-trap 'cleanup; rm -rf "$BENCH_TMP"' EXIT
+trap 'cleanup; [ -z "$own_tmp" ] || rm -rf "$own_tmp"' EXIT
 n=$("$IPCX" ls --json | grep -c '"kind"')
 [ "$n" = 10 ] || { echo "short: ls --json lists $n objects, want 10: ${ids[*]}" >&2; exit 1; }
 
