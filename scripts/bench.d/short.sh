@@ -156,4 +156,5 @@ short_row "ipcx sem post /s" sem-post hello 1.25 ipcs-q 2
 short_row "ipcx sem wait /s" sem-wait hello 1.25 ipcs-q 2
 short_row "ipcx ipcs -q" ipcx-ipcs-q hello 1.25 ipcs-q 2
 short_row "ipcx ls --json (10 objects)" ls-json ipcs-a 1.5
-echo "processes on the machine (ls reads each one's fds and maps for holders): $(ls -d /proc/[0-9]* | wc -l)"
+procs=(/proc/[0-9]*)
+echo "processes on the machine (ls reads each one's fds and maps for holders): ${#procs[@]}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
