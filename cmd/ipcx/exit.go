@@ -7,11 +7,21 @@ import (
 
 	"github.com/ipcx/ipcx/internal/failure"
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/spf13/cobra"
 )
 
 // run executes the command line and returns the exit code. It is main without os.Exit; what an
 // error says and the code it ends with come from internal/failure.
-func run(args []string, io *iostreams.IOStreams) (code int) {
+func run(args []string, io *iostreams.IOStreams) int {
+	return runWith(newRootCmdFor, args, io)
+}
+
+// treeBuilder builds the command tree for a command line (newRootCmdFor); wantHelp, when not nil,
+// is set when that tree was asked for help, which the whole tree prints.
+type treeBuilder func(io *iostreams.IOStreams, args []string) (root *cobra.Command, wantHelp *bool)
+
+// runWith is run on the tree that build makes.
+func runWith(build treeBuilder, args []string, io *iostreams.IOStreams) (code int) {
 	defer func() {
 		// No Go stack reaches the user; the message still names what went wrong.
 		if r := recover(); r != nil {
@@ -19,12 +29,12 @@ func run(args []string, io *iostreams.IOStreams) (code int) {
 			code = failure.Failure
 		}
 	}()
-	root := newRootCmd(io)
-	// cobra's help and completion scripts ignore their write errors: the recorder keeps them.
-	out := &iostreams.Recorder{W: io.Out}
-	root.SetOut(out)
-	root.SetArgs(args)
-	cmd, err := root.ExecuteC()
+	root, wantHelp := build(io, args)
+	cmd, out, err := execute(root, args, io)
+	if wantHelp != nil && *wantHelp {
+		// a part of the tree asked for help: the whole tree prints it (newRootCmdFor)
+		cmd, out, err = execute(newRootCmd(io), args, io)
+	}
 	if err == nil && out.Err != nil {
 		err = out.Err
 	}
@@ -53,4 +63,15 @@ func run(args []string, io *iostreams.IOStreams) (code int) {
 	}
 	failure.Print(io.ErrOut, err)
 	return failure.Code(err)
+}
+
+// execute runs args on root and returns the command found, the recorder of standard output
+// and the error: cobra's help and completion scripts ignore their write errors, the recorder
+// keeps them.
+func execute(root *cobra.Command, args []string, io *iostreams.IOStreams) (*cobra.Command, *iostreams.Recorder, error) {
+	out := &iostreams.Recorder{W: io.Out}
+	root.SetOut(out)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	return cmd, out, err
 }

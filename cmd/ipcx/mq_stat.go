@@ -58,11 +58,11 @@ func mqStatRun(opts *mqStatOptions) error {
 		return mqObject(a.String()).Explain(err)
 	}
 	if opts.json {
-		return render.JSONObject(opts.io.Out, render.MqStatFields, o)
+		return render.JSONObject(opts.io.Out, render.MqStatFields(), o)
 	}
-	cols := render.MqStatSysV
+	cols := render.MqStatSysV()
 	if o.Flavor == inventory.POSIX {
-		cols = render.MqStatPOSIX
+		cols = render.MqStatPOSIX()
 	}
 	return render.Table(opts.io.Out, opts.io.OutTTY, cols, []*inventory.Object{o})
 }

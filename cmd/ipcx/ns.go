@@ -9,7 +9,6 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/inventory"
-	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
@@ -128,16 +127,4 @@ func lookupOwner(s string) (uint32, error) {
 	}
 	n, _ := strconv.ParseUint(u.Uid, 10, 32)
 	return uint32(n), nil
-}
-
-// inventoryCommands are the inspection and cleanup commands, for the root command.
-func inventoryCommands(io *iostreams.IOStreams) []*cobra.Command {
-	cmds := []*cobra.Command{
-		newLsCmd(io, nil), newRmCmd(io, nil), newLimitsCmd(io, nil), newFtokCmd(io, nil), newAuditCmd(io, nil),
-		newIpcsCmd(io), newIpcrmCmd(io), newIpcmkCmd(io), newLsipcCmd(io),
-	}
-	for _, c := range cmds {
-		c.GroupID = "inventory"
-	}
-	return cmds
 }

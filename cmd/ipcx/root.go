@@ -35,7 +35,83 @@ const exitStatusHelp = `EXIT STATUS
   124  --timeout expired (--timeout 0 does not wait: 124 at once when nothing is ready)
   128+N  interrupted or killed by signal N (130 for Ctrl-C, 141 for a closed output pipe)`
 
+// newRootCmd builds the whole command tree. It is the one place the whole tree is built: help,
+// completion, the man pages and every command line that newRootCmdFor does not narrow use it.
 func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
+	root := newRootBase(io)
+	for _, t := range topCommands {
+		root.AddCommand(t.build(io))
+	}
+	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
+	refuseUnknownShells(root)
+	refuseUnknownHelpTopics(root)
+	return root
+}
+
+// topCommands are the commands under root, each with the function that builds it (and its
+// subcommands): a command line that names one of them needs no other (newRootCmdFor).
+var topCommands = []struct {
+	name  string
+	build func(io *iostreams.IOStreams) *cobra.Command
+}{
+	{"mq", newMqCmd},
+	{"sem", newSemCmd},
+	{"shm", newShmCmd},
+	{"sig", newSigCmd},
+	{"fifo", newFifoCmd},
+	{"pipe", func(io *iostreams.IOStreams) *cobra.Command { return newPipeCmd(io, nil) }},
+	{"sock", newSockCmd},
+	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLsCmd(io, nil)) }},
+	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newRmCmd(io, nil)) }},
+	{"limits", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLimitsCmd(io, nil)) }},
+	{"ftok", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newFtokCmd(io, nil)) }},
+	{"audit", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newAuditCmd(io, nil)) }},
+	{"ipcs", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcsCmd(io)) }},
+	{"ipcrm", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }},
+	{"ipcmk", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }},
+	{"lsipc", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLsipcCmd(io)) }},
+}
+
+// newRootCmdFor builds the part of the tree that args need, so that a short command does not
+// pay for building some 80 others with their flags and help (a third of ipcx mq send's start):
+// for "--version" the root alone; for a command line that starts with a command of topCommands,
+// the root and that command. Every other command line gets the whole tree (newRootCmd), and so
+// does --ns, whose refusal lists the commands that take it. Help, whose --ns line lists them
+// too, is never printed from a part: partial's help function only sets wantHelp, and the caller
+// runs the command line again on the whole tree (cobra asks for help before a command runs; sig
+// send and the compat tools call Help while parsing their arguments, before they act).
+func newRootCmdFor(io *iostreams.IOStreams, args []string) (root *cobra.Command, wantHelp *bool) {
+	if len(args) == 0 {
+		return newRootCmd(io), nil
+	}
+	for _, a := range args {
+		if a == "--ns" || strings.HasPrefix(a, "--ns=") {
+			return newRootCmd(io), nil
+		}
+	}
+	switch {
+	case len(args) == 1 && (args[0] == "--version" || args[0] == "-v"):
+		root = newRootBase(io)
+	default:
+		for _, t := range topCommands {
+			if t.name == args[0] {
+				root = newRootBase(io)
+				root.AddCommand(t.build(io))
+				break
+			}
+		}
+	}
+	if root == nil {
+		return newRootCmd(io), nil
+	}
+	wantHelp = new(bool)
+	root.SetHelpFunc(func(*cobra.Command, []string) { *wantHelp = true })
+	root.CompletionOptions.DisableDefaultCmd = true // "completion" is never a part's first word
+	return root, wantHelp
+}
+
+// newRootBase is the root command without its subcommands.
+func newRootBase(io *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ipcx",
 		Short: "Create, inspect, send to, receive from and remove Linux IPC objects",
@@ -70,19 +146,6 @@ OUTPUT
 	root.AddGroup(&cobra.Group{ID: "inventory", Title: "Inspection and cleanup:"})
 	root.PersistentFlags().String("ns", "", "") // its help lists the commands that take it: below
 	root.PersistentPreRunE = checkNS
-	root.AddCommand(
-		newMqCmd(io),
-		newSemCmd(io),
-		newShmCmd(io),
-		newSigCmd(io),
-		newFifoCmd(io),
-		newPipeCmd(io, nil),
-		newSockCmd(io),
-	)
-	root.AddCommand(inventoryCommands(io)...)
-	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
-	refuseUnknownShells(root)
-	refuseUnknownHelpTopics(root)
 	return root
 }
 
@@ -120,6 +183,12 @@ func flagError(c *cobra.Command, err error) error {
 // groupObjects puts a noun command in the "IPC objects" help group.
 func groupObjects(c *cobra.Command) *cobra.Command {
 	c.GroupID = "objects"
+	return c
+}
+
+// groupInventory puts a command in the "Inspection and cleanup" help group.
+func groupInventory(c *cobra.Command) *cobra.Command {
+	c.GroupID = "inventory"
 	return c
 }
 

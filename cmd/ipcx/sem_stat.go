@@ -81,7 +81,7 @@ func semStatRun(opts *semStatOptions) error {
 	w := opts.io.Out
 	rows := []*inventory.Object{o}
 	if o.Flavor == inventory.POSIX {
-		if err := render.Table(w, opts.io.OutTTY, render.SemStatPOSIX, rows); err != nil {
+		if err := render.Table(w, opts.io.OutTTY, render.SemStatPOSIX(), rows); err != nil {
 			return err
 		}
 		if len(o.Users) == 0 {
@@ -91,7 +91,7 @@ func semStatRun(opts *semStatOptions) error {
 		fmt.Fprintln(w)
 		return render.Table(w, opts.io.OutTTY, holderColumns, o.Users)
 	}
-	if err := render.Table(w, opts.io.OutTTY, render.SemStatSysV, rows); err != nil {
+	if err := render.Table(w, opts.io.OutTTY, render.SemStatSysV(), rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)

@@ -56,9 +56,9 @@ func shmStatRun(opts *shmStatOptions) error {
 	w := opts.io.Out
 	rows := []*inventory.Object{o}
 	if o.Flavor == inventory.SysV {
-		return render.Table(w, opts.io.OutTTY, render.ShmStatSysV, rows)
+		return render.Table(w, opts.io.OutTTY, render.ShmStatSysV(), rows)
 	}
-	if err := render.Table(w, opts.io.OutTTY, render.ShmStatPOSIX, rows); err != nil {
+	if err := render.Table(w, opts.io.OutTTY, render.ShmStatPOSIX(), rows); err != nil {
 		return err
 	}
 	if len(o.Users) == 0 {

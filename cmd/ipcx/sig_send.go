@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -81,7 +82,9 @@ the others are still signalled, and the exit status is that of the first failure
 	return c
 }
 
-var groupArg = regexp.MustCompile(`^-[0-9]+$`)
+// groupArg is a process group target (-PGID), compiled on first use: a package-level regexp is
+// compiled by every ipcx command at start.
+var groupArg = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-[0-9]+$`) })
 
 // sigSendParse parses the flags itself, so that -1234 is a process group and not an unknown flag.
 // It reports whether help was asked for.
@@ -95,7 +98,7 @@ func sigSendParse(c *cobra.Command, opts *sigSendOptions, args []string) (bool, 
 			rest = append(rest, args[i:]...)
 		case takesValue:
 			takesValue = false
-		case groupArg.MatchString(a):
+		case groupArg().MatchString(a):
 			a = mark + a
 		case strings.HasPrefix(a, "--") && !strings.Contains(a, "="):
 			if f := c.Flags().Lookup(a[2:]); f != nil && f.NoOptDefVal == "" {

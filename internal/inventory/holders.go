@@ -442,7 +442,11 @@ func scanMaps(path string, inNS bool, buf []byte) (shm []sysv.ID, files map[devI
 	seen := map[sysv.ID]bool{}
 	for sc.Scan() {
 		line := sc.Bytes()
-		// start-end perms offset major:minor inode   path
+		// start-end perms offset major:minor inode   path: the path is from the first slash on,
+		// and most lines name neither a segment nor /dev/shm (splitting each was most of ls)
+		if i := bytes.IndexByte(line, '/'); i < 0 || !bytes.HasPrefix(line[i:], []byte("/SYSV")) && !bytes.HasPrefix(line[i:], []byte(shmDirPrefix)) {
+			continue
+		}
 		fields := bytes.Fields(line)
 		if len(fields) < 6 {
 			continue

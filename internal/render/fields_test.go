@@ -23,7 +23,7 @@ func TestFieldsColumns(t *testing.T) {
 	for name, v := range map[string]struct {
 		fs   Fields[*inventory.Object]
 		defs []string
-	}{"ls": {LsFields, LsDefault}, "mq": {MqFields, MqDefault}, "sem": {SemFields, SemDefault}, "shm": {ShmFields, ShmDefault}, "mq stat": {MqStatFields, MqDefault}} {
+	}{"ls": {LsFields, LsDefault}, "mq": {MqFields, MqDefault}, "sem": {SemFields, SemDefault}, "shm": {ShmFields, ShmDefault}, "mq stat": {MqStatFields(), MqDefault}} {
 		if _, err := v.fs.Columns(v.defs...); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -50,7 +50,7 @@ func TestJSONRowsIsJSON(t *testing.T) {
 		{Kind: inventory.Sem, Flavor: inventory.POSIX, Name: "/s", Size: 1, SemValues: []inventory.SemValue{{Value: 1, Waiters: &w}}},
 		{Kind: inventory.Shm, Flavor: inventory.SysV, Mode: 0o1600, Size: 4096, NAttch: 1, CTime: now},
 	}
-	for _, fs := range []Fields[*inventory.Object]{LsFields, MqFields, SemFields, ShmFields, MqStatFields} {
+	for _, fs := range []Fields[*inventory.Object]{LsFields, MqFields, SemFields, ShmFields, MqStatFields()} {
 		var b bytes.Buffer
 		if err := JSONRows(&b, fs, objs); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -355,22 +356,31 @@ var MqFields = Fields[object]{
 
 // MqStatFields are MqFields as mq stat reports them: the notify pid of a POSIX queue is in the
 // JSON whenever the queue's status was read, also when it is 0 (mq ls leaves a 0 out).
-var MqStatFields = MqFields.With(Field[object]{Header: "NOTIFY", JSON: "notifyPid",
-	Cell: MqFields.field("notify").Cell,
-	Value: func(o object) JSONValue {
-		if o.Flavor != inventory.POSIX || o.Size < 0 {
-			return JSONOmit()
-		}
-		return JSONInt(o.NotifyPID)
-	}})
+//
+// MqStatFields and the stat columns below are made on first use: finding columns by name at
+// start-up was most of this package's initialization, paid by every command.
+var MqStatFields = sync.OnceValue(func() Fields[object] {
+	return MqFields.With(Field[object]{Header: "NOTIFY", JSON: "notifyPid",
+		Cell: MqFields.field("notify").Cell,
+		Value: func(o object) JSONValue {
+			if o.Flavor != inventory.POSIX || o.Size < 0 {
+				return JSONOmit()
+			}
+			return JSONInt(o.NotifyPID)
+		}})
+})
 
 // MqDefault are the columns mq ls shows without -o.
 var MqDefault = []string{"flavor", "address", "key", "mode", "owner", "messages", "bytes", "ctime"}
 
 // The columns mq stat shows for each flavor.
 var (
-	MqStatPOSIX = MqStatFields.MustColumns("name", "mode", "owner", "maxmsg", "msgsize", "messages", "bytes", "notify", "mtime", "ctime")
-	MqStatSysV  = MqStatFields.MustColumns("key", "id", "mode", "owner", "messages", "bytes", "qbytes", "lspid", "lrpid", "stime", "rtime", "ctime")
+	MqStatPOSIX = sync.OnceValue(func() []Column[object] {
+		return MqStatFields().MustColumns("name", "mode", "owner", "maxmsg", "msgsize", "messages", "bytes", "notify", "mtime", "ctime")
+	})
+	MqStatSysV = sync.OnceValue(func() []Column[object] {
+		return MqStatFields().MustColumns("key", "id", "mode", "owner", "messages", "bytes", "qbytes", "lspid", "lrpid", "stime", "rtime", "ctime")
+	})
 )
 
 // usersJSON are the processes that have a POSIX semaphore or shared memory object open or mapped,
@@ -436,12 +446,14 @@ var SemDefault = []string{"flavor", "address", "key", "mode", "owner", "nsems", 
 // The columns sem stat shows for each flavor; a POSIX semaphore has one VALUE (then the
 // processes that map it; a System V set, SemValueColumns).
 var (
-	SemStatPOSIX = func() []Column[object] {
+	SemStatPOSIX = sync.OnceValue(func() []Column[object] {
 		cols := SemFields.MustColumns("name", "mode", "owner", "values", "waiters", "mtime")
 		cols[3].Header = "VALUE"
 		return cols
-	}()
-	SemStatSysV = SemFields.MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
+	})
+	SemStatSysV = sync.OnceValue(func() []Column[object] {
+		return SemFields.MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
+	})
 )
 
 // SemValuesText is the values of a semaphore's semaphores, comma-separated; "?" when unknown.
@@ -501,8 +513,12 @@ var ShmDefault = []string{"flavor", "address", "key", "mode", "owner", "size", "
 
 // The columns shm stat shows for each flavor.
 var (
-	ShmStatPOSIX = ShmFields.MustColumns("name", "mode", "owner", "size", "mtime")
-	ShmStatSysV  = ShmFields.MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
+	ShmStatPOSIX = sync.OnceValue(func() []Column[object] {
+		return ShmFields.MustColumns("name", "mode", "owner", "size", "mtime")
+	})
+	ShmStatSysV = sync.OnceValue(func() []Column[object] {
+		return ShmFields.MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
+	})
 )
 
 // SemValueColumns are the columns of a System V set's semaphores (sem stat).

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -70,10 +71,18 @@ func ResultName(r int) string {
 	return fmt.Sprintf("result(%d)", r)
 }
 
+// The patterns of a trace line and of its two events' fields, compiled on first use: a command
+// that reads no trace does not pay for them (three regexps were most of the package's start-up).
 var (
-	traceLine = regexp.MustCompile(`^\s*(.*)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+\S+\s+([\d.]+):\s+(signal_generate|signal_deliver):\s+(.*)$`)
-	genFields = regexp.MustCompile(`^sig=(\d+) errno=(-?\d+) code=(-?\d+) comm=(.*) pid=(-?\d+) grp=(\d+) res=(\d+)$`)
-	delFields = regexp.MustCompile(`^sig=(\d+) errno=(-?\d+) code=(-?\d+) sa_handler=([0-9a-f]+) sa_flags=([0-9a-f]+)$`)
+	traceLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s*(.*)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+\S+\s+([\d.]+):\s+(signal_generate|signal_deliver):\s+(.*)$`)
+	})
+	genFields = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^sig=(\d+) errno=(-?\d+) code=(-?\d+) comm=(.*) pid=(-?\d+) grp=(\d+) res=(\d+)$`)
+	})
+	delFields = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^sig=(\d+) errno=(-?\d+) code=(-?\d+) sa_handler=([0-9a-f]+) sa_flags=([0-9a-f]+)$`)
+	})
 )
 
 // ErrNotTraceEvent is returned by ParseTraceLine for a line that is not a signal event.
@@ -81,7 +90,7 @@ var ErrNotTraceEvent = errors.New("not a signal trace event")
 
 // ParseTraceLine parses a trace_pipe line of a signal_generate or signal_deliver event.
 func ParseTraceLine(line string) (TraceEvent, error) {
-	m := traceLine.FindStringSubmatch(line)
+	m := traceLine().FindStringSubmatch(line)
 	if m == nil {
 		return TraceEvent{}, fmt.Errorf("%w: %q", ErrNotTraceEvent, line)
 	}
@@ -92,7 +101,7 @@ func ParseTraceLine(line string) (TraceEvent, error) {
 	e.Time, _ = strconv.ParseFloat(m[4], 64)
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	if m[5] == "signal_generate" {
-		f := genFields.FindStringSubmatch(m[6])
+		f := genFields().FindStringSubmatch(m[6])
 		if f == nil {
 			return TraceEvent{}, fmt.Errorf("%w: %q", ErrNotTraceEvent, line)
 		}
@@ -101,7 +110,7 @@ func ParseTraceLine(line string) (TraceEvent, error) {
 		e.TargetComm, e.TargetPid = f[4], atoi(f[5])
 		e.Group, e.Result = f[6] != "0", atoi(f[7])
 	} else {
-		f := delFields.FindStringSubmatch(m[6])
+		f := delFields().FindStringSubmatch(m[6])
 		if f == nil {
 			return TraceEvent{}, fmt.Errorf("%w: %q", ErrNotTraceEvent, line)
 		}

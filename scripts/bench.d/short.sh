@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Short commands (issue 14 goal 1): the cost of one invocation, as a script calling ipcx in a loop
+# pays it. A C runner (spawnloop) starts every command once per round, SHORT_BENCH_ROUNDS rounds
+# (default 300, after 20 rounds of warm-up), in a rotating order, and times each start to exit
+# (posix_spawn to waitpid); every command must exit 0. Each row is the median of its per-round
+# times and the median of its per-round ratios against the anchors of the same round:
+#   a Go hello world (fmt.Println) built as scripts/bench builds ipcx (CGO_ENABLED=0 go build),
+#     bound 1.25x;
+#   util-linux ipcs -q (/usr/bin/ipcs), bound 2x;
+#   ls --json over 10 objects against ipcs -a, bound 1.5x.
+# /bin/true is printed for scale: it is the cost of a process start alone.
+# The queue (10 messages of 8 bytes: root's RLIMIT_MSGQUEUE is shared by everything root runs)
+# and the semaphore start with one message and one unit: each round sends and receives one, posts
+# and waits once, in whatever order the rotation gives, so neither blocks.
+set -euo pipefail
+root=$(pwd)
+own_tmp=
+if [ -z "${BENCH_TMP:-}" ]; then
+	BENCH_TMP=$(mktemp -d)
+	own_tmp=$BENCH_TMP
+	trap 'rm -rf "$own_tmp"' EXIT
+	IPCX=$BENCH_TMP/ipcx
+	CGO_ENABLED=0 go build -o "$IPCX" ./cmd/ipcx
+fi
+rounds=${SHORT_BENCH_ROUNDS:-300}
+warmup=20
+IPCS=/usr/bin/ipcs
+[ -x "$IPCS" ] || { echo "short: $IPCS (util-linux) is missing" >&2; exit 1; }
+cd "$BENCH_TMP"
+
+# The Go hello world, with the toolchain and flags of ipcx's build.
+mkdir -p hello
+printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello, world") }\n' > hello/main.go
+printf 'module hello\n\ngo 1.24\n' > hello/go.mod
+(cd hello && GOWORK=off CGO_ENABLED=0 go build -o "$BENCH_TMP/hello-go" .)
+
+cat > spawnloop.c <<'C'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+extern char **environ;
+/* spawnloop ROUNDS WARMUP FILE: FILE has one command a line, "NAME<TAB>ARGV words". Each round
+   starts every command once, beginning one further along each round; prints "ROUND NAME USEC"
+   for every start after the warm-up. A command that does not exit 0 stops the run. */
+int main(int argc, char **argv) {
+	int rounds = atoi(argv[1]), warm = atoi(argv[2]), n = 0;
+	char *name[64], **args[64], line[4096];
+	FILE *f = fopen(argv[3], "r");
+	if (!f) { perror(argv[3]); return 1; }
+	while (n < 64 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *tab = strchr(line, '\t');
+		if (!tab) continue;
+		*tab = 0;
+		name[n] = strdup(line);
+		args[n] = calloc(64, sizeof(char *));
+		int k = 0;
+		for (char *w = strtok(tab + 1, " "); w && k < 63; w = strtok(NULL, " ")) args[n][k++] = strdup(w);
+		n++;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	for (int r = 0; r < warm + rounds; r++) {
+		for (int j = 0; j < n; j++) {
+			int i = (j + r) % n, st;
+			struct timespec t0, t1;
+			pid_t pid;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (posix_spawn(&pid, args[i][0], &fa, NULL, args[i], environ)) { perror(args[i][0]); return 1; }
+			if (waitpid(pid, &st, 0) < 0) { perror("waitpid"); return 1; }
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) { fprintf(stderr, "spawnloop: %s failed (status %d)\n", name[i], st); return 1; }
+			if (r >= warm)
+				printf("%d %s %.1f\n", r, name[i], (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3);
+		}
+	}
+	return 0;
+}
+C
+gcc -O2 -o spawnloop spawnloop.c
+
+# The objects: a POSIX queue and semaphore for the short commands, and System V queues, sets and
+# segments, 10 objects in all for ls --json (ipcs -a lists the 8 System V ones).
+u=short$$
+q=/$u.q s=/$u.s
+"$IPCX" mq create "$q" --maxmsg 10 --msgsize 8 >/dev/null
+"$IPCX" sem create "$s" >/dev/null
+"$IPCX" mq send "$q" x
+"$IPCX" sem post "$s"
+ids=()
+address() { sed -n 's/.*"address": *"\([^"]*\)".*/\1/p'; }
+for i in 1 2 3; do ids+=("mq $("$IPCX" mq create private --json | address)"); done
+for i in 1 2 3; do ids+=("sem $("$IPCX" sem create private --json | address)"); done
+for i in 1 2; do ids+=("shm $("$IPCX" shm create private --size 4096 --json | address)"); done
+cleanup() {
+	"$IPCX" mq rm "$q" >/dev/null 2>&1 || true
+	"$IPCX" sem rm "$s" >/dev/null 2>&1 || true
+	for a in "${ids[@]}"; do "$IPCX" ${a% *} rm "${a#* }" >/dev/null 2>&1 || true; done
+}
+trap 'cleanup; [ -z "$own_tmp" ] || rm -rf "$own_tmp"' EXIT
+n=$("$IPCX" ls --json | grep -c '"kind"')
+[ "$n" = 10 ] || { echo "short: ls --json lists $n objects, want 10: ${ids[*]}" >&2; exit 1; }
+
+{
+	printf 'true\t/bin/true\n'
+	printf 'hello\t%s\n' "$BENCH_TMP/hello-go"
+	printf 'ipcs-q\t%s -q\n' "$IPCS"
+	printf 'ipcs-a\t%s -a\n' "$IPCS"
+	printf 'version\t%s --version\n' "$IPCX"
+	printf 'mq-send\t%s mq send %s x\n' "$IPCX" "$q"
+	printf 'mq-recv\t%s mq recv %s\n' "$IPCX" "$q"
+	printf 'sem-post\t%s sem post %s\n' "$IPCX" "$s"
+	printf 'sem-wait\t%s sem wait %s\n' "$IPCX" "$s"
+	printf 'ipcx-ipcs-q\t%s ipcs -q\n' "$IPCX"
+	printf 'ls-json\t%s ls --json\n' "$IPCX"
+} > commands
+./spawnloop "$rounds" "$warmup" commands > times
+
+# short_row NAME CMD ANCHOR BOUND [ANCHOR2 BOUND2]: CMD's median time and the median per-round
+# ratio against each anchor, with its bound.
+short_row() {
+	awk -v cmd="$2" -v a1="$3" -v b1="$4" -v a2="${5:-}" -v b2="${6:-}" -v label="$1" '
+	function median(v, n,   i, j, t) {
+		for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+		return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{ t[$1, $2] = $3; rs[$1] = 1 }
+	END {
+		n = 0; for (r in rs) { n++; x[n] = t[r, cmd]; p1[n] = t[r, cmd] / t[r, a1]; if (a2 != "") p2[n] = t[r, cmd] / t[r, a2] }
+		m = median(x, n); r1 = median(p1, n)
+		out = sprintf("%-30s %6.2f ms  /%-7s %5.2f (bound %s) %s", label, m / 1000, a1, r1, b1, r1 <= b1 ? "ok" : "OVER")
+		if (a2 != "") { r2 = median(p2, n); out = out sprintf("  /%-7s %5.2f (bound %s) %s", a2, r2, b2, r2 <= b2 ? "ok" : "OVER") }
+		print out
+	}' times
+}
+anchor_row() {
+	awk -v cmd="$2" -v label="$1" '$2 == cmd { v[++n] = $3 }
+	END { for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+		printf "%-30s %6.2f ms  (%d runs)\n", label, ((n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) / 1000, n }' times
+}
+echo "short commands: median per invocation over $rounds interleaved rounds, median per-round ratios"
+anchor_row "/bin/true" true
+anchor_row "Go hello world" hello
+anchor_row "util-linux ipcs -q" ipcs-q
+anchor_row "util-linux ipcs -a (8 objects)" ipcs-a
+short_row "ipcx --version" version hello 1.25 ipcs-q 2
+short_row "ipcx mq send /q x" mq-send hello 1.25 ipcs-q 2
+short_row "ipcx mq recv /q" mq-recv hello 1.25 ipcs-q 2
+short_row "ipcx sem post /s" sem-post hello 1.25 ipcs-q 2
+short_row "ipcx sem wait /s" sem-wait hello 1.25 ipcs-q 2
+short_row "ipcx ipcs -q" ipcx-ipcs-q hello 1.25 ipcs-q 2
+short_row "ipcx ls --json (10 objects)" ls-json ipcs-a 1.5
+procs=(/proc/[0-9]*)
+echo "processes on the machine (ls reads each one's fds and maps for holders): ${#procs[@]}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
