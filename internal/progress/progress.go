@@ -298,7 +298,7 @@ func (d *Display) line(now time.Time, final bool) string {
 		}
 		if d.o.Messages {
 			if final {
-				b.WriteString(count(k, "message"))
+				b.WriteString(Count(k, "message"))
 			} else {
 				b.WriteString(strconv.FormatInt(k, 10) + " msgs")
 			}
@@ -309,7 +309,10 @@ func (d *Display) line(now time.Time, final bool) string {
 			b.WriteString(" ")
 		}
 		if final {
-			b.WriteString(count(n, "byte") + " (" + units.Human(n) + ")")
+			b.WriteString(Count(n, "byte"))
+			if n >= 1024 {
+				b.WriteString(" (" + units.Human(n) + ")")
+			}
 		} else {
 			b.WriteString(units.Human(n))
 		}
@@ -335,8 +338,8 @@ func (d *Display) line(now time.Time, final bool) string {
 	return b.String()
 }
 
-// count is "1 byte", "2 bytes".
-func count(n int64, word string) string {
+// Count is "1 byte", "2 bytes": n and word, plural unless n is 1.
+func Count(n int64, word string) string {
 	s := strconv.FormatInt(n, 10) + " " + word
 	if n != 1 {
 		s += "s"
