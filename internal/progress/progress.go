@@ -314,7 +314,7 @@ func (d *Display) line(now time.Time, final bool) string {
 				b.WriteString(" (" + units.Human(n) + ")")
 			}
 		} else {
-			b.WriteString(units.Human(n))
+			b.WriteString(human(n))
 		}
 		b.WriteString(" " + rate(dn, dt, true))
 		if !final {
@@ -354,9 +354,17 @@ func rate(n int64, dt time.Duration, bytes bool) string {
 		r = int64(float64(n) / dt.Seconds())
 	}
 	if bytes {
-		return units.Human(r) + "/s"
+		return human(r) + "/s"
 	}
 	return strconv.FormatInt(r, 10) + "/s"
+}
+
+// human is units.Human with a B for the counts below 1K: 512B, 1.5K, 10M.
+func human(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + "B"
+	}
+	return units.Human(n)
 }
 
 // Elapsed formats a duration as the lines show it: 0.0s, 1.2s, 1m05.3s, 1h02m03s.

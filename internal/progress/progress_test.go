@@ -103,7 +103,7 @@ func TestLines(t *testing.T) {
 		Extra: func() string { return Count(int64(conns), "connection") }})
 	d.Meter(0).Add(1)
 	at = d.start.Add(time.Second)
-	if got, want := d.line(at, true), "ipcx: sock tcp:127.0.0.1:9: sent 1 byte 1/s  received 0 bytes 0/s, 1 connection in 1.0s"; got != want {
+	if got, want := d.line(at, true), "ipcx: sock tcp:127.0.0.1:9: sent 1 byte 1B/s  received 0 bytes 0B/s, 1 connection in 1.0s"; got != want {
 		t.Errorf("final line %q, want %q", got, want)
 	}
 }
@@ -157,7 +157,7 @@ func TestAutoNotTerminal(t *testing.T) {
 	d.Println("ipcx: x: a line of its own")
 	d.Finish()
 	out := buf.String()
-	if strings.Contains(out, "\r") || strings.Count(out, "ipcx: x: 0 bytes 0/s in ") != 1 || !strings.Contains(out, "\nipcx: x: a line of its own\n") {
+	if strings.Contains(out, "\r") || strings.Count(out, "ipcx: x: 0 bytes 0B/s in ") != 1 || !strings.Contains(out, "\nipcx: x: a line of its own\n") {
 		t.Fatalf("always on a file wrote %q", out)
 	}
 }
