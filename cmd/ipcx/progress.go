@@ -23,7 +23,7 @@ when standard error is not a terminal, as a plain line every second (for a log);
 
 // registerProgress adds --progress to c; what says what it counts.
 func (p *progressFlag) registerProgress(c *cobra.Command, what string) {
-	c.Flags().StringVar(&p.progress, "progress", "", "show "+what+" and the rate on standard error (=always: also when it is not a terminal)")
+	c.Flags().StringVar(&p.progress, "progress", "", "show "+what+" and the rate on standard error; `WHEN`: auto (live on a terminal only), always, never")
 	c.Flags().Lookup("progress").NoOptDefVal = "auto"
 }
 

@@ -95,7 +95,7 @@ datagrams and their bytes.
 	f.StringVar(&opts.exec, "exec", "", "run this shell command per connection, the socket as its stdin and stdout")
 	f.BoolVar(&opts.json, "json", false, "print one JSON event per line instead of the data")
 	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a UNIX socket file (connecting needs write permission)")
-	opts.registerProgress(c, "the bytes received and the connections")
+	opts.registerProgress(c, "the bytes received, the connections")
 	opts.registerTimeout(c, "wait at most this long for each connection or datagram: exit 124 after (positive; leave out for no limit)")
 	return c
 }
