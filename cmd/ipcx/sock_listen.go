@@ -196,7 +196,11 @@ func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
 		} else {
 			opts.conns.Add(1)
 			line := fmt.Sprintf("ipcx: %s: connection from %s: %s received", obj, peerString(ev.Peer), progress.Count(ev.BytesIn, "byte"))
-			if ev.BytesOut > 0 {
+			switch {
+			case ev.Status != nil:
+				// --exec: the command had the socket; ipcx saw none of its bytes
+				line = fmt.Sprintf("ipcx: %s: connection from %s: the command exited %d", obj, peerString(ev.Peer), *ev.Status)
+			case ev.BytesOut > 0:
 				line += fmt.Sprintf(", %s sent", progress.Count(ev.BytesOut, "byte"))
 			}
 			d.Println(line)
