@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The cost of --progress (issue 16): each long transfer with --progress=always (the live line
 # drawn every second, standard error to a file so the drawing is included) against the same
-# command without --progress, on a fast stream of BENCH_PROGRESS_SIZE bytes (default 2 GiB) or
-# BENCH_PROGRESS_MSGS messages (default 500,000 of 32 bytes). Paired runs (A and B back to back,
+# command without --progress, on a fast stream of BENCH_PROGRESS_SIZE bytes (default 1 GiB) or
+# BENCH_PROGRESS_MSGS messages (default 100,000 of 32 bytes). Paired runs (A and B back to back,
 # alternating which goes first), the median of the ratios. Bound 1.05: at most 5% of the
 # throughput.
 #
@@ -13,9 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -n "${IPCX:-}" ] || exec scripts/bench progress
-export SIZE=${BENCH_PROGRESS_SIZE:-2147483648}
-export MSGS=${BENCH_PROGRESS_MSGS:-500000}
-export SHM_SIZE=${BENCH_PROGRESS_SHM:-536870912}
+export SIZE=${BENCH_PROGRESS_SIZE:-1073741824}
+export MSGS=${BENCH_PROGRESS_MSGS:-100000}
+export SHM_SIZE=${BENCH_PROGRESS_SHM:-268435456}
 repeat=${BENCH_REPEAT:-7}
 cd "$BENCH_TMP"
 
