@@ -26,7 +26,8 @@ check() { # check NAME WANT COUNTFILE: the count file holds WANT
   local got; got=$(tr -d ' \n' < "$3")
   [ "$got" = "$2" ] || fail "$1: received $got, want $2"
 }
-waitsock() { until [ -S "$1" ]; do sleep 0.01; done; }
+# listening, as /proc/net/unix says (the file appears at bind(2), before listen(2))
+waitsock() { until awk -v p="$1" '$8 == p && $4 == "00010000" {f = 1} END {exit !f}' /proc/net/unix; do sleep 0.01; done; }
 export -f fail check waitsock
 
 # P is "" or "--progress=always"; each function takes it as $1.
