@@ -15,10 +15,10 @@ import (
 )
 
 type pipeOptions struct {
-	io       *iostreams.IOStreams
-	stages   [][]string
-	status   string
-	size     string
+	io     *iostreams.IOStreams
+	stages [][]string
+	status string
+	size   string
 	progressFlag
 }
 
@@ -181,4 +181,3 @@ func pipeRun(opts *pipeOptions) error {
 	}
 	return nil
 }
-
