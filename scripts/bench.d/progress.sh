@@ -81,7 +81,8 @@ export -f pipe_run fifo_run sock_send_run sock_connect_run shm_write_run shm_rea
 head -c "$SHM_SIZE" /dev/zero > "$BENCH_TMP/shm.in"
 "$IPCX" shm create /progress-bench --size "$SHM_SIZE" >/dev/null
 awk -v n="$MSGS" 'BEGIN { for (i = 1; i <= n; i++) printf "%032d\n", i }' > "$BENCH_TMP/lines"
-"$IPCX" mq create /progress-bench --maxmsg 10 >/dev/null
+# a small queue: RLIMIT_MSGQUEUE is root's, shared by every namespace on the machine
+"$IPCX" mq create /progress-bench --maxmsg 10 --msgsize 64 >/dev/null
 
 one() { # one NAME FUNCTION
   local with without ratio
