@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/msgio"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -17,6 +19,7 @@ type fifoReadOptions struct {
 	path   string
 	follow bool
 	wait   waitFlags
+	progressFlag
 }
 
 func newFifoReadCmd(io *iostreams.IOStreams, runF func(*fifoReadOptions) error) *cobra.Command {
@@ -32,10 +35,12 @@ Opening waits for a writer: --timeout bounds the wait (exit 124). --nonblock doe
 reads what the FIFO holds now and exits; an empty FIFO with no writer gives nothing and exit 0, an
 empty FIFO that a writer holds open exits 5.
 
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx fifo read /tmp/jobs
   $ ipcx fifo read --follow /tmp/log | grep ERROR
-  $ ipcx fifo read --timeout 5s /tmp/reply`,
+  $ ipcx fifo read --timeout 5s /tmp/reply
+  $ ipcx fifo read --progress /tmp/img > picture.png`,
 		Args: exactArgs(1, "one path"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.path = args[0]
@@ -47,6 +52,7 @@ empty FIFO that a writer holds open exits 5.
 	}
 	c.Flags().BoolVarP(&opts.follow, "follow", "f", false, "open the FIFO again after each last writer closes it")
 	opts.wait.register(c, "the FIFO is empty and a writer holds it open")
+	opts.registerProgress(c, "the bytes read")
 	return c
 }
 
@@ -56,6 +62,9 @@ func fifoReadRun(opts *fifoReadOptions) (err error) {
 	}
 	if opts.follow && opts.wait.nonblock {
 		return failure.Usagef("--follow and --nonblock exclude each other")
+	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
 	}
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
@@ -73,8 +82,15 @@ func fifoReadRun(opts *fifoReadOptions) (err error) {
 	if err != nil {
 		return fifoOpenFail(obj, err, opts.wait)
 	}
+	// The display starts once a writer is there, and its summary comes before any error.
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String()})
+	defer d.Finish()
 	if opts.wait.nonblock {
-		err = posix.CopyNow(opts.io.Out, f)
+		var out io.Writer = opts.io.Out
+		if d != nil {
+			out = progress.Writer{W: out, M: d.Meter(0)}
+		}
+		err = posix.CopyNow(out, f)
 		f.Close()
 		if err != nil {
 			return readFail(obj, err)
@@ -83,7 +99,7 @@ func fifoReadRun(opts *fifoReadOptions) (err error) {
 	}
 	for {
 		closer := context.AfterFunc(ctx, func() { f.Close() })
-		_, err = sock.Copy(opts.io.Out, f, nil)
+		_, err = sock.Copy(opts.io.Out, f, d.Meter(0).Counter())
 		closer()
 		if ctx.Err() != nil {
 			f.Close()

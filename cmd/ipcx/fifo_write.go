@@ -11,6 +11,7 @@ import (
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -21,6 +22,7 @@ type fifoWriteOptions struct {
 	lines []string // from the arguments; none: standard input
 	raw   bool
 	wait  waitFlags
+	progressFlag
 }
 
 func newFifoWriteCmd(io *iostreams.IOStreams, runF func(*fifoWriteOptions) error) *cobra.Command {
@@ -40,11 +42,13 @@ there is none ("no reader"). A write to a full FIFO waits for the reader to make
 than PIPE_BUF may be cut); the rest of the input is not written. When the reader goes away while ipcx writes, it exits 141
 (SIGPIPE).
 
-`, posix.PipeBuf) + exitStatusHelp,
+`, posix.PipeBuf) + progressHelp + `
+` + exitStatusHelp,
 		Example: `  $ ipcx fifo write /tmp/jobs 'build project' 'run tests'
   $ tail -f app.log | ipcx fifo write /tmp/log
   $ ipcx fifo write --nonblock /tmp/jobs ping || echo nobody listens
-  $ ipcx fifo write --raw /tmp/img < picture.png`,
+  $ ipcx fifo write --raw /tmp/img < picture.png
+  $ ipcx fifo write --raw --progress /tmp/img < disk.img`,
 		Args: minArgs(1, "a path and optional lines"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.path, opts.lines = args[0], args[1:]
@@ -56,6 +60,7 @@ than PIPE_BUF may be cut); the rest of the input is not written. When the reader
 	}
 	c.Flags().BoolVar(&opts.raw, "raw", false, "copy standard input as binary, in large writes")
 	opts.wait.register(c, "no process has the FIFO open for reading, or it is full")
+	opts.registerProgress(c, "the bytes written")
 	return c
 }
 
@@ -65,6 +70,9 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 	}
 	if opts.raw && len(opts.lines) > 0 {
 		return failure.Usagef("--raw copies standard input; lines were given as arguments")
+	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
 	}
 	obj := fifoObject(opts.path)
 	ctx, stop := interruptContext(context.Background())
@@ -94,12 +102,17 @@ func fifoWriteRun(opts *fifoWriteOptions) error {
 		// Not through Go's poller, which would wait for room: a full FIFO is exit 5.
 		w = now
 	}
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String()})
 	var n int64
 	if opts.raw {
-		n, err = sock.Copy(w, in, nil)
+		n, err = sock.Copy(w, in, d.Meter(0).Counter())
 	} else {
+		if d != nil {
+			w = progress.Writer{W: w, M: d.Meter(0)}
+		}
 		n, err = posix.WriteLines(w, in)
 	}
+	d.Finish()
 	if err != nil {
 		if ctx.Err() != nil {
 			return obj.Explain(ctx.Err())

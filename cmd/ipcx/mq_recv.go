@@ -11,6 +11,7 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +29,7 @@ type mqRecvOptions struct {
 	mayLose bool
 	wait    waitFlags
 	flagSet func(string) bool
+	progressFlag
 
 	// afterReceive, when set, runs between taking a message and writing it (a seam for tests of
 	// the put-back path).
@@ -68,12 +70,15 @@ anything, unless --no-putback accepts that a message may be lost. A message that
 back (the queue was refilled by other senders for 10 s) is saved in a file in $TMPDIR that the
 error names.
 
+--progress counts the messages written out and their payloads' bytes.
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx mq recv /jobs
   $ ipcx mq recv --count 10 --timeout 5s /jobs
   $ ipcx mq recv --follow /jobs | while read -r job; do echo "got $job"; done
   $ ipcx mq recv --type -5 0x1a2b
-  $ ipcx mq recv --json --nonblock /jobs`,
+  $ ipcx mq recv --json --nonblock /jobs
+  $ ipcx mq recv --follow --progress /jobs > jobs.log`,
 		Args: exactArgs(1, "one address"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr = args[0]
@@ -95,6 +100,7 @@ error names.
 	f.BoolVar(&opts.json, "json", false, "write one JSON object per message")
 	f.BoolVar(&opts.mayLose, "no-putback", false, "receive without write permission on the queue, accepting that a message whose write fails is lost")
 	opts.wait.register(c, "the queue is empty")
+	opts.registerProgress(c, "the messages and bytes received")
 	return c
 }
 
@@ -135,6 +141,9 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	if a.Kind == addr.Private {
 		return failure.UsageHint("name an existing queue with id:N or a key", "cannot receive from private: it names no existing queue")
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	obj := mqObject(a.String())
 	if f, ok := opts.io.OutFile(); ok && iostreams.ClosedByRuntime(f) {
 		return failure.Newf(failure.Failure, "%s: standard output is closed; nothing was taken", obj).WithHint("redirect it to a file, a pipe or /dev/null (>/dev/null) to discard messages")
@@ -159,8 +168,11 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 		return dst
 	}
 	sink := msgio.NewWriterSink(opts.io.Out, encode, q.PutBack)
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String(), Messages: true})
+	sink.CountTo(d.Meter(0))
 	received, err := q.ReceiveTo(ctx, sink, ipc.ReceiveOptions{Count: opts.count, Follow: opts.follow,
 		NonBlock: opts.wait.nonblock, Wait: opts.wait.context, AfterReceive: opts.afterReceive})
+	d.Finish()
 	return mqRecvFail(obj, q, opts, received, err)
 }
 

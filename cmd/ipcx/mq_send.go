@@ -12,6 +12,7 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/msgio"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +29,7 @@ type mqSendOptions struct {
 	mode     string
 	wait     waitFlags
 	flagSet  func(string) bool
+	progressFlag
 }
 
 func newMqSendCmd(io *iostreams.IOStreams, runF func(*mqSendOptions) error) *cobra.Command {
@@ -46,12 +48,15 @@ sent.
 When the queue is full, send waits for room: --nonblock exits 5 instead, --timeout bounds each wait
 (exit 124).
 
+--progress counts the messages sent and their bytes.
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx mq send /jobs hello world
   $ ipcx mq send /jobs --prio 9 urgent
   $ ipcx mq send 0x1a2b --type 3 'typed message'
   $ seq 1000 | ipcx mq send /jobs
-  $ ipcx mq send /images --whole < picture.png`,
+  $ ipcx mq send /images --whole < picture.png
+  $ ipcx mq send --progress /jobs < jobs.txt`,
 		Args: minArgs(1, "an address and optional messages"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr, opts.messages = args[0], args[1:]
@@ -71,6 +76,7 @@ When the queue is full, send waits for room: --nonblock exits 5 instead, --timeo
 	f.BoolVar(&opts.create, "create", false, "create the queue when it does not exist")
 	f.StringVar(&opts.mode, "mode", "0600", "with --create: permission bits of a new queue")
 	opts.wait.register(c, "the queue is full")
+	opts.registerProgress(c, "the messages and bytes sent")
 	return c
 }
 
@@ -108,6 +114,9 @@ func mqSendRun(opts *mqSendOptions) error {
 	if err != nil {
 		return err
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	if !a.IsSysV() && opts.flagSet("type") {
 		return failure.UsageHint("POSIX queues order by --prio", "--type is for System V queues")
 	}
@@ -129,6 +138,9 @@ func mqSendRun(opts *mqSendOptions) error {
 
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String(), Messages: true})
+	defer d.Finish()
+	m := d.Meter(0)
 	sent := 0
 	tooLarge := func(i int, tl *ipc.TooLargeError) error {
 		return failure.Newf(failure.Failure, "%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit).
@@ -142,6 +154,7 @@ func mqSendRun(opts *mqSendOptions) error {
 			return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 		}
 		sent++
+		m.AddMessage(len(data))
 		return nil
 	}
 	if len(opts.messages) > 0 {

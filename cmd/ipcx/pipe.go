@@ -4,24 +4,22 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/ipcx/ipcx/internal/posix"
-	"github.com/ipcx/ipcx/internal/render"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
 )
 
 type pipeOptions struct {
-	io       *iostreams.IOStreams
-	stages   [][]string
-	status   string
-	size     string
-	progress bool
+	io     *iostreams.IOStreams
+	stages [][]string
+	status string
+	size   string
+	progressFlag
 }
 
 func newPipeCmd(io *iostreams.IOStreams, runF func(*pipeOptions) error) *cobra.Command {
@@ -40,10 +38,11 @@ on standard error.
 
 --size sets every pipe's capacity (F_SETPIPE_SZ; the kernel rounds up to a power of two pages); it
 may not exceed /proc/sys/fs/pipe-max-size. --progress puts a relay between every two commands that
-moves the data with splice(2), without copying it, and shows the bytes and rate through each pipe
-on standard error. The relay moves a fast stream in batches of up to half a pipe rather than one
-wake-up per write, and holds data back at most a millisecond.
+moves the data with splice(2), without copying it, and counts the bytes through each pipe ("1>2"
+is the pipe from the first command to the second). The relay moves a fast stream in batches of up
+to half a pipe rather than one wake-up per write, and holds data back at most a millisecond.
 
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx pipe -- ls -l -- wc -l
   $ ipcx pipe --status all -- sh -c 'exit 3' -- cat
@@ -71,7 +70,7 @@ wake-up per write, and holds data back at most a millisecond.
 	c.Flags().SetInterspersed(false)
 	c.Flags().StringVar(&opts.status, "status", "", "all: print each command's exit status on standard error")
 	c.Flags().StringVar(&opts.size, "size", "", "capacity of every pipe (like 1M)")
-	c.Flags().BoolVar(&opts.progress, "progress", false, "show bytes and rate through each pipe on standard error")
+	opts.registerProgress(c, "the bytes through each pipe")
 	c.AddCommand(newPipeInfoCmd(io, nil))
 	return groupObjects(c)
 }
@@ -115,6 +114,10 @@ func pipeRun(opts *pipeOptions) error {
 	if opts.status != "" && opts.status != "all" {
 		return failure.Usagef("--status takes only the value all")
 	}
+	mode, err := opts.progressMode()
+	if err != nil {
+		return err
+	}
 	p := &posix.Pipeline{Stages: opts.stages}
 	obj := pipeObject(opts.stages)
 	if opts.size != "" {
@@ -141,22 +144,16 @@ func pipeRun(opts *pipeOptions) error {
 		return obj.Explain(err)
 	}
 	p.Stdin, p.Stdout, p.Stderr = in, out, errOut
-	var mu sync.Mutex
-	if opts.progress {
-		tty := iostreams.IsTerminal(errOut)
-		p.ProgressInterval = time.Second
-		p.Progress = func(b []int64, elapsed time.Duration, final bool) {
-			mu.Lock()
-			defer mu.Unlock()
-			line := progressLine(b, elapsed)
-			switch {
-			case tty && !final:
-				fmt.Fprintf(errOut, "\r%s\x1b[K", line)
-			case tty:
-				fmt.Fprintf(errOut, "\r%s\x1b[K\n", line)
-			default:
-				fmt.Fprintln(errOut, line)
-			}
+	// --progress counts each pipe with a relay; a single command has none to count.
+	var d *progress.Display
+	if mode != progress.Off && len(opts.stages) > 1 {
+		var names []string
+		for i := 1; i < len(opts.stages); i++ {
+			names = append(names, fmt.Sprintf("%d>%d", i, i+1))
+		}
+		d = progress.Start(errOut, mode, progress.Options{Label: "pipe", Streams: names})
+		for i := range names {
+			p.Counts = append(p.Counts, d.Meter(i).Counter())
 		}
 	}
 	// Ctrl-C reaches the commands from the terminal as in a shell; ipcx outlives them, then kills
@@ -164,6 +161,7 @@ func pipeRun(opts *pipeOptions) error {
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	st, err := p.Run(ctx)
+	d.Finish() // before errDone: the summary is written through errOut
 	outDone()
 	errDone()
 	if err != nil {
@@ -182,18 +180,4 @@ func pipeRun(opts *pipeOptions) error {
 		return &failure.Silent{Code: code}
 	}
 	return nil
-}
-
-// progressLine formats the bytes through each relay and the mean rate.
-func progressLine(b []int64, elapsed time.Duration) string {
-	var parts []string
-	secs := elapsed.Seconds()
-	for i, n := range b {
-		rate := 0.0
-		if secs > 0 {
-			rate = float64(n) / secs
-		}
-		parts = append(parts, fmt.Sprintf("%d>%d %s %s/s", i+1, i+2, render.HumanSize(n), render.HumanSize(int64(rate))))
-	}
-	return fmt.Sprintf("ipcx: pipe: %s  %.1fs", strings.Join(parts, "  "), secs)
 }

@@ -76,7 +76,7 @@ func TestPipeFlags(t *testing.T) {
 	if err := c.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.size != "1M" || !got.progress || got.status != "all" || !reflect.DeepEqual(got.stages, [][]string{{"ls", "-l"}, {"wc", "-l"}}) {
+	if got.size != "1M" || got.progress != "auto" || got.status != "all" || !reflect.DeepEqual(got.stages, [][]string{{"ls", "-l"}, {"wc", "-l"}}) {
 		t.Fatalf("options %+v", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -17,6 +18,7 @@ type shmReadOptions struct {
 	length  string
 	hex     bool
 	flagSet func(string) bool
+	progressFlag
 }
 
 func newShmReadCmd(io *iostreams.IOStreams, runF func(*shmReadOptions) error) *cobra.Command {
@@ -28,10 +30,12 @@ func newShmReadCmd(io *iostreams.IOStreams, runF func(*shmReadOptions) error) *c
 --hex shows them as hexdump -C does, with the offsets in the object. A range past the end is a
 failure (exit 1), whatever the offset.
 
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm read /frame > frame.bin
   $ ipcx shm read /frame --offset 4K --length 16 --hex
-  $ ipcx shm read id:3 --length 5`,
+  $ ipcx shm read id:3 --length 5
+  $ ipcx shm read --progress /frames > frames.bin`,
 		Args: exactArgs(1, "one address"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr = args[0]
@@ -45,6 +49,7 @@ failure (exit 1), whatever the offset.
 	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K or 0x1000)")
 	c.Flags().StringVar(&opts.length, "length", "", "how many bytes (default: to the end)")
 	c.Flags().BoolVar(&opts.hex, "hex", false, "show the bytes as hexdump -C does")
+	opts.registerProgress(c, "the bytes read")
 	return c
 }
 
@@ -63,6 +68,9 @@ func shmReadRun(opts *shmReadOptions) error {
 			return err
 		}
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	s, obj, err := openShm(a, false)
 	if err != nil {
 		return err
@@ -77,6 +85,11 @@ func shmReadRun(opts *shmReadOptions) error {
 	if opts.hex {
 		hd = render.NewHexDumper(opts.io.Out, off)
 		w = hd
+	}
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String()})
+	defer d.Finish()
+	if d != nil {
+		w = progress.Writer{W: w, M: d.Meter(0)}
 	}
 	if err := s.ReadTo(w, off, length); err != nil {
 		return failure.Newf(failure.Failure, "%s: %v", obj, err)

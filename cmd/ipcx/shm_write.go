@@ -9,6 +9,7 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +21,7 @@ type shmWriteOptions struct {
 	length  string
 	zero    bool
 	flagSet func(string) bool
+	progressFlag
 }
 
 func newShmWriteCmd(io *iostreams.IOStreams, runF func(*shmWriteOptions) error) *cobra.Command {
@@ -32,10 +34,14 @@ Standard input is copied as it is, binary safe. Nothing is written when the data
 between the offset and the end: ipcx says so and exits 1. --zero clears --length bytes from the
 offset instead (default: to the end).
 
+--progress counts the bytes read from standard input (from a pipe, all of it is read before
+anything is written, so that nothing is written when it does not fit).
+` + progressHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx shm write /frame "hello"
   $ ipcx shm write /frame --offset 4K < header.bin
-  $ ipcx shm write key:0x1a2b --zero`,
+  $ ipcx shm write key:0x1a2b --zero
+  $ ipcx shm write --progress /frames < frames.bin`,
 		Args: rangeArgs(1, 2, "an address and at most one DATA argument"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr, opts.data = args[0], args[1:]
@@ -49,6 +55,7 @@ offset instead (default: to the end).
 	c.Flags().StringVar(&opts.offset, "offset", "0", "where to start, in bytes from the beginning (like 4K or 0x1000)")
 	c.Flags().BoolVar(&opts.zero, "zero", false, "write zeros instead of data")
 	c.Flags().StringVar(&opts.length, "length", "", "with --zero: how many bytes to clear (default: to the end)")
+	opts.registerProgress(c, "the bytes read from the input")
 	return c
 }
 
@@ -73,6 +80,12 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	if opts.zero && len(opts.data) > 0 {
 		return failure.Usagef("--zero writes zeros: give no DATA with it")
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
+	if opts.zero && opts.progress != "" {
+		return failure.Usagef("--progress counts the data written; --zero has none")
+	}
 	s, obj, err := openShm(a, true)
 	if err != nil {
 		return err
@@ -92,6 +105,14 @@ func shmWriteRun(opts *shmWriteOptions) error {
 	tooLong := func(n string) error {
 		return failure.Newf(failure.Failure, "%s: the data (%s) does not fit in the %s from offset %d to the end; nothing was written", obj, n, bytesText(room), off).WithHint("write less, at a lower --offset, or into a larger object")
 	}
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String()})
+	defer d.Finish()
+	count := func(r io.Reader) io.Reader {
+		if d == nil {
+			return r
+		}
+		return progress.Reader{R: r, M: d.Meter(0)}
+	}
 	write := func(r io.Reader, n int64) error {
 		written, err := s.WriteFrom(r, n, off)
 		return shmWriteFail(obj, written, n, off, err)
@@ -101,7 +122,7 @@ func shmWriteRun(opts *shmWriteOptions) error {
 		if int64(len(data)) > room {
 			return tooLong(bytesText(int64(len(data))))
 		}
-		return write(bytes.NewReader(data), int64(len(data)))
+		return write(count(bytes.NewReader(data)), int64(len(data)))
 	}
 	// A regular file on standard input has a known length: check it, then copy straight in.
 	if f, ok := opts.io.In.(*os.File); ok {
@@ -112,13 +133,13 @@ func shmWriteRun(opts *shmWriteOptions) error {
 				if n > room {
 					return tooLong(bytesText(n))
 				}
-				return write(f, n)
+				return write(count(f), n)
 			}
 		}
 	}
 	// Otherwise (a pipe, a terminal) read it all first, so that nothing is written when it is too
 	// long.
-	buf, err := io.ReadAll(io.LimitReader(opts.io.In, room+1))
+	buf, err := io.ReadAll(io.LimitReader(count(opts.io.In), room+1))
 	if err != nil {
 		return failure.Newf(failure.Failure, "%s: reading standard input: %v", obj, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -15,6 +16,7 @@ type sockConnectOptions struct {
 	io   *iostreams.IOStreams
 	addr string
 	timeoutFlag
+	progressFlag
 }
 
 func newSockConnectCmd(io *iostreams.IOStreams, runF func(*sockConnectOptions) error) *cobra.Command {
@@ -32,6 +34,7 @@ Datagram sockets send one datagram per read of standard input and wait half a se
 replies after it ends. --timeout bounds the connect (exit 124); it must be positive: a connection
 is never made without waiting.
 
+` + progressHelp + `
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
 		Example: `  $ printf 'GET / HTTP/1.0\r\n\r\n' | ipcx sock connect tcp:127.0.0.1:8080
@@ -47,6 +50,7 @@ is never made without waiting.
 		},
 	}
 	opts.registerTimeout(c, "wait at most this long for the connection: exit 124 after (positive; leave out for no limit)")
+	opts.registerProgress(c, "the bytes sent and received")
 	return c
 }
 
@@ -58,6 +62,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 	if err := opts.positiveTimeout("a connection is never made without waiting"); err != nil {
 		return err
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	obj := sockObject(a.String())
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
@@ -66,7 +73,9 @@ func sockConnectRun(opts *sockConnectOptions) error {
 		return connectFail(obj, err, opts.timeout)
 	}
 	defer conn.Close()
-	_, err = sock.Relay(ctx, conn, opts.io.In, opts.io.Out)
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String(), Streams: []string{"sent", "received"}})
+	_, err = sock.RelayCounted(ctx, conn, opts.io.In, opts.io.Out, d.Meter(0).Counter(), d.Meter(1).Counter())
+	d.Finish()
 	// only our standard output can give EPIPE here: sending to a gone peer is not an error
 	return readFail(obj, err)
 }

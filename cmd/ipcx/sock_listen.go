@@ -5,12 +5,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/render"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
@@ -28,6 +30,10 @@ type sockListenOptions struct {
 	json     bool
 	timeoutFlag
 	mode string
+	progressFlag
+
+	display *progress.Display // --progress
+	conns   atomic.Int64      // connections ended, for the display
 }
 
 func newSockListenCmd(io *iostreams.IOStreams, runF func(*sockListenOptions) error) *cobra.Command {
@@ -57,6 +63,12 @@ path is never replaced: a socket file gives exit 4 (address in use), any other f
 removes the file it created when it exits, Ctrl-C and SIGTERM included, unless someone replaced it
 meanwhile.
 
+--progress counts the bytes received on all connections together, with the number of connections
+that have ended, on one line (as pv draws one line for the stream; connections served at once
+with --keep would otherwise fight over the terminal's last line), and prints a line for each
+connection as it ends, with its peer and exact byte counts; on a datagram socket it counts the
+datagrams and their bytes.
+` + progressHelp + `
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx sock listen unix:/tmp/app.sock
@@ -83,6 +95,7 @@ meanwhile.
 	f.StringVar(&opts.exec, "exec", "", "run this shell command per connection, the socket as its stdin and stdout")
 	f.BoolVar(&opts.json, "json", false, "print one JSON event per line instead of the data")
 	f.StringVar(&opts.mode, "mode", "0600", "permission bits of a UNIX socket file (connecting needs write permission)")
+	opts.registerProgress(c, "the bytes received, the connections")
 	opts.registerTimeout(c, "wait at most this long for each connection or datagram: exit 124 after (positive; leave out for no limit)")
 	return c
 }
@@ -123,6 +136,9 @@ func sockListenRun(opts *sockListenOptions) error {
 	if err != nil {
 		return err
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	if opts.exec != "" {
 		cfg.Exec = []string{"/bin/sh", "-c", opts.exec}
 	}
@@ -153,7 +169,16 @@ func sockListenRun(opts *sockListenOptions) error {
 			return readFail(obj, err)
 		}
 	}
+	if a.Kind.IsDatagram() {
+		opts.display = opts.startProgress(opts.io, progress.Options{Label: obj.String(), Messages: true})
+	} else {
+		opts.display = opts.startProgress(opts.io, progress.Options{Label: obj.String(), Extra: func() string {
+			return progress.Count(opts.conns.Load(), "connection")
+		}})
+		cfg.Count = opts.display.Meter(0).Counter()
+	}
 	err = sock.Serve(ctx, l, cfg, func(ev sock.Event) error { return opts.report(obj, ev) })
+	opts.display.Finish()
 	var oe *sock.OutputError
 	if errors.As(err, &oe) {
 		return readFail(obj, iostreams.Output(opts.io.Out, oe.Err))
@@ -164,15 +189,32 @@ func sockListenRun(opts *sockListenOptions) error {
 // report renders one connection or datagram: a JSON line with --json, and on stderr what went
 // wrong with it.
 func (opts *sockListenOptions) report(obj failure.Object, ev sock.Event) error {
+	errOut := opts.display.Writer(opts.io.ErrOut)
+	if d := opts.display; d != nil {
+		if ev.Kind == sock.Datagram {
+			d.Meter(0).AddMessage(int(ev.BytesIn))
+		} else {
+			opts.conns.Add(1)
+			line := fmt.Sprintf("ipcx: %s: connection from %s: %s received", obj, peerString(ev.Peer), progress.Count(ev.BytesIn, "byte"))
+			switch {
+			case ev.Status != nil:
+				// --exec: the command had the socket; ipcx saw none of its bytes
+				line = fmt.Sprintf("ipcx: %s: connection from %s: the command exited %d", obj, peerString(ev.Peer), *ev.Status)
+			case ev.BytesOut > 0:
+				line += fmt.Sprintf(", %s sent", progress.Count(ev.BytesOut, "byte"))
+			}
+			d.Println(line)
+		}
+	}
 	switch {
 	case errors.Is(ev.EchoErr, sock.ErrNoReplyAddr):
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)
+		fmt.Fprintf(errOut, "ipcx: %s: cannot echo to %s: %v (bind it, as ipcx sock connect does, to get replies)\n", obj, peerString(ev.Peer), ev.EchoErr)
 	case ev.EchoErr != nil:
-		fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.EchoErr))
+		fmt.Fprintf(errOut, "ipcx: %s: echo to %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.EchoErr))
 	}
 	if !opts.json {
 		if ev.Err != nil {
-			fmt.Fprintf(opts.io.ErrOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.Err))
+			fmt.Fprintf(errOut, "ipcx: %s: connection from %s: %v\n", obj, peerString(ev.Peer), failure.Errno(ev.Err))
 		}
 		return nil
 	}

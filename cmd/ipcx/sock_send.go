@@ -10,6 +10,7 @@ import (
 	"github.com/ipcx/ipcx/internal/failure"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
+	"github.com/ipcx/ipcx/internal/progress"
 	"github.com/ipcx/ipcx/internal/sock"
 	"github.com/spf13/cobra"
 )
@@ -19,6 +20,7 @@ type sockSendOptions struct {
 	addr string
 	data *string
 	timeoutFlag
+	progressFlag
 }
 
 func newSockSendCmd(io *iostreams.IOStreams, runF func(*sockSendOptions) error) *cobra.Command {
@@ -34,11 +36,13 @@ one message (at most 64 KiB).
 --timeout bounds the whole send (exit 124); it must be positive: a connection is never made, nor
 a peer's close seen, without waiting.
 
+` + progressHelp + `
 ` + sockAddrHelp + `
 ` + exitStatusHelp,
 		Example: `  $ ipcx sock send unix-dgram:/run/app.sock reload
   $ ipcx sock send udp:127.0.0.1:5140 'a log line'
-  $ ipcx sock send tcp:127.0.0.1:9000 < backup.tar`,
+  $ ipcx sock send tcp:127.0.0.1:9000 < backup.tar
+  $ ipcx sock send --progress unix:/run/backup.sock < disk.img`,
 		Args: rangeArgs(1, 2, "an address and optional data"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.addr = args[0]
@@ -52,6 +56,7 @@ a peer's close seen, without waiting.
 		},
 	}
 	opts.registerTimeout(c, "give up after this long: exit 124 (positive; leave out for no limit)")
+	opts.registerProgress(c, "the bytes sent")
 	return c
 }
 
@@ -63,6 +68,9 @@ func sockSendRun(opts *sockSendOptions) error {
 	if err := opts.positiveTimeout("a connection is never made without waiting"); err != nil {
 		return err
 	}
+	if _, err := opts.progressMode(); err != nil {
+		return err
+	}
 	obj := sockObject(a.String())
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
@@ -72,7 +80,9 @@ func sockSendRun(opts *sockSendOptions) error {
 	if opts.data != nil {
 		in = strings.NewReader(*opts.data)
 	}
-	n, err := sock.Send(ctx, a, in)
+	d := opts.startProgress(opts.io, progress.Options{Label: obj.String()})
+	n, err := sock.SendCounted(ctx, a, in, d.Meter(0).Counter())
+	d.Finish()
 	if errors.Is(err, sock.ErrPeerStillOpen) {
 		// Everything was sent; the peer held the connection open while ipcx waited for it to close.
 		sent := fmt.Sprintf("sent %d bytes, then", n)

@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipcx/ipcx/internal/progress"
 	"golang.org/x/sys/unix"
 )
 
@@ -170,6 +171,8 @@ type Sink struct {
 	pending []pending // messages in flight in a pipe or socket
 	arena   []byte    // the pending messages' payloads, one after the other
 	inBytes int       // encoded bytes of the pending messages
+
+	meter *progress.Meter // counts each message written (CountTo); nil: none
 }
 
 // pending is a message kept until its bytes are known to be read, to put it back otherwise. Its
@@ -227,6 +230,9 @@ func NewWriterSink(w io.Writer, encode func(dst []byte, m Message) []byte, putBa
 	}
 	return &Sink{w: w, encode: encode, putBack: putBack}
 }
+
+// CountTo counts each message written into m (its payload's bytes), for a progress display.
+func (s *Sink) CountTo(m *progress.Meter) { s.meter = m }
 
 // File is the output file (nil for another writer).
 func (s *Sink) File() *os.File { return s.f }
@@ -355,6 +361,7 @@ func (s *Sink) Write(m Message) error {
 	if s.kind == outPipe || s.kind == outSocket {
 		s.keep(m, len(s.buf))
 	}
+	s.meter.AddMessage(len(m.Data))
 	return nil
 }
 

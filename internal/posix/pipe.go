@@ -116,11 +116,10 @@ type Pipeline struct {
 	Stages [][]string // each an argv
 	// Size, when not 0, is the capacity given to every pipe (SetPipeSize).
 	Size int
-	// Progress, when not nil, gets a splice(2) relay between every two stages and is called
-	// every ProgressInterval, and once at the end, with the bytes each relay has moved so far
-	// (index i: between stage i and i+1) and the time since the start.
-	Progress         func(bytes []int64, elapsed time.Duration, final bool)
-	ProgressInterval time.Duration
+	// Counts, when not nil, has a counter for every two stages (len(Stages)-1): a splice(2) relay
+	// is put between stage i and i+1, and adds the bytes it moves to Counts[i] (for a progress
+	// display, internal/progress).
+	Counts []*atomic.Int64
 	// Stdin, Stdout and Stderr are given to the first stage, the last and all.
 	Stdin, Stdout, Stderr *os.File
 	// Env is the environment of every stage; nil means this process's.
@@ -164,6 +163,9 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("pipeline: no command: %w", unix.EINVAL)
 	}
+	if p.Counts != nil && len(p.Counts) != n-1 {
+		return nil, fmt.Errorf("pipeline: %d counters for %d pipes: %w", len(p.Counts), n-1, unix.EINVAL)
+	}
 	// Every command is found before any is started: a pipeline that cannot run whole does not
 	// run at all, and no earlier command acts on input that will never be consumed.
 	cmds := make([]*exec.Cmd, n)
@@ -200,7 +202,7 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 			if _, err := SetPipeSize(fds[1], p.Size); err != nil {
 				return nil, nil, err
 			}
-		} else if p.Progress != nil {
+		} else if p.Counts != nil {
 			// 1 MiB pipes let the relay move the stream in batches of half a MiB (see
 			// SpliceRelay). Best effort: the default pipe-max-size allows it, a per-user pipe
 			// limit may not, and then the relay moves what each write brings.
@@ -209,7 +211,7 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 		return r, w, nil
 	}
 
-	// stdin[i] and stdout[i] of stage i; relays between stage i and i+1 when Progress is set
+	// stdin[i] and stdout[i] of stage i; relays between stage i and i+1 when Counts is set
 	stdin := make([]*os.File, n)
 	stdout := make([]*os.File, n)
 	stdin[0], stdout[n-1] = p.Stdin, p.Stdout
@@ -220,7 +222,7 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.Progress == nil {
+		if p.Counts == nil {
 			stdout[i], stdin[i+1] = w, r
 			continue
 		}
@@ -258,47 +260,16 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 	}
 	toClose = nil
 
-	counts := make([]atomic.Int64, len(relays))
 	var wg sync.WaitGroup
 	for i, r := range relays {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			SpliceRelay(r.to, r.from, &counts[i])
+			SpliceRelay(r.to, r.from, p.Counts[i])
 			r.from.Close()
 			r.to.Close()
 		}()
 	}
-	start := time.Now()
-	stopProgress := make(chan struct{})
-	progressDone := make(chan struct{})
-	snapshot := func() []int64 {
-		b := make([]int64, len(counts))
-		for i := range counts {
-			b[i] = counts[i].Load()
-		}
-		return b
-	}
-	go func() {
-		defer close(progressDone)
-		if p.Progress == nil {
-			return
-		}
-		iv := p.ProgressInterval
-		if iv <= 0 {
-			iv = time.Second
-		}
-		t := time.NewTicker(iv)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				p.Progress(snapshot(), time.Since(start), false)
-			case <-stopProgress:
-				return
-			}
-		}
-	}()
 	stop := context.AfterFunc(ctx, func() {
 		for _, c := range cmds {
 			c.Process.Kill()
@@ -322,11 +293,6 @@ func (p *Pipeline) Run(ctx context.Context) ([]Status, error) {
 		}
 	}
 	wg.Wait()
-	close(stopProgress)
-	<-progressDone
-	if p.Progress != nil {
-		p.Progress(snapshot(), time.Since(start), true)
-	}
 	return st, nil
 }
 

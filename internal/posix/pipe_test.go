@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/ctest"
+	"golang.org/x/sys/unix"
 )
 
 // runPipeline runs p with stdout captured.
@@ -145,11 +146,11 @@ int main(void) { printf("%d\n", fcntl(0, F_GETPIPE_SZ)); return 0; }
 	}
 	// Behind a --progress relay, the stage reads from a 1 MiB pipe (so the relay hops in big
 	// chunks), unless --size says otherwise.
-	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Progress: func([]int64, time.Duration, bool) {}})
+	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Counts: counters(1)})
 	if strings.TrimSpace(got) != strconv.Itoa(relayPipeSize) {
 		t.Fatalf("capacity behind a relay: %q, want %d", got, relayPipeSize)
 	}
-	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Size: 300000, Progress: func([]int64, time.Duration, bool) {}})
+	_, got = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"true"}, {bin}}, Size: 300000, Counts: counters(1)})
 	if strings.TrimSpace(got) != "524288" {
 		t.Fatalf("capacity behind a relay with a size: %q, want 524288", got)
 	}
@@ -160,34 +161,36 @@ int main(void) { printf("%d\n", fcntl(0, F_GETPIPE_SZ)); return 0; }
 	}
 }
 
-func TestPipelineProgress(t *testing.T) {
+// counters returns n counters for Pipeline.Counts.
+func counters(n int) []*atomic.Int64 {
+	c := make([]*atomic.Int64, n)
+	for i := range c {
+		c[i] = new(atomic.Int64)
+	}
+	return c
+}
+
+func TestPipelineCounts(t *testing.T) {
 	ctx := shortCtx(t, 30*time.Second)
-	var calls int
-	var final []int64
 	p := &Pipeline{
-		Stages:           [][]string{{"head", "-c", "50000000", "/dev/zero"}, {"cat"}, {"wc", "-c"}},
-		ProgressInterval: 10 * time.Millisecond,
-		Progress: func(b []int64, _ time.Duration, last bool) {
-			calls++
-			if last {
-				final = append([]int64(nil), b...)
-			}
-		},
+		Stages: [][]string{{"head", "-c", "50000000", "/dev/zero"}, {"cat"}, {"wc", "-c"}},
+		Counts: counters(2),
 	}
 	st, got := runPipeline(t, ctx, p)
 	if strings.TrimSpace(got) != "50000000" || PipefailStatus(st) != 0 {
 		t.Fatalf("through the relays: %q %v", got, st)
 	}
-	if len(final) != 2 || final[0] != 50000000 || final[1] != 50000000 {
-		t.Fatalf("final counts %v, want two relays of 50000000", final)
-	}
-	if calls < 1 {
-		t.Fatal("no progress report")
+	if a, b := p.Counts[0].Load(), p.Counts[1].Load(); a != 50000000 || b != 50000000 {
+		t.Fatalf("final counts %d %d, want two relays of 50000000", a, b)
 	}
 	// a stage that exits early: upstream still gets SIGPIPE through the relay
-	st, _ = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"yes"}, {"head", "-1"}}, Progress: func([]int64, time.Duration, bool) {}})
+	st, _ = runPipeline(t, ctx, &Pipeline{Stages: [][]string{{"yes"}, {"head", "-1"}}, Counts: counters(1)})
 	if st[0].Signal != syscall.SIGPIPE {
 		t.Fatalf("yes behind a relay: %+v, want SIGPIPE", st[0])
+	}
+	// one counter per pipe, or none
+	if _, err := (&Pipeline{Stages: [][]string{{"true"}, {"true"}}, Counts: counters(2)}).Run(ctx); !errors.Is(err, unix.EINVAL) {
+		t.Fatalf("two counters for one pipe: %v, want EINVAL", err)
 	}
 }
 

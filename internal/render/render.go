@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/escape"
+	"github.com/ipcx/ipcx/internal/units"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -152,19 +153,4 @@ func Size(n int64, human bool) string {
 }
 
 // HumanSize formats n bytes in 1024-based units with one decimal below 10 (4.0K, 12M, 1.5G).
-func HumanSize(n int64) string {
-	const units = "KMGTPE"
-	if n < 1024 && n > -1024 {
-		return fmt.Sprint(n)
-	}
-	f := float64(n)
-	i := -1
-	for (f >= 1024 || f <= -1024) && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	if f < 10 && f > -10 {
-		return fmt.Sprintf("%.1f%c", f, units[i])
-	}
-	return fmt.Sprintf("%.0f%c", f, units[i])
-}
+func HumanSize(n int64) string { return units.Human(n) }

@@ -84,16 +84,22 @@ const DatagramLinger = 500 * time.Millisecond
 // stop DatagramLinger after in ends. A send that fails because the peer went away (EPIPE,
 // ECONNRESET) ends the sending only.
 func Relay(ctx context.Context, c *Conn, in io.Reader, out io.Writer) (Stats, error) {
+	return RelayCounted(ctx, c, in, out, nil, nil)
+}
+
+// RelayCounted is Relay adding the bytes to sentCount and receivedCount (when not nil) as they
+// move, for a progress display.
+func RelayCounted(ctx context.Context, c *Conn, in io.Reader, out io.Writer, sentCount, receivedCount *atomic.Int64) (Stats, error) {
 	var st Stats
-	var sent, received atomic.Int64
+	sent, received := orNew(sentCount), orNew(receivedCount)
 	sendDone := make(chan error, 1)
 	recvDone := make(chan error, 1)
 	go func() {
 		var err error
 		if c.Kind.IsDatagram() || c.Kind == UnixSeqpacket {
-			err = copyMessages(c, in, &sent)
+			err = copyMessages(c, in, sent)
 		} else {
-			_, err = Copy(c, in, &sent)
+			_, err = Copy(c, in, sent)
 		}
 		if err == nil {
 			err = c.CloseWrite()
@@ -103,9 +109,9 @@ func Relay(ctx context.Context, c *Conn, in io.Reader, out io.Writer) (Stats, er
 	go func() {
 		var err error
 		if c.Kind.IsDatagram() || c.Kind == UnixSeqpacket {
-			err = copyMessagesOut(out, c, &received)
+			err = copyMessagesOut(out, c, received)
 		} else {
-			_, err = Copy(out, c, &received)
+			_, err = Copy(out, c, received)
 		}
 		recvDone <- err
 	}()
@@ -150,6 +156,14 @@ func Relay(ctx context.Context, c *Conn, in io.Reader, out io.Writer) (Stats, er
 		return st, fmt.Errorf("send to %s: %w", c.Peer.Addr, bareErrno(sendErr))
 	}
 	return st, nil
+}
+
+// orNew is c, or a new counter when c is nil.
+func orNew(c *atomic.Int64) *atomic.Int64 {
+	if c == nil {
+		return new(atomic.Int64)
+	}
+	return c
 }
 
 func isPeerGone(err error) bool {
@@ -278,6 +292,12 @@ var ErrPeerStillOpen = errors.New("the peer did not close the connection")
 // and waits for the peer to close without reading its reply into anything. For datagram sockets
 // the input is one datagram (at most MaxDatagram bytes).
 func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
+	return SendCounted(ctx, a, in, nil)
+}
+
+// SendCounted is Send adding the bytes sent to count (when not nil) as they go, for a progress
+// display.
+func SendCounted(ctx context.Context, a Addr, in io.Reader, count *atomic.Int64) (int64, error) {
 	c, err := Dial(ctx, a)
 	if err != nil {
 		return 0, err
@@ -294,6 +314,9 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 			return 0, &DatagramSizeError{Addr: a, Size: len(data), Limit: datagramLimit(c), More: true}
 		}
 		n, err := c.Write(data)
+		if count != nil {
+			count.Add(int64(n))
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return int64(n), ctxErr(ctx)
@@ -305,7 +328,7 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 		}
 		return int64(n), nil
 	}
-	n, err := Copy(c, in, nil)
+	n, err := Copy(c, in, count)
 	if err != nil {
 		if ctx.Err() != nil {
 			return n, ctxErr(ctx)

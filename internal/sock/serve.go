@@ -22,17 +22,23 @@ import (
 
 // Echo sends everything c receives back to it until c's peer shuts down its write side, then
 // shuts down its own. It returns the number of bytes echoed.
-func Echo(ctx context.Context, c *Conn) (int64, error) {
+func Echo(ctx context.Context, c *Conn) (int64, error) { return echo(ctx, c, nil) }
+
+// echo is Echo adding the bytes echoed to count (when not nil) as they go.
+func echo(ctx context.Context, c *Conn, count *atomic.Int64) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	var n int64
 	var err error
 	if c.Kind == UnixSeqpacket {
-		var count atomic.Int64
-		err = copyMessagesOut(c, c, &count)
-		n = count.Load()
+		var own atomic.Int64
+		err = copyMessagesOut(c, c, &own)
+		n = own.Load()
+		if count != nil {
+			count.Add(n)
+		}
 	} else {
-		n, err = Copy(c, c, nil)
+		n, err = Copy(c, c, count)
 	}
 	if err != nil && !isPeerGone(err) {
 		if ctx.Err() != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/iostreams"
@@ -43,6 +44,10 @@ type Config struct {
 	// Timeout bounds each wait for a connection or datagram (0: no bound): when it passes, Serve
 	// returns an *IdleError.
 	Timeout time.Duration
+	// Count, when not nil, gets the bytes received on connections added as they arrive (for a
+	// progress display); HandleExec's command reads them itself, uncounted. Datagrams are
+	// counted by their events.
+	Count *atomic.Int64
 }
 
 // EventKind says what an Event reports.
@@ -234,20 +239,23 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 	var err error
 	switch s.cfg.Handler {
 	case HandleEcho:
-		ev.BytesIn, err = Echo(s.ctx, c)
+		ev.BytesIn, err = echo(s.ctx, c, s.cfg.Count)
 		ev.BytesOut = ev.BytesIn
 	case HandleHTTPEcho:
 		var req []byte
 		req, err = HTTPEcho(s.ctx, c)
 		ev.BytesIn = int64(len(req))
+		if s.cfg.Count != nil {
+			s.cfg.Count.Add(ev.BytesIn)
+		}
 	case HandleExec:
 		var st int
 		st, err = Exec(s.ctx, c, s.cfg.Exec, s.cfg.Stderr)
 		ev.Status = &st
 	case HandleCount:
-		ev.BytesIn, err = Copy(io.Discard, c, nil)
+		ev.BytesIn, err = Copy(io.Discard, c, s.cfg.Count)
 	default:
-		ev.BytesIn, err = Copy(out, c, nil)
+		ev.BytesIn, err = Copy(out, c, s.cfg.Count)
 		if errors.Is(err, ErrClosedPipe) || iostreams.IsOutputError(err) {
 			// the output has gone (| head -c 1) or is full: every connection ends, and so
 			// does Serve
