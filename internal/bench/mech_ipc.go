@@ -392,7 +392,7 @@ func (s semWord) wait(g *gone) error {
 			d = atomic.LoadUint64(s.p)
 			continue
 		}
-		if futexWaitFor(s.low(), 0, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(s.low(), 0, &second); g.Load() {
 			atomic.AddUint64(s.p, ^uint64(semWaiterUnit-1))
 			return errPeerGone
 		}
@@ -446,6 +446,7 @@ func startPosixSem(sp *spec, g *gone) (half, error) {
 		words = append(words, semWord{(*uint64)(unsafe.Pointer(&mem[0]))})
 		sp.Names = append(sp.Names, n)
 	}
+	h.onAbort = func() { futexWakeOne(words[1].low()) }
 	h.connect = func(int64) (end, error) {
 		h.removeNames()
 		return &posixSemEnd{post: words[0], wait: words[1], g: g}, nil
@@ -502,7 +503,7 @@ func (q *ring) put(p []byte, g *gone) error {
 			atomic.StoreUint32(q.pwait, 0)
 			break
 		}
-		if futexWaitFor(q.tail, t, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(q.tail, t, &second); g.Load() {
 			return errPeerGone
 		}
 		atomic.StoreUint32(q.pwait, 0)
@@ -525,7 +526,7 @@ func (q *ring) get(p []byte, g *gone) error {
 			atomic.StoreUint32(q.cwait, 0)
 			break
 		}
-		if futexWaitFor(q.head, t, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(q.head, t, &second); g.Load() {
 			return errPeerGone
 		}
 		atomic.StoreUint32(q.cwait, 0)
@@ -574,9 +575,14 @@ func startShm(sp *spec, g *gone) (half, error) {
 	}
 	h.unmap = append(h.unmap, func() { unmap() })
 	sp.Names, sp.Slots = []string{name}, slots
+	out, in := newRing(mem, 0, slots, slot), newRing(mem, 1, slots, slot)
+	h.onAbort = func() {
+		futexWakeOne(in.head)
+		futexWakeOne(out.tail)
+	}
 	h.connect = func(int64) (end, error) {
 		h.removeNames()
-		return &shmEnd{out: newRing(mem, 0, slots, slot), in: newRing(mem, 1, slots, slot), g: g}, nil
+		return &shmEnd{out: out, in: in, g: g}, nil
 	}
 	return objHalfAdapter{h}, nil
 }
@@ -658,6 +664,9 @@ func (e *signalEnd) recv(_ []byte, seq uint64) error {
 		switch errno {
 		case 0:
 			if e.in.Value != seq || e.in.Code != siQueue {
+				if e.g.Load() {
+					return errPeerGone
+				}
 				return errWrongMessage
 			}
 			return nil
@@ -690,6 +699,11 @@ func startSignal(sp *spec, g *gone) (half, error) {
 			e.close()
 		}
 	})
+	tid := unix.Gettid() // Run's locked thread: the one that waits
+	h.onAbort = func() {
+		w := newSignalEnd(os.Getpid(), tid, g)
+		w.send(nil, abortValue)
+	}
 	return objHalfAdapter{h}, nil
 }
 
