@@ -70,6 +70,7 @@ var topCommands = []struct {
 	{"ipcrm", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }},
 	{"ipcmk", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }},
 	{"lsipc", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLsipcCmd(io)) }},
+	{"bench", func(io *iostreams.IOStreams) *cobra.Command { return newBenchCmd(io, nil) }},
 }
 
 // newRootCmdFor builds the part of the tree that args need, so that a short command does not

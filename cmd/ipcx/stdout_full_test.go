@@ -29,6 +29,7 @@ var fullRuns = map[string]struct{ setup, args []string }{
 	"ipcx ipcmk":                 {args: []string{"ipcmk", "-Q"}},
 	"ipcx ipcs":                  {args: []string{"ipcs"}},
 	"ipcx limits":                {args: []string{"limits"}},
+	"ipcx bench":                 {args: []string{"bench", "eventfd", "--count", "100", "--warmup", "10"}},
 	"ipcx ls":                    {args: []string{"ls"}},
 	"ipcx lsipc":                 {args: []string{"lsipc"}},
 	"ipcx mq":                    {args: []string{"mq", "--help"}},
