@@ -271,8 +271,9 @@ func TestInstallRefuses(t *testing.T) {
 	if data, err := os.ReadFile(ipcs); err != nil || string(data) != "util-linux" {
 		t.Fatalf("ipcs after an install without --compat-links: %q %v", data, err)
 	}
-	if _, err := os.Stat(filepath.Join(dest, "usr/share/zsh/vendor-completions/_ipcx")); err != nil {
-		t.Errorf("prefix /usr: zsh completion not in Debian's vendor-completions: %v", err)
+	// Prefix /usr: Debian's paths (zsh's vendor-completions), the ones the packages hold.
+	if got, want := readManifest(t, filepath.Join(dest, "usr/share/ipcx/install-manifest")).files(), usrFiles(t); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("prefix /usr installs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// With --force, ipcs becomes the link.
 	run(t, root, nil, "scripts/install", "--destdir", dest, "--prefix", "/usr", "--compat-links", "--force")
