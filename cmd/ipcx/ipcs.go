@@ -72,7 +72,7 @@ func compatCmd(io *iostreams.IOStreams, c *cobra.Command, tool func([]string, *c
 			ns = f.Value.String()
 		}
 		out := &iostreams.Recorder{W: io.Out}
-		env := &compat.Env{Stdout: out, Stderr: io.ErrOut, Open: compat.Open, NS: ns, Help: c.Help, Version: buildVersion()}
+		env := &compat.Env{Stdout: out, Stderr: io.ErrOut, Open: compat.Open, NS: ns, Help: c.Help, Version: versionString()}
 		err := tool(append([]string{c.Name()}, args...), env)
 		if st := (compat.ExitStatus)(0); out.Err != nil && (err == nil || errors.As(err, &st) && st == 0) {
 			// the tools buffer their output and may not see the failed write: a report that

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"runtime/debug"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -11,19 +10,6 @@ import (
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )
-
-// version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
 
 const exitStatusHelp = `EXIT STATUS
   0    success
@@ -134,7 +120,7 @@ OUTPUT
   when piped; --json prints the same data as JSON. Payloads go raw to stdout; diagnostics to stderr.
 
 ` + exitStatusHelp,
-		Version:       buildVersion(),
+		Version:       versionString(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
