@@ -98,7 +98,7 @@ process dies with ipcx.
 }
 
 func benchConfig(opts *benchOptions) (bench.Config, error) {
-	cfg := bench.Config{Mechanisms: opts.mechs, Count: opts.count, Warmup: opts.warmup, Throughput: opts.throughput, Version: buildVersion()}
+	cfg := bench.Config{Mechanisms: opts.mechs, Count: opts.count, Warmup: opts.warmup, Throughput: opts.throughput, Version: versionWord()}
 	if opts.flagSet("count") && opts.flagSet("duration") {
 		return cfg, failure.Usagef("bench: --count and --duration exclude each other (see: ipcx bench --help)")
 	}

@@ -92,3 +92,10 @@ func pseudoVersion(rev, vcsTime string) string {
 	}
 	return "v0.0.0-" + stamp + "-" + rev
 }
+
+// versionWord is the version alone, the first word of versionString (what reports such as
+// ipcx bench --json record).
+func versionWord() string {
+	v, _, _ := strings.Cut(versionString(), " ")
+	return v
+}
