@@ -22,6 +22,9 @@ type ReceiveOptions struct {
 	// AfterReceive, when set, runs between taking a message and writing it (a seam for tests of
 	// the put-back path).
 	AfterReceive func()
+	// Progress, when set, counts each message written out (and its payload bytes) as it goes:
+	// another goroutine may read it at any time (a --progress meter).
+	Progress *msgio.Progress
 }
 
 // RecvError is the error of a receive itself (not of writing the output): the queue was empty,
@@ -112,11 +115,10 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		}
 		return received, err
 	}
+	// A bounded wait (o.Wait) makes a context per message; without it, and without the test
+	// seam, a message costs its receive and its write and no more.
 	wait := func() (msgio.Message, error) {
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		if o.Wait != nil {
-			wctx, cancel = o.Wait(ctx)
-		}
+		wctx, cancel := o.Wait(ctx)
 		defer cancel()
 		return q.Recv(wctx, buf, -1)
 	}
@@ -126,10 +128,13 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		}
 		var m msgio.Message
 		var err error
-		if o.NonBlock {
+		switch {
+		case o.NonBlock:
 			m, err = q.Recv(ctx, buf, 0)
-		} else {
+		case o.Wait != nil:
 			m, err = wait()
+		default:
+			m, err = q.Recv(ctx, buf, -1)
 		}
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -152,6 +157,9 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 			return finish(err)
 		}
 		received++
+		if o.Progress != nil {
+			o.Progress.Add(len(m.Data))
+		}
 	}
 	return finish(nil)
 }
