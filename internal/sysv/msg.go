@@ -149,7 +149,7 @@ const errCtx = unix.Errno(1 << 30)
 
 // retryWait retries call, whose last attempt returned wouldBlock, until it returns something else:
 // first without waiting (call(false): IPC_NOWAIT), a few times (spinTries), then waiting in the
-// kernel (call(true), see blocking) until ctx ends (errCtx).
+// kernel (call(true), see sleepIn) until ctx ends (errCtx).
 func retryWait(ctx context.Context, wouldBlock unix.Errno, call func(wait bool) unix.Errno) unix.Errno {
 	for range spinTries - 1 {
 		runtime.Gosched()
@@ -157,19 +157,7 @@ func retryWait(ctx context.Context, wouldBlock unix.Errno, call func(wait bool) 
 			return e
 		}
 	}
-	err := blocking(ctx, func() error {
-		if e := call(true); e != 0 {
-			return e
-		}
-		return nil
-	})
-	switch e := err.(type) {
-	case nil:
-		return 0
-	case unix.Errno:
-		return e
-	}
-	return errCtx
+	return sleepIn(ctx, func() unix.Errno { return call(true) })
 }
 
 // MsgStat returns the queue's msqid64_ds. See msgctl(2) IPC_STAT.
