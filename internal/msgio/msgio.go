@@ -394,10 +394,6 @@ func (s *Sink) reset() bool {
 // file ends in whole records.
 func (s *Sink) Write(m Message) error {
 	s.buf = s.encode(s.buf[:0], m)
-	var before int64 = -1
-	if s.kind == outFile {
-		before = s.offset()
-	}
 	var n int
 	var err error
 	if s.direct >= 0 {
@@ -408,7 +404,7 @@ func (s *Sink) Write(m Message) error {
 	if err != nil {
 		// A message not written whole is put back; a reader may have seen its first n bytes.
 		if s.kind == outFile && n > 0 {
-			s.cut(before, n)
+			s.cut(n)
 		}
 		s.keep(m, len(s.buf))
 		return s.failed(s.outputErr(err))
@@ -428,18 +424,18 @@ func (s *Sink) offset() int64 {
 	return off
 }
 
-// cut removes the n bytes of a torn record just written at the end of the output file (with
-// O_APPEND the record started at the old end of file, not at before).
-func (s *Sink) cut(before int64, n int) {
+// cut removes the n bytes of a torn record just written at the end of the output file: they end
+// where the file offset now is, also with O_APPEND (where the record started at the old end of
+// file, wherever the offset was before). Nothing is cut unless the offset is the end of the file.
+// (No offset is taken before each write: that was a system call per message, and a fresh
+// O_APPEND descriptor's offset, 0, made the cut empty the file.)
+func (s *Sink) cut(n int) {
 	after := s.offset()
 	var st unix.Stat_t
 	if after < int64(n) || unix.Fstat(int(s.f.Fd()), &st) != nil || st.Size != after {
 		return // not the end of the file: another writer, or the record was written in the middle
 	}
 	start := after - int64(n)
-	if before >= 0 && before != start && before < after {
-		start = before
-	}
 	if unix.Ftruncate(int(s.f.Fd()), start) == nil {
 		unix.Seek(int(s.f.Fd()), start, io.SeekStart)
 	}
