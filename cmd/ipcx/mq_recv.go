@@ -170,8 +170,12 @@ func mqRecvRun(parent context.Context, opts *mqRecvOptions) error {
 	sink := msgio.NewWriterSink(opts.io.Out, encode, q.PutBack)
 	d := opts.startProgress(opts.io, progress.Options{Label: obj.String(), Messages: true})
 	sink.CountTo(d.Meter(0))
+	var wait func(context.Context) (context.Context, context.CancelFunc) // nil: no per-message context
+	if opts.wait.hasTimeout() {
+		wait = opts.wait.context
+	}
 	received, err := q.ReceiveTo(ctx, sink, ipc.ReceiveOptions{Count: opts.count, Follow: opts.follow,
-		NonBlock: opts.wait.nonblock, Wait: opts.wait.context, AfterReceive: opts.afterReceive})
+		NonBlock: opts.wait.nonblock, Wait: wait, AfterReceive: opts.afterReceive})
 	d.Finish()
 	return mqRecvFail(obj, q, opts, received, err)
 }

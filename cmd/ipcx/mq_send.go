@@ -146,10 +146,16 @@ func mqSendRun(opts *mqSendOptions) error {
 		return failure.Newf(failure.Failure, "%s: message %d is %d bytes; the queue takes at most %d (%s)", obj, i+1, tl.Size, tl.Max, tl.Limit).
 			WithHint(fmt.Sprintf("%d message(s) before it were sent; none after it", sent))
 	}
+	timed := opts.wait.hasTimeout() // asked once: a flag lookup per message costs more than a send
 	send := func(ctx context.Context, i int, data []byte) error {
-		wctx, cancel := opts.wait.context(ctx)
+		wctx, cancel := ctx, context.CancelFunc(nil)
+		if timed {
+			wctx, cancel = opts.wait.context(ctx)
+		}
 		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
-		cancel()
+		if cancel != nil {
+			cancel()
+		}
 		if err != nil {
 			return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 		}

@@ -47,6 +47,7 @@ type Queue struct {
 	except bool
 	max    int
 	limit  string
+	img    []byte // System V: the msgbuf image of the message being sent, reused
 }
 
 const msgmaxLimit = "msgmax (/proc/sys/kernel/msgmax)"
@@ -150,7 +151,12 @@ func (q *Queue) Send(ctx context.Context, m msgio.Message, nonblock bool) error 
 	if nonblock {
 		flags = sysv.NoWait
 	}
-	err := sysv.MsgSnd(ctx, q.id, m.Type, m.Data, flags)
+	// The image is built in the queue's own buffer: no pool, no allocation per message.
+	q.img = sysv.MsgImage(q.img[:0], m.Type, m.Data)
+	err := sysv.MsgSndImage(ctx, q.id, q.img, flags)
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, unix.EINVAL) && len(m.Data) > sysv.MsgMax() {
 		// msgmax was lowered since the queue was opened: the message is too large now
 		q.max, q.limit = sysv.MsgMax(), msgmaxLimit
@@ -178,6 +184,9 @@ func (q *Queue) Recv(ctx context.Context, buf []byte, within time.Duration) (msg
 		flags |= sysv.MsgExcept
 	}
 	typ, text, err := sysv.MsgRcv(ctx, q.id, buf, q.typ, flags)
+	if err == nil {
+		return msgio.Message{Data: text, Type: typ}, nil
+	}
 	switch {
 	case errors.Is(err, unix.ENOMSG):
 		err = ErrWouldBlock

@@ -112,11 +112,10 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		}
 		return received, err
 	}
+	// A bounded wait (o.Wait) makes a context per message; without it, and without the test
+	// seam, a message costs its receive and its write and no more.
 	wait := func() (msgio.Message, error) {
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		if o.Wait != nil {
-			wctx, cancel = o.Wait(ctx)
-		}
+		wctx, cancel := o.Wait(ctx)
 		defer cancel()
 		return q.Recv(wctx, buf, -1)
 	}
@@ -126,10 +125,13 @@ func (q *Queue) ReceiveTo(ctx context.Context, sink *msgio.Sink, o ReceiveOption
 		}
 		var m msgio.Message
 		var err error
-		if o.NonBlock {
+		switch {
+		case o.NonBlock:
 			m, err = q.Recv(ctx, buf, 0)
-		} else {
+		case o.Wait != nil:
 			m, err = wait()
+		default:
+			m, err = q.Recv(ctx, buf, -1)
 		}
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {

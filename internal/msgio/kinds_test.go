@@ -407,3 +407,37 @@ func TestSinkReclaimPartlyRead(t *testing.T) {
 		}
 	}
 }
+
+// TestSinkFullDiskAppendKeepsFile: a torn first record written through a fresh O_APPEND
+// descriptor (`>> file`, whose offset is 0 until its first write) is cut off at the old end of
+// the file, not at the descriptor's offset before the write: what the file held stays. (The cut
+// started at that offset, 0, and emptied the file.)
+func TestSinkFullDiskAppendKeepsFile(t *testing.T) {
+	if !testns.InNamespace() {
+		t.Skip("needs root in a private mount namespace")
+	}
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=4k"); err != nil {
+		t.Skipf("mount tmpfs: %v", err)
+	}
+	defer unix.Unmount(dir, unix.MNT_DETACH)
+	path := filepath.Join(dir, "out")
+	old := strings.Repeat("o", 1999) + "\n"
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var back []string
+	s := NewSink(f, encodeLine, recorder(&back))
+	werr := s.Write(Message{Data: []byte(strings.Repeat("x", 2999))}) // 3000 bytes: 2096 fit
+	if !errors.Is(werr, unix.ENOSPC) || len(back) != 1 {
+		t.Fatalf("write: %v, put back %d", werr, len(back))
+	}
+	if b, _ := os.ReadFile(path); string(b) != old {
+		t.Fatalf("the file holds %d bytes, want the %d it held", len(b), len(old))
+	}
+}

@@ -31,8 +31,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ipcx/ipcx/internal/progress"
 	"golang.org/x/sys/unix"
@@ -164,6 +166,8 @@ type Sink struct {
 	f       *os.File  // the output, when it is a file (nil for another writer)
 	w       io.Writer // the output
 	kind    outKind
+	direct  int  // the descriptor written with write(2) itself, -1 for w.Write (see direct)
+	raw     bool // direct writes cannot block (a memory device: /dev/null, /dev/full, /dev/zero)
 	encode  func(dst []byte, m Message) []byte
 	putBack func(Message) error
 
@@ -198,7 +202,57 @@ func (s *Sink) settle() { s.pending, s.arena, s.inBytes = s.pending[:0], s.arena
 // NewSink returns a sink writing to f. encode appends a message's output form (payload and
 // delimiter, or a JSON line) to dst. putBack returns a message to its queue.
 func NewSink(f *os.File, encode func(dst []byte, m Message) []byte, putBack func(Message) error) *Sink {
-	return &Sink{f: f, w: f, kind: kindOf(f), encode: encode, putBack: putBack}
+	s := &Sink{f: f, w: f, kind: kindOf(f), encode: encode, putBack: putBack, direct: -1}
+	s.direct, s.raw = direct(f, s.kind)
+	return s
+}
+
+// direct says whether the sink writes to f with write(2) itself, bypassing *os.File, and whether
+// those writes can be made without telling the Go scheduler: for a regular file or a device
+// (not a pipe, socket or terminal, which are paced or watched) in blocking mode; an os.File costs
+// a lock and a loop around each write. A memory device (major 1: /dev/null, /dev/zero, /dev/full)
+// never blocks a write.
+func direct(f *os.File, kind outKind) (fd int, raw bool) {
+	if kind != outFile && kind != outDevice {
+		return -1, false
+	}
+	fd = int(f.Fd())
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NONBLOCK != 0 {
+		return -1, false
+	}
+	var st unix.Stat_t
+	if kind == outDevice && unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFCHR && unix.Major(st.Rdev) == 1 {
+		raw = true
+	}
+	return fd, raw
+}
+
+// write writes b with write(2) to the sink's descriptor, all of it unless it fails: how many
+// bytes were written, and the error.
+func (s *Sink) write(b []byte) (int, error) {
+	done := 0
+	for done < len(b) {
+		p := unsafe.Pointer(&b[done])
+		var r uintptr
+		var e unix.Errno
+		if s.raw {
+			r, _, e = unix.RawSyscall(unix.SYS_WRITE, uintptr(s.direct), uintptr(p), uintptr(len(b)-done))
+		} else {
+			r, _, e = unix.Syscall(unix.SYS_WRITE, uintptr(s.direct), uintptr(p), uintptr(len(b)-done))
+		}
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e != 0:
+			return done, &os.PathError{Op: "write", Path: s.f.Name(), Err: e}
+		case r == 0:
+			return done, &os.PathError{Op: "write", Path: s.f.Name(), Err: io.ErrUnexpectedEOF}
+		}
+		done += int(r)
+	}
+	runtime.KeepAlive(s.f)
+	return done, nil
 }
 
 // kindOf says how the output f is paced, from its file type.
@@ -228,7 +282,7 @@ func NewWriterSink(w io.Writer, encode func(dst []byte, m Message) []byte, putBa
 	if f, ok := w.(*os.File); ok {
 		return NewSink(f, encode, putBack)
 	}
-	return &Sink{w: w, encode: encode, putBack: putBack}
+	return &Sink{w: w, encode: encode, putBack: putBack, direct: -1}
 }
 
 // CountTo counts each message written into m (its payload's bytes), for a progress display.
@@ -346,14 +400,17 @@ func (s *Sink) reset() bool {
 // file ends in whole records.
 func (s *Sink) Write(m Message) error {
 	s.buf = s.encode(s.buf[:0], m)
-	var before int64 = -1
-	if s.kind == outFile {
-		before = s.offset()
+	var n int
+	var err error
+	if s.direct >= 0 {
+		n, err = s.write(s.buf)
+	} else {
+		n, err = s.w.Write(s.buf)
 	}
-	if n, err := s.w.Write(s.buf); err != nil {
+	if err != nil {
 		// A message not written whole is put back; a reader may have seen its first n bytes.
 		if s.kind == outFile && n > 0 {
-			s.cut(before, n)
+			s.cut(n)
 		}
 		s.keep(m, len(s.buf))
 		return s.failed(s.outputErr(err))
@@ -374,18 +431,18 @@ func (s *Sink) offset() int64 {
 	return off
 }
 
-// cut removes the n bytes of a torn record just written at the end of the output file (with
-// O_APPEND the record started at the old end of file, not at before).
-func (s *Sink) cut(before int64, n int) {
+// cut removes the n bytes of a torn record just written at the end of the output file: they end
+// where the file offset now is, also with O_APPEND (where the record started at the old end of
+// file, wherever the offset was before). Nothing is cut unless the offset is the end of the file.
+// (No offset is taken before each write: that was a system call per message, and a fresh
+// O_APPEND descriptor's offset, 0, made the cut empty the file.)
+func (s *Sink) cut(n int) {
 	after := s.offset()
 	var st unix.Stat_t
 	if after < int64(n) || unix.Fstat(int(s.f.Fd()), &st) != nil || st.Size != after {
 		return // not the end of the file: another writer, or the record was written in the middle
 	}
 	start := after - int64(n)
-	if before >= 0 && before != start && before < after {
-		start = before
-	}
 	if unix.Ftruncate(int(s.f.Fd()), start) == nil {
 		unix.Seek(int(s.f.Fd()), start, io.SeekStart)
 	}

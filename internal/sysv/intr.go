@@ -4,59 +4,106 @@ package sysv
 
 import (
 	"context"
-	"errors"
 	"os"
 	"runtime"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// blocking runs call, a blocking System V system call, until it returns something other than EINTR
-// or ctx is done. msgsnd(2), msgrcv(2) and semop(2) are never restarted after a signal handler,
-// whatever SA_RESTART says (signal(7)), so a signal sent to the thread that sleeps in the call
-// interrupts it: when ctx is done, blocking sends SIGURG (which the Go runtime takes harmlessly as
-// a preemption request) to that thread until the call returns. It returns ctx.Err() when ctx ended
-// the wait: context.Canceled, or context.DeadlineExceeded when a deadline passed.
-func blocking(ctx context.Context, call func() error) error {
-	if ctx.Done() == nil {
+// sleepIn runs call, a System V system call that may sleep in the kernel (msgsnd(2), msgrcv(2)),
+// until it returns something other than EINTR, or ctx ends (errCtx). These calls are never
+// restarted after a signal handler, whatever SA_RESTART says (signal(7)), so a signal sent to the
+// thread that sleeps in the call interrupts it: when ctx ends, the thread is sent SIGURG (which
+// the Go runtime takes harmlessly as a preemption request) every 5 ms until the call returns.
+//
+// A wait allocates nothing: a message stream waits for room or for a message thousands of times,
+// and a context.AfterFunc, a channel and closures per wait (as this was written before) made the
+// heap and RSS of `mq recv --follow` grow with the number of messages until the GC ran. The
+// threads sleeping under a context are kept by its Done channel, and one goroutine per context,
+// started at its first wait, does the signalling once the context ends, until none sleeps there.
+func sleepIn(ctx context.Context, call func() unix.Errno) unix.Errno {
+	done := ctx.Done()
+	if done == nil {
 		for {
-			if err := call(); !errors.Is(err, unix.EINTR) {
-				return err
+			if e := call(); e != unix.EINTR {
+				return e
 			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return errCtx
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	pid, tid := os.Getpid(), unix.Gettid()
-	var done atomic.Bool
-	stopped := make(chan struct{})
-	// Nothing runs unless ctx ends while the call sleeps: then the interrupter signals the thread
-	// until the call has returned.
-	stop := context.AfterFunc(ctx, func() {
-		defer close(stopped)
-		for !done.Load() {
-			unix.Tgkill(pid, tid, unix.SIGURG)
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-	defer func() {
-		done.Store(true)
-		if !stop() {
-			<-stopped // the interrupter ran: wait until it stops signalling this thread
-		}
-	}()
+	tid := unix.Gettid()
+	sleepers.add(done, tid)
+	defer sleepers.remove(done, tid)
 	for {
-		err := call()
-		if !errors.Is(err, unix.EINTR) {
-			return err
+		if e := call(); e != unix.EINTR {
+			return e
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+		if ctx.Err() != nil {
+			return errCtx
 		}
+	}
+}
+
+// sleepers are the threads sleeping in sleepIn, by the Done channel of their context.
+var sleepers = sleeperTable{byDone: map[<-chan struct{}]*sleeperSet{}}
+
+type sleeperTable struct {
+	mu     sync.Mutex
+	byDone map[<-chan struct{}]*sleeperSet
+}
+
+type sleeperSet struct{ tids []int }
+
+// add records thread tid as sleeping under done, starting the context's interrupter at its first
+// wait (or again, when the last one ended: it stops once its context ended and nobody sleeps).
+func (t *sleeperTable) add(done <-chan struct{}, tid int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.byDone[done]
+	if s == nil {
+		s = &sleeperSet{}
+		t.byDone[done] = s
+		go t.interrupt(done, s)
+	}
+	s.tids = append(s.tids, tid)
+}
+
+// remove forgets thread tid, whose call returned.
+func (t *sleeperTable) remove(done <-chan struct{}, tid int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.byDone[done]
+	for i, x := range s.tids {
+		if x == tid {
+			s.tids[i] = s.tids[len(s.tids)-1]
+			s.tids = s.tids[:len(s.tids)-1]
+			break
+		}
+	}
+}
+
+// interrupt waits until done closes, then signals the threads sleeping under it every 5 ms until
+// none is left, and forgets the context.
+func (t *sleeperTable) interrupt(done <-chan struct{}, s *sleeperSet) {
+	<-done
+	pid := os.Getpid()
+	for {
+		t.mu.Lock()
+		if len(s.tids) == 0 {
+			delete(t.byDone, done)
+			t.mu.Unlock()
+			return
+		}
+		for _, tid := range s.tids {
+			unix.Tgkill(pid, tid, unix.SIGURG)
+		}
+		t.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -5,7 +5,6 @@ package sysv
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -55,68 +54,87 @@ var sendBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b 
 
 // MsgSnd appends a message of type typ (>= 1) with text to queue id. With NoWait in flags a full
 // queue gives EAGAIN; otherwise it waits until there is room, ctx is done (ctx.Err() is returned)
-// or the queue is removed (EIDRM). See msgsnd(2).
+// or the queue is removed (EIDRM). See msgsnd(2). A caller that sends many messages builds each
+// image in a buffer of its own and calls MsgSndImage.
 func MsgSnd(ctx context.Context, id ID, typ int64, text []byte, flags int) error {
-	if typ < 1 {
-		return fmt.Errorf("msgsnd(%d): message type %d: %w", id, typ, unix.EINVAL)
-	}
 	bp := sendBufs.Get().(*[]byte)
 	defer sendBufs.Put(bp)
-	if cap(*bp) < 8+len(text) {
-		*bp = make([]byte, 8+len(text))
+	*bp = MsgImage((*bp)[:0], typ, text)
+	return MsgSndImage(ctx, id, *bp, flags)
+}
+
+// MsgImage appends to dst the msgbuf image msgsnd(2) takes: the type as a native long, then the
+// text.
+func MsgImage(dst []byte, typ int64, text []byte) []byte {
+	dst = binary.NativeEndian.AppendUint64(dst, uint64(typ))
+	return append(dst, text...)
+}
+
+// MsgSndImage is MsgSnd of a msgbuf image made by MsgImage (8 bytes of type, then the text).
+//
+// When there is room it is one system call, made without telling the Go scheduler (a call with
+// IPC_NOWAIT does not sleep): the scheduler's bookkeeping around a system call costs more than
+// the call's own work in user space. Only a wait for room goes through the scheduler (see
+// retryWait).
+func MsgSndImage(ctx context.Context, id ID, img []byte, flags int) error {
+	if len(img) < 8 {
+		return fmt.Errorf("msgsnd(%d): image of %d bytes: %w", id, len(img), unix.EINVAL)
 	}
-	buf := (*bp)[:8+len(text)]
-	binary.NativeEndian.PutUint64(buf, uint64(typ))
-	copy(buf[8:], text)
-	send := func(flags int) error {
-		_, _, e := unix.Syscall6(unix.SYS_MSGSND, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(text)), uintptr(flags), 0, 0)
-		if e != 0 {
+	if typ := int64(binary.NativeEndian.Uint64(img)); typ < 1 {
+		return fmt.Errorf("msgsnd(%d): message type %d: %w", id, typ, unix.EINVAL)
+	}
+	p, size := uintptr(unsafe.Pointer(&img[0])), uintptr(len(img)-8)
+	_, _, e := unix.RawSyscall6(unix.SYS_MSGSND, uintptr(id), p, size, uintptr(flags|NoWait), 0, 0)
+	if e == unix.EAGAIN && flags&NoWait == 0 {
+		e = retryWait(ctx, unix.EAGAIN, func(wait bool) unix.Errno {
+			f := flags | NoWait
+			if wait {
+				f = flags
+			}
+			_, _, e := unix.Syscall6(unix.SYS_MSGSND, uintptr(id), p, size, uintptr(f), 0, 0)
 			return e
-		}
-		return nil
+		})
 	}
-	// Try without waiting first (a few times: see spin): when there is room, that is one system
-	// call and no machinery.
-	err := spin(func() error { return send(flags | NoWait) }, unix.EAGAIN, flags)
-	if errors.Is(err, unix.EAGAIN) && flags&NoWait == 0 {
-		err = blocking(ctx, func() error { return send(flags) })
-	}
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return err
-		}
-		return fmt.Errorf("msgsnd(%d): %w", id, err)
+	runtime.KeepAlive(img)
+	if e != 0 {
+		return msgErr(ctx, "msgsnd", id, e)
 	}
 	return nil
+}
+
+// msgErr is the error of a failed msgsnd or msgrcv: ctx's error when ctx ended the wait.
+func msgErr(ctx context.Context, call string, id ID, e unix.Errno) error {
+	if e == errCtx {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%s(%d): %w", call, id, e)
 }
 
 // MsgRcv takes a message off queue id into buf and returns its type and text (a slice of buf, which
 // must hold 8 bytes more than the longest text wanted). typ selects as msgrcv(2) does: 0 the first
 // message, > 0 the first of that type (with MsgExcept: of any other type), < 0 the first of the
 // lowest type <= -typ. With NoWait an empty queue gives ENOMSG; a message longer than buf gives
-// E2BIG unless MsgNoError. Otherwise it waits, until ctx is done (ctx.Err()) or EIDRM.
+// E2BIG unless MsgNoError. Otherwise it waits, until ctx is done (ctx.Err()) or EIDRM. As with
+// MsgSndImage, a message that is there is taken with one system call outside the scheduler.
 func MsgRcv(ctx context.Context, id ID, buf []byte, typ int64, flags int) (int64, []byte, error) {
 	if len(buf) < 8 {
 		return 0, nil, fmt.Errorf("msgrcv(%d): buffer of %d bytes: %w", id, len(buf), unix.EINVAL)
 	}
-	var n uintptr
-	recv := func(flags int) error {
-		r, _, e := unix.Syscall6(unix.SYS_MSGRCV, uintptr(id), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)-8), uintptr(typ), uintptr(flags), 0)
-		if e != 0 {
+	p, size := uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)-8)
+	n, _, e := unix.RawSyscall6(unix.SYS_MSGRCV, uintptr(id), p, size, uintptr(typ), uintptr(flags|NoWait), 0)
+	if e == unix.ENOMSG && flags&NoWait == 0 {
+		e = retryWait(ctx, unix.ENOMSG, func(wait bool) unix.Errno {
+			f := flags | NoWait
+			if wait {
+				f = flags
+			}
+			var e unix.Errno
+			n, _, e = unix.Syscall6(unix.SYS_MSGRCV, uintptr(id), p, size, uintptr(typ), uintptr(f), 0)
 			return e
-		}
-		n = r
-		return nil
+		})
 	}
-	err := spin(func() error { return recv(flags | NoWait) }, unix.ENOMSG, flags)
-	if errors.Is(err, unix.ENOMSG) && flags&NoWait == 0 {
-		err = blocking(ctx, func() error { return recv(flags) })
-	}
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return 0, nil, err
-		}
-		return 0, nil, fmt.Errorf("msgrcv(%d): %w", id, err)
+	if e != 0 {
+		return 0, nil, msgErr(ctx, "msgrcv", id, e)
 	}
 	return int64(binary.NativeEndian.Uint64(buf)), buf[8 : 8+n], nil
 }
@@ -126,15 +144,20 @@ func MsgRcv(ctx context.Context, id ID, buf []byte, typ int64, flags int) (int64
 // as adaptive mutexes do, saves a sleep and a wake-up, which cost a Go program more than a C one.
 const spinTries = 8
 
-// spin runs try until it returns something other than wouldBlock, at most spinTries times; with
-// NoWait in flags it tries once.
-func spin(try func() error, wouldBlock error, flags int) error {
-	err := try()
-	for i := 1; i < spinTries && flags&NoWait == 0 && errors.Is(err, wouldBlock); i++ {
+// errCtx stands for ctx's end in retryWait's result (no system call returns it).
+const errCtx = unix.Errno(1 << 30)
+
+// retryWait retries call, whose last attempt returned wouldBlock, until it returns something else:
+// first without waiting (call(false): IPC_NOWAIT), a few times (spinTries), then waiting in the
+// kernel (call(true), see sleepIn) until ctx ends (errCtx).
+func retryWait(ctx context.Context, wouldBlock unix.Errno, call func(wait bool) unix.Errno) unix.Errno {
+	for range spinTries - 1 {
 		runtime.Gosched()
-		err = try()
+		if e := call(false); e != wouldBlock {
+			return e
+		}
 	}
-	return err
+	return sleepIn(ctx, func() unix.Errno { return call(true) })
 }
 
 // MsgStat returns the queue's msqid64_ds. See msgctl(2) IPC_STAT.

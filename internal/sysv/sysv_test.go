@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ipcx/ipcx/internal/testns"
 	"golang.org/x/sys/unix"
@@ -277,5 +279,91 @@ func TestParseTableRanges(t *testing.T) {
 	qs, err := ParseMsgQueues(strings.NewReader("h\n-2147483648 7 1777 1 2 3 4 5 6 7 8 0 0 9\n\n"))
 	if err != nil || len(qs) != 1 || qs[0].Key != -1<<31 || qs[0].Mode != 0o1777 || qs[0].CTime.Unix() != 9 || qs[0].STime != nil {
 		t.Errorf("%+v %v", qs, err)
+	}
+}
+
+// TestMsgWaitAllocs: a receive that sleeps in the kernel under a context allocates nothing (after
+// the first wait under that context): a stream waits thousands of times, and a wait that allocated
+// (a context.AfterFunc, a channel and closures each) made the heap of `mq recv --follow` grow with
+// the number of messages until the GC ran.
+func TestMsgWaitAllocs(t *testing.T) {
+	id := newQueue(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	// The sender waits until this thread sleeps in msgrcv (/proc/self/task/TID/syscall starts
+	// with its number only while it is blocked in it), then sends; it allocates nothing itself.
+	path, err := unix.BytePtrFromString(fmt.Sprintf("/proc/self/task/%d/syscall", unix.Gettid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte(fmt.Sprintf("%d ", unix.SYS_MSGRCV))
+	img := MsgImage(nil, 1, []byte("wake"))
+	start, sent := make(chan struct{}), make(chan struct{})
+	cwd := unix.AT_FDCWD
+	go func() {
+		b := make([]byte, 64)
+		for range start {
+			for {
+				fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(path)), unix.O_RDONLY, 0, 0, 0)
+				if e != 0 {
+					panic(e)
+				}
+				n, _, _ := unix.Syscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+				unix.Syscall(unix.SYS_CLOSE, fd, 0, 0)
+				if int(n) >= len(want) && bytes.Equal(b[:len(want)], want) {
+					break
+				}
+				runtime.Gosched()
+			}
+			if err := MsgSndImage(ctx, id, img, NoWait); err != nil {
+				panic(err)
+			}
+			sent <- struct{}{}
+		}
+	}()
+	defer close(start)
+	buf := make([]byte, 8+16)
+	recv := func() {
+		start <- struct{}{}
+		if _, text, err := MsgRcv(ctx, id, buf, 0, 0); err != nil || string(text) != "wake" {
+			t.Fatalf("MsgRcv: %q %v", text, err)
+		}
+		<-sent
+	}
+	recv() // the first wait under ctx starts its interrupter
+	if n := testing.AllocsPerRun(20, recv); n != 0 {
+		t.Errorf("a receive that waited in the kernel allocated %v times, want 0", n)
+	}
+	// The wait still ends with its context.
+	cancel()
+	if _, _, err := MsgRcv(ctx, id, buf, 0, 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("receive under an ended context: %v", err)
+	}
+}
+
+// TestMsgWaitCancelled: a receive sleeping in the kernel returns ctx's error when ctx is
+// cancelled while it sleeps, and several sleepers under one context are all woken.
+func TestMsgWaitCancelled(t *testing.T) {
+	id := newQueue(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			_, _, err := MsgRcv(ctx, id, make([]byte, 8+16), 0, 0)
+			errs <- err
+		}()
+	}
+	time.AfterFunc(50*time.Millisecond, cancel)
+	for range 3 {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled receive: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a receive sleeping under a cancelled context did not return")
+		}
 	}
 }
