@@ -49,7 +49,8 @@ func TestScript(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exit": cmdExit,
+			"exit":    cmdExit,
+			"picture": cmdPicture,
 		},
 		RequireExplicitExec: true,
 	})
