@@ -80,6 +80,7 @@ OUTPUT
 		newSockCmd(io),
 	)
 	root.AddCommand(inventoryCommands(io)...)
+	root.AddCommand(newBenchCmd(io, nil))
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
 	refuseUnknownHelpTopics(root)
