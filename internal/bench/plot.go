@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	xfont "golang.org/x/image/font"
@@ -240,7 +241,7 @@ func placementText(r *Report) string {
 	case len(cpus) == 1 || len(cpus) == 2 && cpus[0] == cpus[1]:
 		return fmt.Sprintf("placement: both ends pinned to CPU %d (one CPU, taking turns)", cpus[0])
 	case len(cpus) >= 2:
-		return fmt.Sprintf("placement: pinned, client on CPU %d, server on CPU %d", cpus[0], cpus[1])
+		return fmt.Sprintf("placement: pinned, measuring end on CPU %d, echoing end on CPU %d", cpus[0], cpus[1])
 	}
 	same, apart := 0, 0
 	for _, res := range r.Results {
@@ -410,6 +411,7 @@ func (f *figure) throughputPlots() []*plot.Plot {
 				}
 				p.X.Label.Text = "MB/s; each bar labelled with its messages/s"
 				p.X.Min, p.X.Max = 0, hi/1e6/0.7
+				p.X.Tick.Marker = linearTicks{}
 			}
 			p.Add(xgrid(), b)
 		}
@@ -450,7 +452,11 @@ func cdfPoints(l *Latency, top, lo, hi float64) plotter.XYs {
 	const resolution = 1.0 / 1000
 	dx := (math.Log10(hi) - math.Log10(lo)) * resolution
 	dy := nines(top) * resolution
-	xys := plotter.XYs{{X: steps[0].Ns / 1e3, Y: 0}}
+	first := steps[0].Ns
+	if l.MinNs > 0 && l.MinNs < first {
+		first = l.MinNs
+	}
+	xys := plotter.XYs{{X: first / 1e3, Y: 0}}
 	for i, s := range steps {
 		if s.Ns <= 0 {
 			continue
@@ -533,6 +539,33 @@ type rateTicks struct{}
 
 func (rateTicks) Ticks(lo, hi float64) []plot.Tick {
 	return logTicks(lo, hi, func(v float64) string { return siText(v, "B/s") })
+}
+
+// linearTicks marks a linear axis from 0 at a round step (1, 2 or 5 times a power of ten) that
+// gives four to eight labels.
+type linearTicks struct{}
+
+func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: fmt.Sprintf("%g", lo)}}
+	}
+	raw := (hi - lo) / 7
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag * 10
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 6, 64)})
+		if half := v + step/2; half <= hi {
+			ticks = append(ticks, plot.Tick{Value: half})
+		}
+	}
+	return ticks
 }
 
 func logTicks(lo, hi float64, label func(float64) string) []plot.Tick {

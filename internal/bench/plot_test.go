@@ -175,7 +175,7 @@ func TestPlotSVG(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Test CPU @ 3.0GHz", "2 CPUs", "Linux 6.12.0-test x86_64", "client on CPU 0, server on CPU 1",
+		"Test CPU @ 3.0GHz", "2 CPUs", "Linux 6.12.0-test x86_64", "measuring end on CPU 0, echoing end on CPU 1",
 		"64 B messages", "4 KiB messages", "99.9%", "max", "1 µs", "k msg/s", "bytes/s (log scale)", "100 MB/s", "1 GB/s",
 	} {
 		if !strings.Contains(all, want) {
@@ -195,7 +195,7 @@ func TestPlotPlacement(t *testing.T) {
 		want string
 	}{
 		{[]int{0}, "both ends pinned to CPU 0"},
-		{[]int{2, 3}, "client on CPU 2, server on CPU 3"},
+		{[]int{2, 3}, "measuring end on CPU 2, echoing end on CPU 3"},
 		{nil, "not pinned (the scheduler's choice): the ends ended on one CPU in 1 of 2 runs, on two in 1"},
 	} {
 		r.Options.CPUs = tc.cpus
@@ -270,5 +270,27 @@ func TestPlotPartial(t *testing.T) {
 				t.Errorf("%d pixels wide", img.Bounds().Dx())
 			}
 		})
+	}
+}
+
+func TestLinearTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 3571, "0 1000 2000 3000"},
+		{0, 121, "0 20 40 60 80 100 120"},
+		{0, 0.9, "0 0.2 0.4 0.6 0.8"},
+		{0, 50, "0 10 20 30 40 50"},
+	} {
+		var labels []string
+		for _, tk := range (linearTicks{}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != tc.want {
+			t.Errorf("ticks of %g..%g: %s, want %s", tc.lo, tc.hi, got, tc.want)
+		}
 	}
 }
