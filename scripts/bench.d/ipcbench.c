@@ -45,6 +45,7 @@ static void die(const char *what) {
 }
 
 static const char *mech;
+static uint64_t seq_now; // the message now sent or awaited
 static long size;
 static int is_parent;
 
@@ -70,7 +71,12 @@ static void fd_recv(char *b) {
 	int fd = fd_r[!is_parent];
 	if (dgram) {
 		ssize_t n = read(fd, b, size + 1);
-		if (n != size) die("read: a message of another size");
+		if (n < 0 && errno == EAGAIN) {
+			fprintf(stderr, "%s: the %s end had no message %llu within 1 s: lost\n", mech, is_parent ? "measuring" : "echoing", (unsigned long long)seq_now);
+			exit(1);
+		}
+		if (n < 0) die("read");
+		if (n != size) { fprintf(stderr, "%s: a message of %zd bytes, not %ld\n", mech, n, size); exit(1); }
 		return;
 	}
 	for (long off = 0; off < size;) {
@@ -264,7 +270,6 @@ static void shm_recv(char *b) { ring_get(&rings[is_parent], b); }
 #define BENCH_SIGNAL 40
 static pid_t peer;
 static sigset_t sigs;
-static uint64_t seq_now;
 
 static void signal_send(const char *b) {
 	(void)b;

@@ -52,6 +52,22 @@ run_ipcx() {
     jq -r '.results[0] | "\(.latency.p50_ns | floor) \(.throughput.bytes_per_s // "" | if . == "" then "-" else floor end) \(.size) \(.placement.cpus | map(tostring) | join(","))"'
 }
 
+# try WHAT CMD...: runs CMD, up to 3 times when it fails (say why on stderr): a udp ping-pong
+# waits 1 s for an answer and fails when a datagram is lost, which a loaded machine's loopback
+# does now and then, to the C pair as to ipcx.
+try() {
+  local what=$1 i out
+  shift
+  for i in 1 2 3; do
+    if out=$("$@"); then
+      echo "$out"
+      return 0
+    fi
+    echo "ipcbench: $what failed (try $i of 3)" >&2
+  done
+  return 1
+}
+
 for mech in pipe fifo unix unix-dgram unix-seqpacket tcp udp tcp6 sysv-mq posix-mq sysv-sem posix-sem shm signal eventfd; do
   case $mech in
     sysv-sem | posix-sem) sizes=(0) ;;
@@ -66,12 +82,14 @@ for mech in pipe fifo unix unix-dgram unix-seqpacket tcp udp tcp6 sysv-mq posix-
     lat_ratios=() thr_ratios=() best_c='' best_x='' bps_c='' bps_x=''
     for i in $(seq "$R"); do
       if [ $((i % 2)) = 1 ]; then
-        read -r c_p50 c_bps < <(run_c "$mech" "$size" "$stream")
-        read -r x_p50 x_bps x_size x_cpus < <(run_ipcx "$mech" "$size" "$stream")
+        c_out=$(try "C $mech $size" run_c "$mech" "$size" "$stream")
+        x_out=$(try "ipcx $mech $size" run_ipcx "$mech" "$size" "$stream")
       else
-        read -r x_p50 x_bps x_size x_cpus < <(run_ipcx "$mech" "$size" "$stream")
-        read -r c_p50 c_bps < <(run_c "$mech" "$size" "$stream")
+        x_out=$(try "ipcx $mech $size" run_ipcx "$mech" "$size" "$stream")
+        c_out=$(try "C $mech $size" run_c "$mech" "$size" "$stream")
       fi
+      read -r c_p50 c_bps <<<"$c_out"
+      read -r x_p50 x_bps x_size x_cpus <<<"$x_out"
       if [ "$x_size" != "$size" ] || [ "$x_cpus" != 0,1 ]; then
         echo "ipcbench: $mech: ipcx measured $x_size bytes on CPUs $x_cpus, the C pair $size bytes on 0,1" >&2
         exit 1
