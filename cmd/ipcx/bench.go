@@ -26,6 +26,7 @@ type benchOptions struct {
 	json       bool
 	plot       string
 	throughput bool
+	progress   bool
 	child      bool
 	flagSet    func(string) bool
 }
@@ -54,6 +55,9 @@ cannot carry (msgmax, msgsize_max) is measured at the limit, with a note.
 CPU 0; without it the scheduler decides, and the CPUS column says where each end was at the end
 of its run. The header line names the placement, the kernel, the CPU model and the core count:
 they decide the numbers.
+
+On a terminal, stderr shows what runs now (mechanism, size, step of all); --progress prints the
+same as one line a step wherever stderr goes.
 
 Every object a run makes has a name unique to the run and is removed when the run ends, on
 Ctrl-C (exit 130), on SIGTERM, and when the echoing process is killed (exit 1); the echoing
@@ -87,6 +91,7 @@ process dies with ipcx.
 	c.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
 	c.Flags().StringVar(&opts.plot, "plot", "", "also draw the report into FILE.svg or FILE.png")
 	c.Flags().BoolVar(&opts.throughput, "throughput", true, "make the throughput runs (--throughput=false: latency only)")
+	c.Flags().BoolVar(&opts.progress, "progress", false, "print each step on stderr, one line each, also when stderr is not a terminal")
 	c.Flags().BoolVar(&opts.child, "child", false, "")
 	c.Flags().MarkHidden("child")
 	return c
@@ -142,6 +147,8 @@ func benchRun(opts *benchOptions) error {
 	if f, ok := opts.io.ErrOut.(*os.File); ok && iostreams.IsTerminal(f) {
 		cfg.Progress = func(s string) { fmt.Fprintf(opts.io.ErrOut, "\r\x1b[Kipcx bench: %s", s) }
 		defer fmt.Fprint(opts.io.ErrOut, "\r\x1b[K")
+	} else if opts.progress {
+		cfg.Progress = func(s string) { fmt.Fprintf(opts.io.ErrOut, "ipcx bench: %s\n", s) }
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()

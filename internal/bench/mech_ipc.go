@@ -5,6 +5,7 @@ package bench
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -39,7 +40,10 @@ type objHalf struct {
 	unmap   []func()
 	connect func(info int64) (end, error)
 	onAbort func()
+	why     string // how the objects differ from what the mechanism makes normally
 }
+
+func (h *objHalf) note() string { return h.why }
 
 func (h *objHalf) files() []*os.File { return nil }
 func (h *objHalf) abort() {
@@ -270,12 +274,38 @@ func posixMqDepth() int64 {
 	return 10
 }
 
+// roomForQueues raises this process's RLIMIT_MSGQUEUE (the bytes of queue all of the user's
+// queues may reserve, 800 KiB by default, shared with every other program of the user): to its
+// hard limit, and for root (CAP_SYS_RESOURCE) without limit, so that a run's two queues fit.
+func roomForQueues() {
+	var l unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_MSGQUEUE, &l) != nil {
+		return
+	}
+	if unix.Setrlimit(unix.RLIMIT_MSGQUEUE, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}) != nil && l.Cur < l.Max {
+		unix.Setrlimit(unix.RLIMIT_MSGQUEUE, &unix.Rlimit{Cur: l.Max, Max: l.Max})
+	}
+}
+
 func startPosixMq(sp *spec, g *gone) (half, error) {
+	roomForQueues()
+	for depth := posixMqDepth(); ; depth /= 2 {
+		h, err := posixMqPair(sp, g, depth)
+		// The user's RLIMIT_MSGQUEUE (the bytes all of their queues may reserve) may have no room
+		// for this depth: shallower queues, said in the note.
+		if !errors.Is(err, unix.EMFILE) || depth == 1 {
+			return h, err
+		}
+	}
+}
+
+func posixMqPair(sp *spec, g *gone, depth int64) (half, error) {
 	base := "/" + uniqueName()
 	h := &objHalf{}
 	var qs []*posix.Queue
+	sp.Names = nil
 	for _, n := range []string{base + "-p2c", base + "-c2p"} {
-		q, err := posix.MqOpen(n, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, &posix.MqAttr{MaxMsg: posixMqDepth(), MsgSize: int64(sp.Size)})
+		q, err := posix.MqOpen(n, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600, &posix.MqAttr{MaxMsg: depth, MsgSize: int64(sp.Size)})
 		if err != nil {
 			h.cleanup()
 			return nil, fmt.Errorf("create queue %s: %w", n, err)
@@ -285,6 +315,9 @@ func startPosixMq(sp *spec, g *gone) (half, error) {
 		h.unmap = append(h.unmap, func() { q.Close() })
 		qs = append(qs, q)
 		sp.Names = append(sp.Names, n)
+	}
+	if depth != posixMqDepth() {
+		h.why = fmt.Sprintf("queues %d messages deep, not %d: RLIMIT_MSGQUEUE (the bytes all of the user's queues may reserve) had no room for more", depth, posixMqDepth())
 	}
 	h.connect = func(int64) (end, error) {
 		h.removeNames()
@@ -359,7 +392,7 @@ func (s semWord) wait(g *gone) error {
 			d = atomic.LoadUint64(s.p)
 			continue
 		}
-		if futexWaitFor(s.low(), 0, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(s.low(), 0, &second); g.Load() {
 			atomic.AddUint64(s.p, ^uint64(semWaiterUnit-1))
 			return errPeerGone
 		}
@@ -413,6 +446,7 @@ func startPosixSem(sp *spec, g *gone) (half, error) {
 		words = append(words, semWord{(*uint64)(unsafe.Pointer(&mem[0]))})
 		sp.Names = append(sp.Names, n)
 	}
+	h.onAbort = func() { futexWakeOne(words[1].low()) }
 	h.connect = func(int64) (end, error) {
 		h.removeNames()
 		return &posixSemEnd{post: words[0], wait: words[1], g: g}, nil
@@ -469,7 +503,7 @@ func (q *ring) put(p []byte, g *gone) error {
 			atomic.StoreUint32(q.pwait, 0)
 			break
 		}
-		if futexWaitFor(q.tail, t, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(q.tail, t, &second); g.Load() {
 			return errPeerGone
 		}
 		atomic.StoreUint32(q.pwait, 0)
@@ -492,7 +526,7 @@ func (q *ring) get(p []byte, g *gone) error {
 			atomic.StoreUint32(q.cwait, 0)
 			break
 		}
-		if futexWaitFor(q.head, t, &second) == unix.ETIMEDOUT && g.Load() {
+		if futexWaitFor(q.head, t, &second); g.Load() {
 			return errPeerGone
 		}
 		atomic.StoreUint32(q.cwait, 0)
@@ -541,9 +575,14 @@ func startShm(sp *spec, g *gone) (half, error) {
 	}
 	h.unmap = append(h.unmap, func() { unmap() })
 	sp.Names, sp.Slots = []string{name}, slots
+	out, in := newRing(mem, 0, slots, slot), newRing(mem, 1, slots, slot)
+	h.onAbort = func() {
+		futexWakeOne(in.head)
+		futexWakeOne(out.tail)
+	}
 	h.connect = func(int64) (end, error) {
 		h.removeNames()
-		return &shmEnd{out: newRing(mem, 0, slots, slot), in: newRing(mem, 1, slots, slot), g: g}, nil
+		return &shmEnd{out: out, in: in, g: g}, nil
 	}
 	return objHalfAdapter{h}, nil
 }
@@ -625,6 +664,9 @@ func (e *signalEnd) recv(_ []byte, seq uint64) error {
 		switch errno {
 		case 0:
 			if e.in.Value != seq || e.in.Code != siQueue {
+				if e.g.Load() {
+					return errPeerGone
+				}
 				return errWrongMessage
 			}
 			return nil
@@ -657,6 +699,11 @@ func startSignal(sp *spec, g *gone) (half, error) {
 			e.close()
 		}
 	})
+	tid := unix.Gettid() // Run's locked thread: the one that waits
+	h.onAbort = func() {
+		w := newSignalEnd(os.Getpid(), tid, g)
+		w.send(nil, abortValue)
+	}
 	return objHalfAdapter{h}, nil
 }
 

@@ -272,6 +272,12 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 		return res, err
 	}
 	defer h.cleanup()
+	if n, ok := h.(interface{ note() string }); ok && n.note() != "" {
+		if res.Note != "" {
+			res.Note += "; "
+		}
+		res.Note += n.note()
+	}
 
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
