@@ -20,6 +20,8 @@ N=${IPCBENCH_N:-20000}
 W=${IPCBENCH_WARMUP:-1000}
 R=${IPCBENCH_R:-5}
 BOUND=1.15
+# POSIX queues count against RLIMIT_MSGQUEUE, one budget for all of a user's processes.
+ulimit -q unlimited 2>/dev/null || true
 command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }
 if [ "$(nproc)" -lt 2 ]; then
   echo "ipcbench: the rows pin the two ends to CPUs 0 and 1: this machine has $(nproc) CPU" >&2
