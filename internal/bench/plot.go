@@ -111,10 +111,12 @@ var (
 // figure is a report laid out for drawing.
 type figure struct {
 	r          *Report
-	mechs      []string // in the order they ran
-	sizes      []int    // ascending
-	latency    bool     // whether any result has a latency figure
-	throughput bool     // whether any result has a throughput figure
+	mechs      []string          // in the order they ran
+	barMechs   []string          // those with a throughput figure
+	label      map[string]string // a mechanism's name in the legend when not its own: "signal (8 B)"
+	sizes      []int             // ascending
+	latency    bool              // whether any result has a latency figure
+	throughput bool              // whether any result has a throughput figure
 	lat        map[key]*Latency
 	thr        map[key]*Throughput
 	legend     plot.Legend
@@ -132,29 +134,62 @@ type key struct {
 }
 
 func newFigure(r *Report) (*figure, error) {
-	f := &figure{r: r, lat: map[key]*Latency{}, thr: map[key]*Throughput{}}
+	f := &figure{r: r, lat: map[key]*Latency{}, thr: map[key]*Throughput{}, label: map[string]string{}}
+	results := map[string][]Result{}
+	var order []string
 	for _, res := range r.Results {
-		k := key{res.Mechanism, res.Size}
-		used := false
-		if l := res.Latency; l != nil && l.MaxNs > 0 {
-			f.lat[k], f.latency, used = l, true, true
-		}
-		if t := res.Throughput; t != nil && t.BytesPerSec > 0 {
-			f.thr[k], f.throughput, used = t, true, true
-		}
-		if !used {
+		if (res.Latency == nil || res.Latency.MaxNs <= 0) && (res.Throughput == nil || res.Throughput.BytesPerSec <= 0) {
 			continue
 		}
-		if !slices.Contains(f.mechs, res.Mechanism) {
-			f.mechs = append(f.mechs, res.Mechanism)
+		if results[res.Mechanism] == nil {
+			order = append(order, res.Mechanism)
 		}
-		if !slices.Contains(f.sizes, res.Size) {
-			f.sizes = append(f.sizes, res.Size)
-		}
+		results[res.Mechanism] = append(results[res.Mechanism], res)
 	}
-	if len(f.mechs) == 0 {
+	if len(order) == 0 {
 		return nil, ErrNothingToPlot
 	}
+	// A panel per size asked: a mechanism's results are one per --size in order (measured at a
+	// queue's limit when the size was more), or a single one when the size does not apply
+	// (semaphores, signal, eventfd: drawn in every panel). Without the sizes asked, the sizes
+	// measured.
+	asked := r.Options.Sizes
+	for _, m := range order {
+		rs := results[m]
+		for i, res := range rs {
+			var panels []int
+			switch {
+			case len(asked) > 0 && len(rs) == len(asked):
+				panels = []int{asked[i]}
+			case len(asked) > 1 && len(rs) == 1:
+				panels = asked
+			default:
+				panels = []int{res.Size}
+			}
+			if len(rs) == 1 && res.Size != panels[0] || len(panels) > 1 {
+				f.label[m] = fmt.Sprintf("%s (%s)", m, sizeText(res.Size))
+				if res.Size == 0 {
+					f.label[m] = m + " (no data)"
+				}
+			}
+			for _, size := range panels {
+				k := key{m, size}
+				if l := res.Latency; l != nil && l.MaxNs > 0 {
+					f.lat[k], f.latency = l, true
+				}
+				if t := res.Throughput; t != nil && t.BytesPerSec > 0 {
+					f.thr[k], f.throughput = t, true
+					if !slices.Contains(f.barMechs, m) {
+						f.barMechs = append(f.barMechs, m)
+					}
+				}
+				if !slices.Contains(f.sizes, size) {
+					f.sizes = append(f.sizes, size)
+				}
+			}
+		}
+	}
+	f.mechs = order
 	slices.Sort(f.sizes)
 
 	f.legend = plot.NewLegend()
@@ -163,14 +198,20 @@ func newFigure(r *Report) (*figure, error) {
 	f.legend.ThumbnailWidth = vg.Points(28)
 	f.legend.Padding = vg.Points(2)
 	for _, m := range f.mechs {
-		l := &plotter.Line{LineStyle: lineStyle(m)}
-		f.legend.Add(m, l)
+		if !slices.ContainsFunc(f.sizes, func(size int) bool { return f.lat[key{m, size}] != nil }) {
+			continue
+		}
+		name := m
+		if l, ok := f.label[m]; ok {
+			name = l
+		}
+		f.legend.Add(name, &plotter.Line{LineStyle: lineStyle(m)})
 	}
 	f.legendW = f.legend.Rectangle(draw.Canvas{}).Size().X + margin
 
 	f.titleLines = f.title()
 	f.titleH = vg.Points(18) + vg.Points(13)*vg.Length(len(f.titleLines)-1) + gapY/2
-	f.barsH = barsMargin + barHeight*vg.Length(len(f.mechs))
+	f.barsH = barsMargin + barHeight*vg.Length(len(f.barMechs))
 
 	cols := vg.Length(len(f.sizes))
 	f.width = 2*margin + cols*panelWidth + (cols-1)*gapX
@@ -381,20 +422,23 @@ func (f *figure) latencyPlots() []*plot.Plot {
 // throughputPlots are the bar panels, one per size, a bar per mechanism in the order they ran.
 func (f *figure) throughputPlots() []*plot.Plot {
 	var plots []*plot.Plot
-	names := make([]string, len(f.mechs))
-	for i, m := range f.mechs {
-		names[len(f.mechs)-1-i] = m
+	names := make([]string, len(f.barMechs))
+	for i, m := range f.barMechs {
+		names[len(f.barMechs)-1-i] = m
 	}
 	for _, size := range f.sizes {
+		if !slices.ContainsFunc(f.barMechs, func(m string) bool { return f.thr[key{m, size}] != nil }) {
+			continue // the mechanisms at this size have no throughput run
+		}
 		p := newPanel("one-way throughput, " + sizeText(size) + " messages")
 		b := &bars{}
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for i, m := range f.mechs {
+		for i, m := range f.barMechs {
 			t := f.thr[key{m, size}]
 			if t == nil {
 				continue
 			}
-			b.add(float64(len(f.mechs)-1-i), t.BytesPerSec, fill(m), rateText(t.MsgsPerSec))
+			b.add(float64(len(f.barMechs)-1-i), t.BytesPerSec, fill(m), rateText(t.MsgsPerSec))
 			lo, hi = math.Min(lo, t.BytesPerSec), math.Max(hi, t.BytesPerSec)
 		}
 		if len(b.vals) > 0 {
@@ -416,7 +460,7 @@ func (f *figure) throughputPlots() []*plot.Plot {
 			p.Add(xgrid(), b)
 		}
 		p.NominalY(names...)
-		p.Y.Min, p.Y.Max = -0.6, float64(len(f.mechs))-0.4
+		p.Y.Min, p.Y.Max = -0.6, float64(len(f.barMechs))-0.4
 		p.Y.Tick.Label.Font = font.From(sans, 9)
 		plots = append(plots, p)
 	}
@@ -568,11 +612,18 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
+// logTicks marks every decade from lo to hi, with unlabelled ticks between; past six decades only
+// every other decade is labelled, so that the labels do not run into each other.
 func logTicks(lo, hi float64, label func(float64) string) []plot.Tick {
 	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+	first, last := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	for e := first; e <= last; e++ {
 		d := math.Pow(10, e)
-		ticks = append(ticks, plot.Tick{Value: d, Label: label(d)})
+		t := plot.Tick{Value: d}
+		if last-first <= 6 || int(e-first)%2 == 0 {
+			t.Label = label(d)
+		}
+		ticks = append(ticks, t)
 		for i := 2; i < 10; i++ {
 			ticks = append(ticks, plot.Tick{Value: d * float64(i)})
 		}
