@@ -557,7 +557,7 @@ func (t ninesTicks) Ticks(lo, hi float64) []plot.Tick {
 		label := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.*f", k, 100*v), "0"), ".") + "%"
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}
-	return append(ticks, plot.Tick{Value: ninesScale{top: t.top}.max(), Label: "max"})
+	return append(ticks, plot.Tick{Value: ninesScale(t).max(), Label: "max"})
 }
 
 // timeTicks marks a log axis of microseconds at every decade (100 ns, 1 µs, ... 1 s), with unlabelled
