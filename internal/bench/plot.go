@@ -448,7 +448,6 @@ func (f *figure) throughputPlots() []*plot.Plot {
 				p.X.Label.Text = "bytes/s (log scale); each bar labelled with its messages/s"
 				lo, _ = decades(lo, hi)
 				p.X.Min, p.X.Max = lo, math.Pow(10, math.Log10(lo)+(math.Log10(hi)-math.Log10(lo))/0.7)
-				b.base = lo
 			} else {
 				for i := range b.vals {
 					b.vals[i] /= 1e6
@@ -631,13 +630,13 @@ func logTicks(lo, hi float64, label func(float64) string) []plot.Tick {
 	return ticks
 }
 
-// bars are horizontal bars from the axis' left edge (base) to their values, each with its colour
+// bars are horizontal bars from the axis' left edge (0, or the decade below the smallest on a log
+// axis) to their values, each with its colour
 // and a label right of its end.
 type bars struct {
 	pos, vals []float64
 	colors    []color.Color
 	labels    []string
-	base      float64
 }
 
 func (b *bars) add(pos, val float64, c color.Color, label string) {
@@ -650,9 +649,6 @@ func (b *bars) Plot(c draw.Canvas, p *plot.Plot) {
 	sty := text.Style{Color: color.Black, Font: font.From(sans, 8), XAlign: draw.XLeft, YAlign: draw.YCenter, Handler: p.TextHandler}
 	for i, v := range b.vals {
 		x0, x1, y := c.Min.X, trX(v), trY(b.pos[i])
-		if p.X.Min > b.base || b.base == 0 {
-			x0 = trX(math.Max(p.X.Min, b.base))
-		}
 		pts := []vg.Point{{X: x0, Y: y - half}, {X: x1, Y: y - half}, {X: x1, Y: y + half}, {X: x0, Y: y + half}}
 		c.FillPolygon(b.colors[i], c.ClipPolygonXY(pts))
 		c.StrokeLines(draw.LineStyle{Color: color.Black, Width: vg.Points(0.4)}, c.ClipLinesXY(append(pts, pts[0]))...)
