@@ -14,7 +14,8 @@
 # Every ratio is "ipcx / C, the lower the better, ok when <= bound", as in scripts/bench's row.
 # Each pair runs IPCBENCH_R times (default 5), alternating which goes first; a row shows the best
 # of each and the median of the per-pair ratios (a busy moment of the machine slows one pair, it
-# does not decide the row). IPCBENCH_N round trips (default 20000), IPCBENCH_WARMUP (1000).
+# does not decide the row). IPCBENCH_N round trips (default 20000), IPCBENCH_WARMUP (1000),
+# IPCBENCH_MECHS (default: all, in ipcx bench's order).
 set -euo pipefail
 N=${IPCBENCH_N:-20000}
 W=${IPCBENCH_WARMUP:-1000}
@@ -38,7 +39,7 @@ median() {
 ratio_row() {
   local ok
   ok=$(echo "$5 <= $BOUND" | bc -l)
-  printf '%-40s ipcx %9.3f %-6s  C %9.3f %-6s  ratio %5.2f  (bound %s) %s\n' "$1" "$3" "$2" "$4" "$2" "$5" "$BOUND" \
+  printf '%-42s ipcx %9.3f %-6s  C %9.3f %-6s  ratio %5.2f  (bound %s) %s\n' "$1" "$3" "$2" "$4" "$2" "$5" "$BOUND" \
     "$([ "$ok" = 1 ] && echo ok || echo OVER)"
 }
 
@@ -46,11 +47,13 @@ ratio_row() {
 run_c() {
   ./ipcbench "$1" "$2" "$N" "$W" 0 1 "$3" | awk '{v[$1] = $2} END {print v["p50_ns"], v["bytes_per_s"]}'
 }
-# run_ipcx MECH SIZE STREAM: prints "p50_ns [bytes_per_s] size cpu,cpu".
+# run_ipcx MECH SIZE STREAM: prints "p50_ns bytes_per_s|- size cpu,cpu". SIZE 0 (semaphores)
+# asks --size 64: ipcx measures them at 0 whatever it is asked, and says so.
 run_ipcx() {
-  local tp=()
+  local tp=() ask=$2
   [ "$3" = 1 ] || tp=(--throughput=false)
-  "$IPCX" bench --json --cpus 0,1 --size "$2" --count "$N" --warmup "$W" "${tp[@]}" "$1" |
+  [ "$ask" != 0 ] || ask=64
+  "$IPCX" bench --json --cpus 0,1 --size "$ask" --count "$N" --warmup "$W" "${tp[@]}" "$1" |
     jq -r '.results[0] | "\(.latency.p50_ns | floor) \(.throughput.bytes_per_s // "" | if . == "" then "-" else floor end) \(.size) \(.placement.cpus | map(tostring) | join(","))"'
 }
 
@@ -70,7 +73,7 @@ try() {
   return 1
 }
 
-for mech in pipe fifo unix unix-dgram unix-seqpacket tcp udp tcp6 sysv-mq posix-mq sysv-sem posix-sem shm signal eventfd; do
+for mech in ${IPCBENCH_MECHS:-pipe fifo unix unix-dgram unix-seqpacket tcp udp tcp6 sysv-mq posix-mq sysv-sem posix-sem shm signal eventfd}; do
   case $mech in
     sysv-sem | posix-sem) sizes=(0) ;;
     signal | eventfd) sizes=(8) ;;
