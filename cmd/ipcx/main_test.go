@@ -51,6 +51,7 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exit":       cmdExit,
+			"picture":    cmdPicture,
 			"waitlisten": cmdWaitListen,
 		},
 		RequireExplicitExec: true,
