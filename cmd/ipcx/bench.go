@@ -125,8 +125,13 @@ func benchConfig(opts *benchOptions) (bench.Config, error) {
 		}
 		cfg.CPUs = cpus
 	}
-	if opts.plot != "" && !strings.HasSuffix(opts.plot, ".svg") && !strings.HasSuffix(opts.plot, ".png") {
-		return cfg, failure.Usagef("bench: --plot %q: name a .svg or .png file (see: ipcx bench --help)", opts.plot)
+	if opts.plot != "" {
+		if bench.CheckPlotPath(opts.plot) != nil {
+			return cfg, failure.Usagef("bench: --plot %q: name a .svg or .png file (see: ipcx bench --help)", opts.plot)
+		}
+		if _, err := bench.FindPlotCommand(); err != nil { // before a run that would be drawn by nothing
+			return cfg, failure.Newf(failure.Failure, "bench: --plot %s: %v", opts.plot, err)
+		}
 	}
 	if err := cfg.Check(); err != nil {
 		var ue *bench.UnknownMechanismError

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"github.com/ipcx/ipcx/internal/benchplot"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,8 @@ func TestMain(m *testing.M) {
 	testns.Enter()
 	testscript.Main(m, map[string]func(){
 		"ipcx": func() { sig.ResumeAfterReexec(); os.Exit(run(os.Args[1:], iostreams.System())) },
+		// ipcx bench --plot runs ipcx-plot (cmd/ipcx-plot), found on the scripts' PATH
+		"ipcx-plot": func() { os.Exit(benchplot.Main(os.Args[1:], os.Stdin, os.Stderr)) },
 	})
 }
 

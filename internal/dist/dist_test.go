@@ -206,7 +206,7 @@ func TestInstall(t *testing.T) {
 	}
 	// The manifest lists exactly the files installed, with their hashes.
 	manifest := readManifest(t, filepath.Join(prefix, "share/ipcx/install-manifest"))
-	wantFiles := []string{"/usr/local/bin/ipcx", "/usr/local/share/bash-completion/completions/ipcx",
+	wantFiles := []string{"/usr/local/bin/ipcx", "/usr/local/bin/ipcx-plot", "/usr/local/share/bash-completion/completions/ipcx",
 		"/usr/local/share/fish/vendor_completions.d/ipcx.fish", "/usr/local/share/zsh/site-functions/_ipcx"}
 	for _, page := range manPages(t) {
 		wantFiles = append(wantFiles, "/usr/local/share/man/man1/"+page+".gz")

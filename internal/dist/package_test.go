@@ -26,10 +26,10 @@ func TestPackage(t *testing.T) {
 	bins := map[string]string{"amd64": "ipcx_" + v + "_linux_amd64", "arm64": "ipcx_" + v + "_linux_arm64"}
 	machines := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
 
-	// SHA256SUMS covers exactly the six artifacts, and they match.
+	// SHA256SUMS covers exactly the eight artifacts, and they match.
 	var want []string
 	for _, arch := range []string{"amd64", "arm64"} {
-		want = append(want, debs[arch], rpms[arch], bins[arch])
+		want = append(want, debs[arch], rpms[arch], bins[arch], "ipcx-plot_"+v+"_linux_"+arch)
 	}
 	sort.Strings(want)
 	sums := run(t, out, nil, "sha256sum", "-c", "SHA256SUMS")
@@ -163,7 +163,7 @@ echo "purged: $(dpkg-query -W ipcx 2>&1 | head -1) $(ls /usr/bin/ipcx 2>&1)"
 
 // usrFiles are the files scripts/install --prefix /usr installs, sorted.
 func usrFiles(t *testing.T) []string {
-	files := []string{"/usr/bin/ipcx", "/usr/share/bash-completion/completions/ipcx",
+	files := []string{"/usr/bin/ipcx", "/usr/bin/ipcx-plot", "/usr/share/bash-completion/completions/ipcx",
 		"/usr/share/fish/vendor_completions.d/ipcx.fish", "/usr/share/zsh/vendor-completions/_ipcx"}
 	for _, page := range manPages(t) {
 		files = append(files, "/usr/share/man/man1/"+page+".gz")

@@ -1,9 +1,9 @@
-package bench
+package benchplot
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"github.com/ipcx/ipcx/internal/bench"
 	"image/color"
 	"io"
 	"math"
@@ -24,30 +24,6 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// PlotFormats are the extensions Plot accepts, in the order its errors name them.
-var PlotFormats = []string{".svg", ".png"}
-
-// PlotFormatError is a --plot file whose extension names no picture format Plot draws.
-type PlotFormatError struct {
-	Path string
-}
-
-func (e *PlotFormatError) Error() string {
-	return fmt.Sprintf("%s: a picture's format is taken from its extension: %s", e.Path, strings.Join(PlotFormats, " or "))
-}
-
-// ErrNothingToPlot is a report with no latency and no throughput figure.
-var ErrNothingToPlot = errors.New("the report holds no latency or throughput figure to draw")
-
-// CheckPlotPath returns a *PlotFormatError unless path ends in an extension of PlotFormats
-// (in any case): `ipcx bench --plot` checks it before it runs anything.
-func CheckPlotPath(path string) error {
-	if !slices.Contains(PlotFormats, strings.ToLower(filepath.Ext(path))) {
-		return &PlotFormatError{Path: path}
-	}
-	return nil
-}
-
 // Plot draws r to the file path, an SVG or a PNG picture by path's extension: a row of latency
 // distributions (one panel per message size: the CDF of the round trips of every mechanism, on a
 // log time axis and a tail-stretched fraction axis, so that p99 and p99.9 are as readable as the
@@ -55,8 +31,8 @@ func CheckPlotPath(path string) error {
 // mechanisms are more than 10x apart, each bar labelled with its messages/s), under a title with
 // the machine's facts and the placement of the two ends. The picture is drawn in memory first:
 // a failure leaves path as it was.
-func Plot(r *Report, path string) error {
-	if err := CheckPlotPath(path); err != nil {
+func Plot(r *bench.Report, path string) error {
+	if err := bench.CheckPlotPath(path); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -67,7 +43,7 @@ func Plot(r *Report, path string) error {
 }
 
 // WritePlot writes Plot's picture of r to w in format "svg" or "png".
-func WritePlot(w io.Writer, r *Report, format string) error {
+func WritePlot(w io.Writer, r *bench.Report, format string) error {
 	f, err := newFigure(r)
 	if err != nil {
 		return err
@@ -82,7 +58,7 @@ func WritePlot(w io.Writer, r *Report, format string) error {
 	case "png":
 		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.width, f.height), vgimg.UseDPI(pngDPI))}
 	default:
-		return &PlotFormatError{Path: "." + format}
+		return &bench.PlotFormatError{Path: "." + format}
 	}
 	f.draw(draw.New(c))
 	_, err = c.WriteTo(w)
@@ -110,15 +86,15 @@ var (
 
 // figure is a report laid out for drawing.
 type figure struct {
-	r          *Report
+	r          *bench.Report
 	mechs      []string          // in the order they ran
 	barMechs   []string          // those with a throughput figure
 	label      map[string]string // a mechanism's name in the legend when not its own: "signal (8 B)"
 	sizes      []int             // ascending
 	latency    bool              // whether any result has a latency figure
 	throughput bool              // whether any result has a throughput figure
-	lat        map[key]*Latency
-	thr        map[key]*Throughput
+	lat        map[key]*bench.Latency
+	thr        map[key]*bench.Throughput
 	legend     plot.Legend
 	legendW    vg.Length
 	titleLines []string
@@ -133,9 +109,9 @@ type key struct {
 	size int
 }
 
-func newFigure(r *Report) (*figure, error) {
-	f := &figure{r: r, lat: map[key]*Latency{}, thr: map[key]*Throughput{}, label: map[string]string{}}
-	results := map[string][]Result{}
+func newFigure(r *bench.Report) (*figure, error) {
+	f := &figure{r: r, lat: map[key]*bench.Latency{}, thr: map[key]*bench.Throughput{}, label: map[string]string{}}
+	results := map[string][]bench.Result{}
 	var order []string
 	for _, res := range r.Results {
 		if (res.Latency == nil || res.Latency.MaxNs <= 0) && (res.Throughput == nil || res.Throughput.BytesPerSec <= 0) {
@@ -147,7 +123,7 @@ func newFigure(r *Report) (*figure, error) {
 		results[res.Mechanism] = append(results[res.Mechanism], res)
 	}
 	if len(order) == 0 {
-		return nil, ErrNothingToPlot
+		return nil, bench.ErrNothingToPlot
 	}
 	// A panel per size asked: a mechanism's results are one per --size in order (measured at a
 	// queue's limit when the size was more), or a single one when the size does not apply
@@ -277,7 +253,7 @@ func (f *figure) title() []string {
 }
 
 // placementText says where the two ends ran: where --cpus pinned them, or what the scheduler did.
-func placementText(r *Report) string {
+func placementText(r *bench.Report) string {
 	switch cpus := r.Options.CPUs; {
 	case len(cpus) == 1 || len(cpus) == 2 && cpus[0] == cpus[1]:
 		return fmt.Sprintf("placement: both ends pinned to CPU %d (one CPU, taking turns)", cpus[0])
@@ -467,7 +443,7 @@ func (f *figure) throughputPlots() []*plot.Plot {
 }
 
 // firstNs is the shortest round trip of l that the picture shows.
-func firstNs(l *Latency) float64 {
+func firstNs(l *bench.Latency) float64 {
 	if len(l.CDF) > 0 {
 		return l.CDF[0].Ns
 	}
@@ -481,12 +457,12 @@ func firstNs(l *Latency) float64 {
 // capped at top (the picture's top edge, where the longest round trip ends). Steps closer than
 // resolution to the last one kept, on both axes, are left out (the picture cannot show them: a
 // 100,000-step distribution made a 10 MB SVG); the last is always kept.
-func cdfPoints(l *Latency, top, lo, hi float64) plotter.XYs {
-	var steps []CDFStep
+func cdfPoints(l *bench.Latency, top, lo, hi float64) plotter.XYs {
+	var steps []bench.CDFStep
 	if len(l.CDF) > 0 {
 		steps = l.CDF
 	} else {
-		for _, s := range []CDFStep{{l.MinNs, 0}, {l.P50Ns, 0.5}, {l.P90Ns, 0.9}, {l.P99Ns, 0.99}, {l.P999Ns, 0.999}, {l.MaxNs, 1}} {
+		for _, s := range []bench.CDFStep{{Ns: l.MinNs, Fraction: 0}, {Ns: l.P50Ns, Fraction: 0.5}, {Ns: l.P90Ns, Fraction: 0.9}, {Ns: l.P99Ns, Fraction: 0.99}, {Ns: l.P999Ns, Fraction: 0.999}, {Ns: l.MaxNs, Fraction: 1}} {
 			if s.Ns > 0 && (len(steps) == 0 || s.Ns >= steps[len(steps)-1].Ns) {
 				steps = append(steps, s)
 			}

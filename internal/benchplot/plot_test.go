@@ -1,9 +1,10 @@
-package bench
+package benchplot
 
 import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"github.com/ipcx/ipcx/internal/bench"
 	"image"
 	"image/png"
 	"io"
@@ -20,13 +21,13 @@ import (
 // sampleReport is a report built by hand the way `ipcx bench` fills one: every mechanism at every
 // size, a latency distribution drawn from a log-normal around base (growing with size) and a
 // throughput that falls with latency.
-func sampleReport(mechs []string, sizes []int, cpus []int) *Report {
+func sampleReport(mechs []string, sizes []int, cpus []int) *bench.Report {
 	rng := rand.New(rand.NewPCG(15, 15))
-	r := &Report{
+	r := &bench.Report{
 		Tool: "ipcx bench", Version: "test",
 		Started: time.Date(2026, 12, 2, 13, 0, 0, 0, time.UTC),
-		Machine: Machine{Kernel: "6.12.0-test", Arch: "x86_64", CPUModel: "Test CPU @ 3.0GHz", CPUs: 2, GoVersion: "go1.26"},
-		Options: Options{Mechanisms: mechs, Sizes: sizes, Count: 2000, Warmup: 100, CPUs: cpus, Throughput: true},
+		Machine: bench.Machine{Kernel: "6.12.0-test", Arch: "x86_64", CPUModel: "Test CPU @ 3.0GHz", CPUs: 2, GoVersion: "go1.26"},
+		Options: bench.Options{Mechanisms: mechs, Sizes: sizes, Count: 2000, Warmup: 100, CPUs: cpus, Throughput: true},
 	}
 	for mi, m := range mechs {
 		for si, size := range sizes {
@@ -55,18 +56,18 @@ func sampleReport(mechs []string, sizes []int, cpus []int) *Report {
 			}
 			slices.Sort(ns)
 			q := func(p float64) float64 { return ns[int(math.Ceil(p*float64(len(ns))))-1] }
-			l := &Latency{Count: len(ns), MinNs: ns[0], P50Ns: q(0.5), P90Ns: q(0.9), P99Ns: q(0.99), P999Ns: q(0.999), MaxNs: ns[len(ns)-1]}
+			l := &bench.Latency{Count: len(ns), MinNs: ns[0], P50Ns: q(0.5), P90Ns: q(0.9), P99Ns: q(0.99), P999Ns: q(0.999), MaxNs: ns[len(ns)-1]}
 			for i, v := range ns {
 				l.MeanNs += v / float64(len(ns))
 				if i+1 == len(ns) || ns[i+1] != v {
-					l.CDF = append(l.CDF, CDFStep{Ns: v, Fraction: float64(i+1) / float64(len(ns))})
+					l.CDF = append(l.CDF, bench.CDFStep{Ns: v, Fraction: float64(i+1) / float64(len(ns))})
 				}
 			}
 			msgs := 2e9 / base
-			res := Result{
+			res := bench.Result{
 				Mechanism: m, Size: size, Latency: l,
-				Placement:  Placement{Pinned: cpus != nil, CPUs: []int{0, 1}},
-				Throughput: &Throughput{Messages: int64(msgs), Bytes: int64(msgs) * int64(size), Seconds: 1, MsgsPerSec: msgs, BytesPerSec: msgs * float64(size)},
+				Placement:  bench.Placement{Pinned: cpus != nil, CPUs: []int{0, 1}},
+				Throughput: &bench.Throughput{Messages: int64(msgs), Bytes: int64(msgs) * int64(size), Seconds: 1, MsgsPerSec: msgs, BytesPerSec: msgs * float64(size)},
 			}
 			if fixed >= 0 {
 				res.Throughput = nil
@@ -234,7 +235,7 @@ func TestPlotErrors(t *testing.T) {
 	r := sampleReport([]string{"pipe"}, []int{64}, nil)
 	for _, name := range []string{"out.pdf", "out", "out.svg.txt"} {
 		err := Plot(r, filepath.Join(dir, name))
-		var fe *PlotFormatError
+		var fe *bench.PlotFormatError
 		if !errors.As(err, &fe) || !strings.Contains(err.Error(), ".svg or .png") {
 			t.Errorf("%s: %v, want a PlotFormatError naming .svg and .png", name, err)
 		}
@@ -242,8 +243,8 @@ func TestPlotErrors(t *testing.T) {
 			t.Errorf("%s: the refused file exists (%v)", name, err)
 		}
 	}
-	empty := &Report{Results: []Result{{Mechanism: "pipe", Size: 64}}}
-	if err := Plot(empty, filepath.Join(dir, "empty.svg")); !errors.Is(err, ErrNothingToPlot) {
+	empty := &bench.Report{Results: []bench.Result{{Mechanism: "pipe", Size: 64}}}
+	if err := Plot(empty, filepath.Join(dir, "empty.svg")); !errors.Is(err, bench.ErrNothingToPlot) {
 		t.Errorf("a report without figures: %v, want ErrNothingToPlot", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "empty.svg")); !os.IsNotExist(err) {
@@ -254,25 +255,25 @@ func TestPlotErrors(t *testing.T) {
 // TestPlotPartial draws reports missing parts: latency only, throughput only, percentiles without a
 // CDF, a mechanism missing at one size, one CPU on the throughput axis (a linear one).
 func TestPlotPartial(t *testing.T) {
-	base := func() *Report { return sampleReport([]string{"pipe", "shm", "tcp"}, []int{64, 4096}, []int{0}) }
-	cases := map[string]func(r *Report){
-		"latency-only": func(r *Report) {
+	base := func() *bench.Report { return sampleReport([]string{"pipe", "shm", "tcp"}, []int{64, 4096}, []int{0}) }
+	cases := map[string]func(r *bench.Report){
+		"latency-only": func(r *bench.Report) {
 			for i := range r.Results {
 				r.Results[i].Throughput = nil
 			}
 		},
-		"throughput-only": func(r *Report) {
+		"throughput-only": func(r *bench.Report) {
 			for i := range r.Results {
 				r.Results[i].Latency = nil
 			}
 		},
-		"percentiles-only": func(r *Report) {
+		"percentiles-only": func(r *bench.Report) {
 			for i := range r.Results {
 				r.Results[i].Latency.CDF = nil
 			}
 		},
-		"missing-one": func(r *Report) { r.Results = r.Results[1:] },
-		"linear-throughput": func(r *Report) {
+		"missing-one": func(r *bench.Report) { r.Results = r.Results[1:] },
+		"linear-throughput": func(r *bench.Report) {
 			for i := range r.Results {
 				r.Results[i].Throughput.BytesPerSec = 1e8 * float64(1+i%2)
 			}
