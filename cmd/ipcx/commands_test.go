@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"github.com/ipcx/ipcx/internal/benchplot"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -74,7 +75,17 @@ func genMan(dir string) error {
 	root := newRootCmd(ios)
 	root.DisableAutoGenTag = true
 	hdr := &doc.GenManHeader{Title: "IPCX", Section: "1", Date: &manDate, Source: "ipcx", Manual: "ipcx manual"}
-	return doc.GenManTree(root, hdr, dir)
+	if err := doc.GenManTree(root, hdr, dir); err != nil {
+		return err
+	}
+	// ipcx-plot (cmd/ipcx-plot), the program ipcx bench --plot runs, has its page beside them
+	plot := &cobra.Command{Use: "ipcx-plot REPORT.json|- PICTURE.svg|PICTURE.png...",
+		Short: "Draw the pictures of an ipcx bench --json report", Long: benchplot.Help,
+		Example:           "  $ ipcx bench --json --size 64,4K > run.json && ipcx-plot run.json run.svg run.png",
+		DisableAutoGenTag: true, Run: func(*cobra.Command, []string) {}}
+	plot.SetHelpCommand(&cobra.Command{Hidden: true})
+	hdr = &doc.GenManHeader{Title: "IPCX-PLOT", Section: "1", Date: &manDate, Source: "ipcx", Manual: "ipcx manual"}
+	return doc.GenManTree(plot, hdr, dir)
 }
 
 // TestManPagesFresh fails when man/ is not what scripts/gen-man writes from the commands.
