@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,9 @@ import (
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
 )
+
+// pipeStatuses are the values --status takes.
+var pipeStatuses = []string{"all"}
 
 type pipeOptions struct {
 	io       *iostreams.IOStreams
@@ -70,6 +74,7 @@ wake-up per write, and holds data back at most a millisecond.
 	}
 	c.Flags().SetInterspersed(false)
 	c.Flags().StringVar(&opts.status, "status", "", "all: print each command's exit status on standard error")
+	completeFrom(c, "status", pipeStatuses)
 	c.Flags().StringVar(&opts.size, "size", "", "capacity of every pipe (like 1M)")
 	c.Flags().BoolVar(&opts.progress, "progress", false, "show bytes and rate through each pipe on standard error")
 	c.AddCommand(newPipeInfoCmd(io, nil))
@@ -112,7 +117,7 @@ func pipeObject(stages [][]string) failure.Object {
 }
 
 func pipeRun(opts *pipeOptions) error {
-	if opts.status != "" && opts.status != "all" {
+	if opts.status != "" && !slices.Contains(pipeStatuses, opts.status) {
 		return failure.Usagef("--status takes only the value all")
 	}
 	p := &posix.Pipeline{Stages: opts.stages}

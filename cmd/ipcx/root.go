@@ -83,6 +83,7 @@ OUTPUT
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
 	refuseUnknownHelpTopics(root)
+	registerCompletions(root)
 	return root
 }
 
