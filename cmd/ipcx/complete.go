@@ -43,17 +43,31 @@ var (
 )
 
 // registerCompletions gives every command of the tree under root the completion of its
-// arguments and of its flags' values. Call it once the tree is built.
+// arguments and of its flags' values. Call it once the tree is built. The tree is walked only
+// when the shell asks for completions (cobra's __complete, which runs root's persistent pre-run
+// before it completes): other invocations of ipcx pay nothing for it.
 func registerCompletions(root *cobra.Command) {
-	walk(root, func(c *cobra.Command) {
-		if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 && c.Runnable() {
-			c.ValidArgsFunction = completeArgs
+	pre := root.PersistentPreRunE
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if c.Name() == cobra.ShellCompRequestCmd {
+			walk(root, registerCommand)
 		}
-		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
-			if fn := flagCompletion(f); fn != nil {
-				_ = c.RegisterFlagCompletionFunc(f.Name, fn)
-			}
-		})
+		if pre != nil {
+			return pre(c, args)
+		}
+		return nil
+	}
+}
+
+// registerCommand wires the completion of one command's arguments and flags.
+func registerCommand(c *cobra.Command) {
+	if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 && c.Runnable() {
+		c.ValidArgsFunction = completeArgs
+	}
+	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		if fn := flagCompletion(f); fn != nil {
+			_ = c.RegisterFlagCompletionFunc(f.Name, fn)
+		}
 	})
 }
 
