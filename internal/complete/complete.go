@@ -48,14 +48,3 @@ func Values(values []string, prefix string, list bool) Result {
 	r.NoSpace = list && len(r.Candidates) > 0 && len(given)+1 < len(values)
 	return r
 }
-
-// keep returns the candidates that start with prefix.
-func keep(cs []Candidate, prefix string) []Candidate {
-	out := cs[:0]
-	for _, c := range cs {
-		if strings.HasPrefix(c.Value, prefix) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
