@@ -205,11 +205,16 @@ func completeWord(c *cobra.Command, word string, repeats bool, toComplete string
 				q.Kinds = append(q.Kinds, inventory.Kind(k))
 			}
 		}
-		ns, err := namespaceOf(c)
-		if err != nil {
-			break
+		// --ns: the objects of that namespace, for the commands that act there (the nouns'
+		// stat commands take System V objects only there).
+		if how := c.Annotations[nsAnnotation]; how != "" {
+			ns, err := namespaceOf(c)
+			if err != nil {
+				break
+			}
+			q.NS = ns
+			q.SysVOnly = q.SysVOnly || (how == nsWhole && !ns.Own())
 		}
-		q.NS = ns
 		r, err := complete.Objects(q, toComplete)
 		if err != nil {
 			break
