@@ -123,7 +123,7 @@ func signalList(toComplete string, list bool) complete.Result {
 	return r
 }
 
-// useWords are the argument words of a Use line, up to the first -- or alternative (|), with
+// useWords are the argument words of a Use line, up to the first --, flag or alternative (|), with
 // whether the last one repeats: "send SIG TARGET..." is [SIG TARGET], true. Brackets (optional
 // words) are dropped; [flags] and [options] are no argument.
 func useWords(use string) ([]string, bool) {
@@ -131,8 +131,8 @@ func useWords(use string) ([]string, bool) {
 	var words []string
 	variadic := false
 	for _, f := range fields[min(1, len(fields)):] {
-		if f == "--" || f == "|" {
-			break
+		if strings.HasPrefix(f, "-") || f == "|" {
+			break // --, or the flags after the arguments ("create ADDR --size N"), or another form
 		}
 		f = strings.Trim(f, "[]")
 		if f == "flags" || f == "options" {
