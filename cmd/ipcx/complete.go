@@ -43,14 +43,23 @@ var (
 )
 
 // registerCompletions gives every command of the tree under root the completion of its
-// arguments and of its flags' values. Call it once the tree is built. The tree is walked only
-// when the shell asks for completions (cobra's __complete, which runs root's persistent pre-run
-// before it completes): other invocations of ipcx pay nothing for it.
+// arguments and of its flags' values. Call it once the tree is built. The commands are wired
+// only when the shell asks for completions (cobra's __complete, which runs root's persistent
+// pre-run before it completes), and then only the one being completed: other invocations of ipcx
+// pay nothing for it.
 func registerCompletions(root *cobra.Command) {
 	pre := root.PersistentPreRunE
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if c.Name() == cobra.ShellCompRequestCmd {
-			walk(root, registerCommand)
+			// Only the command being completed and those above it (root's --ns), found as
+			// __complete finds it: its arguments but the word being typed.
+			target, _, err := root.Find(args[:max(len(args)-1, 0)])
+			if err != nil {
+				walk(root, registerCommand)
+			}
+			for ; err == nil && target != nil; target = target.Parent() {
+				registerCommand(target)
+			}
 		}
 		if pre != nil {
 			return pre(c, args)
