@@ -257,7 +257,7 @@ func positionals(c *cobra.Command, args []string, toComplete string) ([]string, 
 			value = nil
 		case a == "--":
 			return append(pos, args[i+1:]...), nil
-		case strings.HasPrefix(a, "-") && !groupArg.MatchString(a):
+		case strings.HasPrefix(a, "-") && !isGroup(a):
 			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 			if f := c.Flags().Lookup(name); f != nil && f.NoOptDefVal == "" && !hasValue {
 				value = f
@@ -315,6 +315,11 @@ func isDirective(p []byte) bool {
 		}
 	}
 	return true
+}
+
+// isGroup reports whether a is a process group target, -PGID: an argument, not a flag.
+func isGroup(a string) bool {
+	return len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "0123456789") == ""
 }
 
 // shellResult turns a result into cobra's completions and directive. A word with no candidates
