@@ -38,6 +38,7 @@ func (v kindLs) register(c *cobra.Command, opts *kindLsOptions, posixWhat, sysvW
 	c.Flags().BoolVar(&opts.filter.sysv, "sysv", false, sysvWhat)
 	c.Flags().StringSliceVarP(&opts.columns, "output", "o", nil,
 		"show these columns: "+strings.Join(v.fields.Names(), ",")+" (default "+strings.Join(v.defaults, ",")+")")
+	completeFrom(c, "output", v.fields.Names())
 	opts.filter.registerSelection(c)
 	opts.filter.kinds = []string{string(v.kind)}
 	opts.filter.values = v.kind == inventory.Sem

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -35,6 +36,7 @@ type filterFlags struct {
 
 func (f *filterFlags) register(c *cobra.Command) {
 	c.Flags().StringSliceVar(&f.kinds, "kind", nil, "only these kinds: mq, sem, shm (repeat or comma-separate)")
+	completeFrom(c, "kind", kindNames)
 	c.Flags().BoolVar(&f.sysv, "sysv", false, "System V objects only")
 	c.Flags().BoolVar(&f.posix, "posix", false, "POSIX objects only")
 	f.registerSelection(c)
@@ -58,12 +60,10 @@ func (f *filterFlags) build() (inventory.Filter, inventory.Options, error) {
 	if len(f.kinds) > 0 {
 		flt.Kinds = map[inventory.Kind]bool{}
 		for _, k := range f.kinds {
-			switch inventory.Kind(k) {
-			case inventory.MQ, inventory.Sem, inventory.Shm:
-				flt.Kinds[inventory.Kind(k)] = true
-			default:
+			if !slices.Contains(inventory.Kinds, inventory.Kind(k)) {
 				return flt, opts, failure.Usagef("invalid --kind %q: want mq, sem or shm", k)
 			}
+			flt.Kinds[inventory.Kind(k)] = true
 		}
 		opts.Kinds = flt.Kinds
 	}

@@ -90,6 +90,8 @@ NAMES
 	c.Flags().StringVar(&opts.sort, "sort", "", "sort by FIELD (see SORT FIELDS)")
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
 	c.Flags().StringSliceVarP(&opts.columns, "output", "o", nil, "show these columns (see COLUMNS)")
+	completeFrom(c, "sort", inventory.SortFields)
+	completeFrom(c, "output", render.LsFields.Names())
 	c.Flags().DurationVar(&opts.watch, "watch", 0, "redraw every DUR (--watch=DUR; 2s when bare) until interrupted")
 	c.Flags().Lookup("watch").NoOptDefVal = "2s"
 	return withNS(c)

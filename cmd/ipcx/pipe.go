@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ipcx/ipcx/internal/failure"
@@ -13,6 +14,9 @@ import (
 	"github.com/ipcx/ipcx/internal/units"
 	"github.com/spf13/cobra"
 )
+
+// pipeStatuses are the values --status takes.
+var pipeStatuses = []string{"all"}
 
 type pipeOptions struct {
 	io     *iostreams.IOStreams
@@ -69,6 +73,7 @@ to half a pipe rather than one wake-up per write, and holds data back at most a 
 	}
 	c.Flags().SetInterspersed(false)
 	c.Flags().StringVar(&opts.status, "status", "", "all: print each command's exit status on standard error")
+	completeFrom(c, "status", pipeStatuses)
 	c.Flags().StringVar(&opts.size, "size", "", "capacity of every pipe (like 1M)")
 	opts.registerProgress(c, "the bytes through each pipe")
 	c.AddCommand(newPipeInfoCmd(io, nil))
@@ -111,7 +116,7 @@ func pipeObject(stages [][]string) failure.Object {
 }
 
 func pipeRun(opts *pipeOptions) error {
-	if opts.status != "" && opts.status != "all" {
+	if opts.status != "" && !slices.Contains(pipeStatuses, opts.status) {
 		return failure.Usagef("--status takes only the value all")
 	}
 	mode, err := opts.progressMode()

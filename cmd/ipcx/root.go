@@ -31,6 +31,7 @@ func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
 	refuseUnknownHelpTopics(root)
+	registerCompletions(root)
 	return root
 }
 

@@ -28,6 +28,9 @@ const (
 	Shm = ipc.KindSegment   // shared memory
 )
 
+// Kinds are the kinds, in the order listings name them (--kind takes them).
+var Kinds = []Kind{MQ, Sem, Shm}
+
 // Flavor is the API family of an object (ipc.Flavor).
 type Flavor = ipc.Flavor
 
@@ -193,6 +196,9 @@ type Options struct {
 	// SemValues reads every semaphore's values: GETALL and friends for a System V set (when
 	// permitted), the file of a POSIX one.
 	SemValues bool
+	// NamePrefix, when set, lists only the POSIX objects whose name ("/name") starts with it,
+	// without reading the others (completion of what the user typed).
+	NamePrefix string
 }
 
 func (o Options) want(k Kind, f Flavor) bool {
@@ -231,7 +237,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 		func() {
 			mqInv.Objects = []Object{}
 			if opts.want(MQ, POSIX) {
-				if err := ns.listPosixMQ(&mqInv, opts.QueueAttrs); err != nil {
+				if err := ns.listPosixMQ(&mqInv, opts.QueueAttrs, opts.NamePrefix); err != nil {
 					mqInv.Warnings = append(mqInv.Warnings, err)
 				}
 			}
@@ -343,7 +349,7 @@ func when(t *time.Time) time.Time {
 	return *t
 }
 
-func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
+func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool, prefix string) error {
 	dir, release, err := ns.mqueueDir()
 	if err != nil {
 		return fmt.Errorf("POSIX queues not listed: %w", err)
@@ -355,6 +361,9 @@ func (ns Namespace) listPosixMQ(inv *Inventory, attrs bool) error {
 	}
 	for _, e := range ents {
 		name := "/" + e.Name()
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
 		info, err := posix.MqStatIn(dir, name)
 		if err != nil {
 			continue // removed meanwhile
@@ -390,6 +399,9 @@ func (ns Namespace) listShmDir(inv *Inventory, opts Options) error {
 	}
 	slices.Sort(names)
 	for _, name := range names {
+		if p := strings.TrimPrefix(opts.NamePrefix, "/"); p != "" && !strings.HasPrefix(strings.TrimPrefix(name, semPrefix), p) {
+			continue
+		}
 		st, err := dir.Lstat(name)
 		if err != nil {
 			continue // removed meanwhile
