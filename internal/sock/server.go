@@ -264,8 +264,9 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 
 // lockedWriter keeps each Write of concurrent connections whole on a shared output.
 type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
+	w   io.Writer
+	mu  *sync.Mutex
+	buf []byte // the connections' one buffer (copyFrom), under mu
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {

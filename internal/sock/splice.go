@@ -5,6 +5,7 @@ package sock
 import (
 	"errors"
 	"io"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -32,6 +33,17 @@ const copyBufSize = 256 << 10
 func Copy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error) {
 	if count == nil {
 		count = new(atomic.Int64)
+	}
+	if lw, ok := dst.(*lockedWriter); ok {
+		if rc, ok := pollable(src); ok {
+			n, err := lw.copyFrom(rc, count)
+			return n, dstFailed(dst, err)
+		}
+	}
+	if dst == io.Discard {
+		if rc, ok := pollable(src); ok {
+			return discard(rc, count)
+		}
 	}
 	var total int64
 	if d, s, ok := spliceable(dst, src); ok {
@@ -343,4 +355,104 @@ func plainCopy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error)
 		err = nil
 	}
 	return n, err
+}
+
+// pollable returns src's descriptor when src is a socket Go's poller waits on (a non-blocking
+// *Conn), for the copies below that read only once data is there.
+func pollable(src io.Reader) (syscall.RawConn, bool) {
+	c, ok := src.(*Conn)
+	if !ok {
+		return nil, false
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, false
+	}
+	nonblock := false
+	rc.Control(func(fd uintptr) {
+		fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0)
+		nonblock = err == nil && fl&unix.O_NONBLOCK != 0
+	})
+	return rc, nonblock
+}
+
+// sharedBufSize is the buffer that the connections served at the same time share (--keep): one
+// for all, not copyBufSize each (100 connections held 25 MiB of buffers, scripts/bench memory).
+const sharedBufSize = 128 << 10
+
+// copyFrom copies what arrives on rc to the shared output until EOF, each read written whole
+// under the output's lock. The read happens under the lock too, into the one buffer all the
+// connections share, and only once the poller has said there is data: a connection that waits
+// holds neither the lock nor a buffer.
+func (l *lockedWriter) copyFrom(rc syscall.RawConn, count *atomic.Int64) (int64, error) {
+	var total int64
+	for {
+		var n int
+		var rerr error
+		locked := false
+		err := rc.Read(func(fd uintptr) bool {
+			l.mu.Lock()
+			if l.buf == nil {
+				l.buf = make([]byte, sharedBufSize)
+			}
+			for {
+				n, rerr = unix.Read(int(fd), l.buf)
+				if rerr != unix.EINTR {
+					break
+				}
+			}
+			if rerr == unix.EAGAIN {
+				l.mu.Unlock()
+				return false
+			}
+			locked = true
+			return true
+		})
+		if !locked {
+			return total, err
+		}
+		if rerr != nil || n <= 0 {
+			l.mu.Unlock()
+			return total, rerr
+		}
+		_, werr := l.w.Write(l.buf[:n])
+		l.mu.Unlock()
+		if werr != nil {
+			return total, dstError{werr}
+		}
+		total += int64(n)
+		count.Add(int64(n))
+	}
+}
+
+// discardBufs are the buffers discard reads into, each taken for one read(2) only.
+var discardBufs = sync.Pool{New: func() any { b := make([]byte, sharedBufSize); return &b }}
+
+// discard reads what arrives on rc to EOF and counts it, holding a buffer only while a read(2)
+// runs (--keep --json: many connections, nothing written).
+func discard(rc syscall.RawConn, count *atomic.Int64) (int64, error) {
+	var total int64
+	for {
+		var n int
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			b := discardBufs.Get().(*[]byte)
+			for {
+				n, rerr = unix.Read(int(fd), *b)
+				if rerr != unix.EINTR {
+					break
+				}
+			}
+			discardBufs.Put(b)
+			return rerr != unix.EAGAIN
+		})
+		if err == nil {
+			err = rerr
+		}
+		if err != nil || n <= 0 {
+			return total, err
+		}
+		total += int64(n)
+		count.Add(int64(n))
+	}
 }
