@@ -283,7 +283,8 @@ func Send(ctx context.Context, a Addr, in io.Reader) (int64, error) {
 		return 0, err
 	}
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
+	c.blk.solo = true
+	stop := context.AfterFunc(ctx, c.interrupt)
 	defer stop()
 	if a.Kind.IsDatagram() || a.Kind == UnixSeqpacket {
 		data, err := io.ReadAll(io.LimitReader(in, maxSendDatagram+1))

@@ -617,3 +617,63 @@ func TestCopyGrowsPipes(t *testing.T) {
 		}
 	}
 }
+
+// A relay splicing with its socket in blocking mode (Send; Serve, one connection at a time) is
+// still stopped by its context: the peer reads nothing (Send waits for room) or sends nothing
+// (the listener waits for data), and the end of the context wakes the splice blocked in the
+// kernel, which Go's deadlines do not reach.
+func TestBlockingRelayStops(t *testing.T) {
+	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		l := listen(t, s)
+		// Send into a peer that accepts and never reads
+		held := make(chan *Conn, 1)
+		go func() {
+			c, err := l.Accept(testCtx(t))
+			if err != nil {
+				t.Error(err)
+			}
+			held <- c
+		}()
+		r, w := blockingPipe(t)
+		go func() { io.Copy(w, data(6, 64<<20)) }()
+		ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+		sent := make(chan error, 1)
+		go func() { _, err := Send(ctx, l.Addr(), r); sent <- err }()
+		select {
+		case err := <-sent:
+			if !errors.Is(err, unix.ETIMEDOUT) {
+				t.Errorf("%s: Send: %v, want a timeout", s, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Send blocked on a full socket is not stopped by its context", s)
+		}
+		cancel()
+		if c := <-held; c != nil {
+			c.Close()
+		}
+		w.Close()
+
+		// a listener printing to a pipe, its one peer connected and silent
+		ctx, cancel = context.WithCancel(testCtx(t))
+		out, _ := blockingPipe(t)
+		served := make(chan error, 1)
+		go func() { served <- Serve(ctx, l, Config{Out: out}, nil) }()
+		c, err := Dial(testCtx(t), l.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		time.AfterFunc(200*time.Millisecond, cancel)
+		select {
+		case err := <-served:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: Serve: %v, want context.Canceled", s, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: a listener splicing from a silent peer is not stopped by its context", s)
+		}
+		c.Close()
+	}
+}

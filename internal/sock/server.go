@@ -231,6 +231,7 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	ev := Event{Kind: Connection, Peer: c.Peer}
+	c.blk.solo = !s.cfg.Keep && s.cfg.Handler == HandlePrint // served alone: its relay may block (blocking.go)
 	var err error
 	switch s.cfg.Handler {
 	case HandleEcho:

@@ -47,6 +47,14 @@ func Copy(dst io.Writer, src io.Reader, count *atomic.Int64) (int64, error) {
 	}
 	var total int64
 	if d, s, ok := spliceable(dst, src); ok {
+		if c, ok := dst.(*Conn); ok && d.nonblock && c.blockFor(d.rc) {
+			defer c.leave()
+			d.nonblock = false
+		}
+		if c, ok := src.(*Conn); ok && any(src) != any(dst) && s.nonblock && c.blockFor(s.rc) {
+			defer c.leave()
+			s.nonblock = false
+		}
 		var n int64
 		var handled bool
 		var err error
