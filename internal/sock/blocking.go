@@ -84,4 +84,3 @@ func (c *Conn) Close() error {
 	c.wake()
 	return c.Conn.Close()
 }
-
