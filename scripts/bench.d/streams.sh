@@ -20,7 +20,7 @@
 #   pipe 1 MiB  ipcx pipe --size 1M -- dd -- ccount     vs  cpipe: C making the same pipeline with
 #               bound 1.11 (at least 0.9x)                  one 1 MiB pipe (pipe2, fork, exec)
 # and, for scale, a raw C socketpair writer/reader (csockpair: 1 MiB writes and reads between two
-# processes, no producer or consumer around them).
+# processes, no producer or consumer around them). BENCH_STREAMS=relay runs these rows only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v socat >/dev/null || { echo "streams: socat is missing (apt-get install socat)" >&2; exit 1; }
@@ -307,6 +307,8 @@ measure() {
 }
 
 gib=$(echo "$STREAM_SIZE / 1073741824" | bc -l)
+# BENCH_STREAMS=relay runs only the relay rows at the end.
+if [ "${BENCH_STREAMS:-all}" != relay ]; then
 for r in pipe unix tcp; do
   ti=$(measure ${r}_ipcx)
   ts=$(measure ${r}_socat)
@@ -325,6 +327,7 @@ printf '    --progress costs %.1f%% (median of %d paired runs; best times %.2fs 
 read -r tp tv rv <<<"$(paired "$repeat" pipe_ipcx pipe_pv)"
 checkfailed
 row "$(printf 'streams pipe --progress vs pv %.1f GiB' "$gib")" "$tp" "$tv" pv 1.0 "$rv"
+fi
 # Relays at the kernel's limit (issue 14), paired runs, median ratio of times.
 rrepeat=${BENCH_RELAY_REPEAT:-5}
 tsp=$(measure sockpair_c)
