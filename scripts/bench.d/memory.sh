@@ -118,9 +118,9 @@ wait $xr || true
 cmp -s out.c out.ipcx || { echo "memory: mq recv --follow wrote other messages than the C receiver" >&2; exit 1; }
 "$IPCX" mq rm "$q"
 # The receiver holds one message at a time: what it uses must not grow with the count. Against
-# itself after N/10 messages, bound 1.1 (a receiver keeping 8 bytes a message would be 8 MiB
-# over at 1,000,000: 7 MiB over its peak at N/10). Against the C receiver (libc and a 4 KiB stdio buffer, ~1 MiB) the ratio
-# is ipcx's start-up floor (ipcx --version, above: 7-8 MiB, issue 14 goal 1 works on it) plus
+# itself after N/10 messages, bound 1.1 (a receiver keeping 8 bytes a message would be 7 MiB
+# over its peak at N/10). Against the C receiver (libc and a 4 KiB stdio buffer, ~1 MiB) the
+# ratio is ipcx's start-up floor (ipcx --version, above: 7-8 MiB, issue 14 goal 1 works on it) plus
 # what receiving adds: bound 10x, 1 MiB above that floor.
 mrow "mq recv --follow, $N vs $first messages" "$xpeak" "$xfirst" "itself" 1.1
 mrow "mq recv --follow, $N messages, vs C" "$xpeak" "$cpeak" "C recv" 10
