@@ -655,7 +655,7 @@ func TestBlockingRelayStops(t *testing.T) {
 
 		// a listener printing to a pipe, its one peer connected and silent
 		ctx, cancel = context.WithCancel(testCtx(t))
-		out, _ := blockingPipe(t)
+		_, out := blockingPipe(t) // its reader, open, reads nothing
 		served := make(chan error, 1)
 		go func() { served <- Serve(ctx, l, Config{Out: out}, nil) }()
 		c, err := Dial(testCtx(t), l.Addr())
