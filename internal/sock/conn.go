@@ -303,7 +303,8 @@ func SendCounted(ctx context.Context, a Addr, in io.Reader, count *atomic.Int64)
 		return 0, err
 	}
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
+	c.blk.solo = true
+	stop := context.AfterFunc(ctx, c.interrupt)
 	defer stop()
 	if a.Kind.IsDatagram() || a.Kind == UnixSeqpacket {
 		data, err := io.ReadAll(io.LimitReader(in, maxSendDatagram+1))

@@ -570,3 +570,110 @@ func TestExecDropsInheritedPeerEnv(t *testing.T) {
 		t.Fatalf("the command's IPCX_ environment:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// TestCopyGrowsPipes: a relay between a shell's pipe (64 KiB) and a socket grows the pipe to
+// relayPipeSize, on the sending side (stdin) and the receiving side (stdout), as a C relay at the
+// kernel's limit does: a splice then moves a MiB, not 64 KiB.
+func TestCopyGrowsPipes(t *testing.T) {
+	const n = 4 << 20
+	ctx := testCtx(t)
+	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		l := listen(t, s)
+		inR, inW := blockingPipe(t)
+		outR, outW := blockingPipe(t)
+		for _, f := range []*os.File{inW, outW} {
+			if c, err := unix.FcntlInt(f.Fd(), unix.F_GETPIPE_SZ, 0); err != nil || c >= relayPipeSize {
+				t.Fatalf("a new pipe holds %d (%v): the test needs a smaller one", c, err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				done <- err
+				return
+			}
+			defer c.Close()
+			_, err = Copy(outW, c, nil)
+			outW.Close()
+			done <- err
+		}()
+		got := make(chan [32]byte, 1)
+		go func() { got <- sum(outR) }()
+		go func() { io.Copy(inW, data(5, n)); inW.Close() }()
+		if sent, err := Send(ctx, l.Addr(), inR); err != nil || sent != n {
+			t.Fatalf("%s: sent %d, %v", s, sent, err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if <-got != sum(data(5, n)) {
+			t.Fatalf("%s: bytes differ", s)
+		}
+		for name, f := range map[string]*os.File{"input": inR, "output": outR} {
+			if c, err := unix.FcntlInt(f.Fd(), unix.F_GETPIPE_SZ, 0); err != nil || c != relayPipeSize {
+				t.Errorf("%s: the %s pipe holds %d (%v), want %d", s, name, c, err, relayPipeSize)
+			}
+		}
+	}
+}
+
+// A relay splicing with its socket in blocking mode (Send; Serve, one connection at a time) is
+// still stopped by its context: the peer reads nothing (Send waits for room) or sends nothing
+// (the listener waits for data), and the end of the context wakes the splice blocked in the
+// kernel, which Go's deadlines do not reach.
+func TestBlockingRelayStops(t *testing.T) {
+	for _, s := range []string{"unix:@" + abstractName(t), "tcp:127.0.0.1:0"} {
+		l := listen(t, s)
+		// Send into a peer that accepts and never reads
+		held := make(chan *Conn, 1)
+		go func() {
+			c, err := l.Accept(testCtx(t))
+			if err != nil {
+				t.Error(err)
+			}
+			held <- c
+		}()
+		r, w := blockingPipe(t)
+		go func() { io.Copy(w, data(6, 64<<20)) }()
+		ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+		sent := make(chan error, 1)
+		go func() { _, err := Send(ctx, l.Addr(), r); sent <- err }()
+		select {
+		case err := <-sent:
+			if !errors.Is(err, unix.ETIMEDOUT) {
+				t.Errorf("%s: Send: %v, want a timeout", s, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Send blocked on a full socket is not stopped by its context", s)
+		}
+		cancel()
+		if c := <-held; c != nil {
+			c.Close()
+		}
+		w.Close()
+
+		// a listener printing to a pipe, its one peer connected and silent
+		ctx, cancel = context.WithCancel(testCtx(t))
+		_, out := blockingPipe(t) // its reader, open, reads nothing
+		served := make(chan error, 1)
+		go func() { served <- Serve(ctx, l, Config{Out: out}, nil) }()
+		c, err := Dial(testCtx(t), l.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		time.AfterFunc(200*time.Millisecond, cancel)
+		select {
+		case err := <-served:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: Serve: %v, want context.Canceled", s, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: a listener splicing from a silent peer is not stopped by its context", s)
+		}
+		c.Close()
+	}
+}

@@ -148,6 +148,8 @@ type Conn struct {
 	net.Conn
 	Kind Kind
 	Peer Peer
+
+	blk blocking // a relay's blocking mode (blocking.go)
 }
 
 // SyscallConn gives the socket's descriptor, so that Copy can splice to and from it.

@@ -236,6 +236,7 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	ev := Event{Kind: Connection, Peer: c.Peer}
+	c.blk.solo = !s.cfg.Keep && s.cfg.Handler == HandlePrint // served alone: its relay may block (blocking.go)
 	var err error
 	switch s.cfg.Handler {
 	case HandleEcho:
@@ -272,8 +273,9 @@ func (s *server) serve(c *Conn, out io.Writer) error {
 
 // lockedWriter keeps each Write of concurrent connections whole on a shared output.
 type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
+	w   io.Writer
+	mu  *sync.Mutex
+	buf []byte // the connections' one buffer (copyFrom), under mu
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {

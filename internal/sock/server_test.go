@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -132,5 +133,66 @@ func TestNotSocketError(t *testing.T) {
 	var ns *NotSocketError
 	if !errors.As(err, &ns) || ns.Kind != "a regular file" || ns.Op != "connect" || !errors.Is(err, ErrNotSocket) {
 		t.Fatalf("Dial to a regular file: %v, want a NotSocketError of a regular file", err)
+	}
+}
+
+// With Keep, the connections share one buffer for what they print (and a pool for what they only
+// count) instead of one buffer each: 32 connections of 256 KiB each allocate less than 4 MiB in
+// all (a buffer of copyBufSize each was 8 MiB), and every byte arrives.
+func TestServeKeepSharesBuffers(t *testing.T) {
+	const conns, per = 32, 256 << 10
+	for _, h := range []Handler{HandlePrint, HandleCount} {
+		ctx := testCtx(t)
+		l := listen(t, "unix:@"+abstractName(t))
+		var out bytes.Buffer
+		out.Grow(conns * per)
+		payload := make([][]byte, conns)
+		for i := range payload {
+			payload[i] = bytes.Repeat([]byte{byte('A' + i)}, per)
+		}
+		var mu sync.Mutex
+		var in int64
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		done := make(chan error, 1)
+		go func() {
+			done <- Serve(ctx, l, Config{Handler: h, Out: &out, Keep: true, Timeout: 300 * time.Millisecond},
+				func(ev Event) error { mu.Lock(); in += ev.BytesIn; mu.Unlock(); return nil })
+		}()
+		var wg sync.WaitGroup
+		for i := range conns {
+			c, err := Dial(ctx, l.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				if _, err := c.Write(payload[i]); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var idle *IdleError
+		if err := <-done; !errors.As(err, &idle) {
+			t.Fatalf("Serve: %v, want IdleError once the connections are gone", err)
+		}
+		runtime.ReadMemStats(&after)
+		if in != conns*per {
+			t.Errorf("handler %d: events report %d bytes, want %d", h, in, conns*per)
+		}
+		if h == HandlePrint {
+			for i := range conns {
+				if n := bytes.Count(out.Bytes(), payload[i][:1]); n != per {
+					t.Errorf("%d bytes of connection %d printed, want %d", n, i, per)
+				}
+			}
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+			t.Errorf("handler %d: %d connections allocated %d bytes, want less than 4 MiB", h, conns, alloc)
+		}
 	}
 }
