@@ -441,3 +441,4 @@ func TestSinkFullDiskAppendKeepsFile(t *testing.T) {
 		t.Fatalf("the file holds %d bytes, want the %d it held", len(b), len(old))
 	}
 }
+

@@ -46,10 +46,20 @@ func Watch(ctx context.Context, f *os.File) (wctx context.Context, stop func()) 
 			}
 		}
 	}()
-	// An end of ctx (a signal) stops the watch too.
-	after := context.AfterFunc(wctx, func() { unix.Write(efd, []byte{1, 0, 0, 0, 0, 0, 0, 0}) })
+	// An end of ctx (a signal) stops the watch too. wctx also ends when the watch itself cancels
+	// it (the reader left), so this may run at any time before stop: stop waits for its write
+	// before closing efd, or the write could land in a descriptor opened later under the same
+	// number (the next Watch's eventfd, which then stopped watching at once: TestSinkWatch failed
+	// under load).
+	wrote := make(chan struct{})
+	after := context.AfterFunc(wctx, func() {
+		unix.Write(efd, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		close(wrote)
+	})
 	return wctx, func() {
-		after()
+		if !after() {
+			<-wrote
+		}
 		unix.Write(efd, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 		<-done
 		unix.Close(efd)
