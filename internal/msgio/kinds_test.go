@@ -441,4 +441,3 @@ func TestSinkFullDiskAppendKeepsFile(t *testing.T) {
 		t.Fatalf("the file holds %d bytes, want the %d it held", len(b), len(old))
 	}
 }
-
