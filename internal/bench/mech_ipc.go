@@ -84,37 +84,23 @@ func (e *sysvMsgEnd) send(f []byte, _ uint64) error {
 	*(*int64)(unsafe.Pointer(&f[0])) = e.out
 	for {
 		_, _, errno := unix.Syscall6(unix.SYS_MSGSND, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), 0, 0, 0)
-		switch errno {
-		case 0:
-			return nil
-		case unix.EINTR:
+		if errno == unix.EINTR {
 			continue
-		case unix.EIDRM, unix.EINVAL:
-			if e.g.Load() {
-				return errPeerGone
-			}
 		}
-		return fmt.Errorf("msgsnd: %w", errno)
+		return sysvErr("msgsnd", errno, e.g)
 	}
 }
 
 func (e *sysvMsgEnd) recv(f []byte, _ uint64) error {
 	for {
 		n, _, errno := unix.Syscall6(unix.SYS_MSGRCV, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), uintptr(e.in), 0, 0)
-		switch errno {
-		case 0:
-			if int(n) != len(f)-hdr {
-				return errWrongMessage
-			}
-			return nil
-		case unix.EINTR:
+		if errno == unix.EINTR {
 			continue
-		case unix.EIDRM, unix.EINVAL:
-			if e.g.Load() {
-				return errPeerGone
-			}
 		}
-		return fmt.Errorf("msgrcv: %w", errno)
+		if errno == 0 && int(n) != len(f)-hdr {
+			return errWrongMessage
+		}
+		return sysvErr("msgrcv", errno, e.g)
 	}
 }
 
@@ -165,17 +151,10 @@ func sembuf(num uint16, op int16) (b [6]byte) {
 func (e *sysvSemEnd) op(b *[6]byte) error {
 	for {
 		_, _, errno := unix.Syscall(unix.SYS_SEMOP, uintptr(e.id), uintptr(unsafe.Pointer(b)), 1)
-		switch errno {
-		case 0:
-			return nil
-		case unix.EINTR:
+		if errno == unix.EINTR {
 			continue
-		case unix.EIDRM, unix.EINVAL:
-			if e.g.Load() {
-				return errPeerGone
-			}
 		}
-		return fmt.Errorf("semop: %w", errno)
+		return sysvErr("semop", errno, e.g)
 	}
 }
 
@@ -713,4 +692,17 @@ func childSignal(sp *spec, _ []*os.File) (end, int64, error) {
 		return nil, 0, err
 	}
 	return e, int64(os.Getpid())<<32 | int64(unix.Gettid()), nil
+}
+
+// sysvErr is the outcome of a System V call that returned errno (not EINTR): nil for 0; the other
+// end's departure when the object is gone because that end went away (EIDRM, or EINVAL once it
+// was removed); else the call's error.
+func sysvErr(call string, errno unix.Errno, g *gone) error {
+	switch {
+	case errno == 0:
+		return nil
+	case (errno == unix.EIDRM || errno == unix.EINVAL) && g.Load():
+		return errPeerGone
+	}
+	return fmt.Errorf("%s: %w", call, errno)
 }
