@@ -63,7 +63,7 @@ func Child() int {
 	if err := c.put(opReady, info, int64(getcpu()), 0); err != nil {
 		return 1
 	}
-	f := make([]byte, hdr+sp.Size+1)[:hdr+sp.Size]
+	f := newFrame(sp.Size)
 	data := m.kind == carriesData
 	for {
 		w, err := c.get()

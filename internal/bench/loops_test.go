@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -42,7 +43,7 @@ func pair(t *testing.T, m *mechanism, size int, serve func(e end, f []byte)) (en
 		if _, ok := <-connected; ok {
 			return
 		}
-		serve(e, make([]byte, hdr+size+1)[:hdr+size])
+		serve(e, newFrame(size))
 	}()
 	o := <-ready
 	if o.err != nil {
@@ -108,7 +109,7 @@ func TestLoopsDoNotAllocate(t *testing.T) {
 				})
 				defer wait()
 				size, _ := sizeFor(m, size)
-				f := make([]byte, hdr+size+1)[:hdr+size]
+				f := newFrame(size)
 				samples := make([]int64, per)
 				var err error
 				if a := testing.AllocsPerRun(rounds, func() {
@@ -181,6 +182,23 @@ func leftovers(t *testing.T) {
 		for _, e := range ents {
 			if strings.Contains(e.Name(), "ipcx-bench-") {
 				t.Errorf("left behind: %s", filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+}
+
+// TestNewFrame: the payload of every frame starts a page, as the C peer's does, with hdr bytes
+// of headroom before it and the spare byte after it.
+func TestNewFrame(t *testing.T) {
+	page := uintptr(os.Getpagesize())
+	for _, size := range []int{0, 1, 64, 4095, 4096, 4097, 65536} {
+		for i := 0; i < 8; i++ {
+			f := newFrame(size)
+			if len(f) != hdr+size || cap(f) != hdr+size+1 {
+				t.Fatalf("size %d: len %d cap %d, want %d and %d", size, len(f), cap(f), hdr+size, hdr+size+1)
+			}
+			if p := uintptr(unsafe.Pointer(&f[:hdr+1][hdr])); p%page != 0 {
+				t.Fatalf("size %d: the payload is %d bytes into a page", size, p%page)
 			}
 		}
 	}

@@ -363,7 +363,7 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 	if err != nil {
 		return res, fail(err)
 	}
-	f := make([]byte, hdr+size+1)[:hdr+size]
+	f := newFrame(size)
 	data := m.kind == carriesData
 
 	// Latency.
