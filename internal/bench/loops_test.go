@@ -15,9 +15,12 @@ import (
 )
 
 // pair opens both ends of m in this process, the echoing end on a goroutine locked to its own
-// thread, which then runs serve with it.
+// thread, which then runs serve with it. Their calls are scheduled ones (see scheduled): two
+// ends of one process must not block raw.
 func pair(t *testing.T, m *mechanism, size int, serve func(e end, f []byte)) (end, func()) {
 	t.Helper()
+	scheduled = true
+	t.Cleanup(func() { scheduled = false })
 	size, _ = sizeFor(m, size)
 	sp := spec{Mech: m.name, Size: size, CPU: -1, ParentPid: os.Getpid(), ParentTid: unix.Gettid()}
 	g := new(gone)

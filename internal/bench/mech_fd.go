@@ -42,7 +42,7 @@ type fdStream struct {
 func (e *fdStream) send(f []byte, _ uint64) error {
 	p := f[hdr:]
 	for len(p) > 0 {
-		n, err := unix.Write(e.w, p)
+		n, err := rawWrite(e.w, p)
 		if err == unix.EINTR {
 			continue
 		}
@@ -57,7 +57,7 @@ func (e *fdStream) send(f []byte, _ uint64) error {
 func (e *fdStream) recv(f []byte, _ uint64) error {
 	p := f[hdr:]
 	for len(p) > 0 {
-		n, err := unix.Read(e.r, p)
+		n, err := rawRead(e.r, p)
 		if err == unix.EINTR {
 			continue
 		}
@@ -95,7 +95,7 @@ type fdDgram struct {
 
 func (e *fdDgram) send(f []byte, _ uint64) error {
 	for {
-		_, err := unix.Write(e.fd, f[hdr:])
+		_, err := rawWrite(e.fd, f[hdr:])
 		if err == unix.EINTR {
 			continue
 		}
@@ -124,7 +124,7 @@ func (e *fdDgram) recv(f []byte, _ uint64) error {
 // (udp's end marker), and returns its length.
 func (e *fdDgram) recvAny(f []byte) (int, error) {
 	for {
-		n, err := unix.Read(e.fd, f[hdr:cap(f)])
+		n, err := rawRead(e.fd, f[hdr:cap(f)])
 		if err == unix.EINTR {
 			continue
 		}
@@ -475,7 +475,7 @@ type eventfdEnd struct {
 func (e *eventfdEnd) send(_ []byte, seq uint64) error {
 	*(*uint64)(unsafe.Pointer(&e.v[0])) = seq + 1
 	for {
-		_, err := unix.Write(e.w, e.v[:])
+		_, err := rawWrite(e.w, e.v[:])
 		if err == unix.EINTR {
 			continue
 		}
@@ -485,7 +485,7 @@ func (e *eventfdEnd) send(_ []byte, seq uint64) error {
 
 func (e *eventfdEnd) recv(_ []byte, seq uint64) error {
 	for {
-		_, err := unix.Read(e.r, e.v[:])
+		_, err := rawRead(e.r, e.v[:])
 		if err == unix.EINTR {
 			continue
 		}

@@ -83,7 +83,7 @@ type sysvMsgEnd struct {
 func (e *sysvMsgEnd) send(f []byte, _ uint64) error {
 	*(*int64)(unsafe.Pointer(&f[0])) = e.out
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_MSGSND, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), 0, 0, 0)
+		_, _, errno := syscall6(unix.SYS_MSGSND, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), 0, 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}
@@ -93,7 +93,7 @@ func (e *sysvMsgEnd) send(f []byte, _ uint64) error {
 
 func (e *sysvMsgEnd) recv(f []byte, _ uint64) error {
 	for {
-		n, _, errno := unix.Syscall6(unix.SYS_MSGRCV, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), uintptr(e.in), 0, 0)
+		n, _, errno := syscall6(unix.SYS_MSGRCV, uintptr(e.id), uintptr(unsafe.Pointer(&f[0])), uintptr(len(f)-hdr), uintptr(e.in), 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}
@@ -150,7 +150,7 @@ func sembuf(num uint16, op int16) (b [6]byte) {
 
 func (e *sysvSemEnd) op(b *[6]byte) error {
 	for {
-		_, _, errno := unix.Syscall(unix.SYS_SEMOP, uintptr(e.id), uintptr(unsafe.Pointer(b)), 1)
+		_, _, errno := syscall6(unix.SYS_SEMOP, uintptr(e.id), uintptr(unsafe.Pointer(b)), 1, 0, 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}
@@ -202,7 +202,7 @@ func (e *posixMqEnd) renew() error {
 
 func (e *posixMqEnd) send(f []byte, _ uint64) error {
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(e.out), uintptr(unsafe.Pointer(&f[hdr])), uintptr(len(f)-hdr), 0, uintptr(unsafe.Pointer(&e.deadline)), 0)
+		_, _, errno := syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(e.out), uintptr(unsafe.Pointer(&f[hdr])), uintptr(len(f)-hdr), 0, uintptr(unsafe.Pointer(&e.deadline)), 0)
 		switch errno {
 		case 0:
 			return nil
@@ -220,7 +220,7 @@ func (e *posixMqEnd) send(f []byte, _ uint64) error {
 
 func (e *posixMqEnd) recv(f []byte, _ uint64) error {
 	for {
-		n, _, errno := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(e.in), uintptr(unsafe.Pointer(&f[hdr])), uintptr(len(f)-hdr), 0, uintptr(unsafe.Pointer(&e.deadline)), 0)
+		n, _, errno := syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(e.in), uintptr(unsafe.Pointer(&f[hdr])), uintptr(len(f)-hdr), 0, uintptr(unsafe.Pointer(&e.deadline)), 0)
 		switch errno {
 		case 0:
 			if int(n) != len(f)-hdr {
@@ -639,7 +639,7 @@ func (e *signalEnd) send(_ []byte, seq uint64) error {
 
 func (e *signalEnd) recv(_ []byte, seq uint64) error {
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_RT_SIGTIMEDWAIT, uintptr(unsafe.Pointer(&e.set)), uintptr(unsafe.Pointer(&e.in)), uintptr(unsafe.Pointer(&second)), 8, 0, 0)
+		_, _, errno := syscall6(unix.SYS_RT_SIGTIMEDWAIT, uintptr(unsafe.Pointer(&e.set)), uintptr(unsafe.Pointer(&e.in)), uintptr(unsafe.Pointer(&second)), 8, 0, 0)
 		switch errno {
 		case 0:
 			if e.in.Value != seq || e.in.Code != siQueue {

@@ -40,6 +40,46 @@ func allowedCPUs() (unix.CPUSet, error) {
 	return set, err
 }
 
+// The calls of the timed loops are raw system calls (unix.RawSyscall): they do not tell the Go
+// scheduler that the thread enters the kernel. Each end runs alone on its locked thread, with
+// nothing else for the scheduler to run, and the bookkeeping of a scheduled call (entersyscall,
+// exitsyscall, and sysmon taking the P away when a wait outlasts its 20 µs tick, then the slow
+// way back) cost the streams up to a quarter of C's rate (scripts/bench ipcbench, 2026-12-02:
+// unix 64 B 1.26 -> 1.08 of C's time per message, pipe 4 KiB 1.31 -> 1.12). Every wait ends: a
+// message, the other end's exit (end of file, EPIPE, a removed queue), or a one-second timeout.
+
+// scheduled makes the ends' calls ordinary (scheduled) system calls, for tests that run both
+// ends in one process: a raw call blocked waiting for the other goroutine would hold its P
+// through a stop of the world (testing.AllocsPerRun's ReadMemStats), and the other goroutine
+// could never reach it. A run's ends are two processes, each its only caller.
+var scheduled = false
+
+// syscall6 is unix.RawSyscall6, or unix.Syscall6 when scheduled is set.
+func syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err unix.Errno) {
+	if scheduled {
+		return unix.Syscall6(trap, a1, a2, a3, a4, a5, a6)
+	}
+	return unix.RawSyscall6(trap, a1, a2, a3, a4, a5, a6)
+}
+
+// rawRead is read(2) as a raw system call.
+func rawRead(fd int, p []byte) (int, error) {
+	n, _, e := syscall6(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// rawWrite is write(2) as a raw system call.
+func rawWrite(fd int, p []byte) (int, error) {
+	n, _, e := syscall6(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
 const (
 	futexWait = 0
 	futexWake = 1
@@ -47,13 +87,13 @@ const (
 
 // futexWaitFor sleeps while *addr == val, at most one second (ts), shared between processes.
 func futexWaitFor(addr *uint32, val uint32, ts *unix.Timespec) unix.Errno {
-	_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWait, uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+	_, _, e := syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWait, uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
 	return e
 }
 
 // futexWakeOne wakes one sleeper on addr.
 func futexWakeOne(addr *uint32) {
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWake, 1, 0, 0, 0)
+	syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWake, 1, 0, 0, 0)
 }
 
 // second is the longest a blocking call of a measuring loop sleeps before it looks whether the
