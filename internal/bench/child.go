@@ -63,6 +63,7 @@ func Child() int {
 	if err := c.put(opReady, info, int64(getcpu()), 0); err != nil {
 		return 1
 	}
+
 	f := newFrame(sp.Size)
 	data := m.kind == carriesData
 	for {
@@ -73,26 +74,30 @@ func Child() int {
 		switch w[0] {
 		case opEcho:
 			runtime.GC()
-			if err := echoLoop(e, f, data, w[1]); err != nil {
+			cpu, err := m.loop(sp.CPU, func() error { return echoLoop(e, f, data, w[1]) })
+			if err != nil {
 				return childFail(sp.Mech, err)
 			}
-			if c.put(opDone, 0, int64(getcpu()), 0) != nil {
+			if c.put(opDone, 0, int64(cpu), 0) != nil {
 				return 0
 			}
 		case opSink:
 			runtime.GC()
 			var got int64
 			var d time.Duration
-			if m.lossy {
-				got, d, err = lossySinkLoop(e.(*fdDgram), f, uint64(w[2]))
-			} else {
-				got = w[1]
-				d, err = sinkLoop(e, f, w[1])
-			}
+			cpu, err := m.loop(sp.CPU, func() (err error) {
+				if m.lossy {
+					got, d, err = lossySinkLoop(e.(*fdDgram), f, uint64(w[2]))
+				} else {
+					got = w[1]
+					d, err = sinkLoop(e, f, w[1])
+				}
+				return err
+			})
 			if err != nil {
 				return childFail(sp.Mech, err)
 			}
-			if c.put(opDone, got, int64(d), int64(getcpu())) != nil {
+			if c.put(opDone, got, int64(d), int64(cpu)) != nil {
 				return 0
 			}
 		case opQuit:

@@ -71,6 +71,26 @@ type mechanism struct {
 	child func(sp *spec, files []*os.File) (end, int64, error)
 	// lossy: a datagram may be dropped; the stream counts what arrives (udp).
 	lossy bool
+	// fds: the ends' calls take descriptors, so each end's timed loops run on a thread with a
+	// descriptor table of its own (onOwnThread). The others stay on the locked thread: signal's
+	// ends wait for a signal sent to that very thread.
+	fds bool
+}
+
+// loop runs fn, an end's timed loop, where m's loops run (see fds): on a new thread pinned to
+// cpu (when cpu >= 0) or on the calling one, locked and already pinned. It returns fn's error and
+// the CPU the loop ended on.
+func (m *mechanism) loop(cpu int, fn func() error) (int, error) {
+	ran := -1
+	run := func() error {
+		defer func() { ran = getcpu() }()
+		return fn()
+	}
+	if !m.fds {
+		return ran, run()
+	}
+	err := onOwnThread(cpu, run)
+	return ran, err
 }
 
 // mechanisms in the order they run.

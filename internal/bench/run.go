@@ -118,6 +118,7 @@ func (e *RunError) Unwrap() error { return e.Err }
 
 type runner struct {
 	c     Config
+	cpu   int // the measuring end's CPU (c.CPUs[0]), -1 when not pinned
 	ctx   context.Context
 	exe   string
 	mu    sync.Mutex
@@ -126,6 +127,8 @@ type runner struct {
 	steps int
 	// lastCPU is the CPU the echoing process reported at the end of its last run.
 	lastCPU int
+	// ownCPU is the CPU the measuring loop's thread ran on at the end of its last run.
+	ownCPU int
 }
 
 // Run measures every mechanism at every size and returns the report. Ctrl-C (ctx cancelled)
@@ -146,7 +149,10 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the ipcx binary to start the echoing process: %w", err)
 	}
-	r := &runner{c: c, ctx: ctx, exe: exe}
+	r := &runner{c: c, ctx: ctx, exe: exe, cpu: -1}
+	if len(c.CPUs) > 0 {
+		r.cpu = c.CPUs[0]
+	}
 	rep := &Report{Tool: "ipcx bench", Version: c.Version, Started: time.Now().UTC(), Machine: machine(), Options: Options{
 		Mechanisms: c.Mechanisms, Sizes: c.Sizes, Count: c.Count, Duration: c.Duration.Seconds(),
 		Warmup: c.Warmup, CPUs: c.CPUs, Throughput: c.Throughput,
@@ -376,7 +382,7 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 	if warm > 0 {
 		samples := make([]int64, warm)
 		t0 := time.Now()
-		if err := r.ping(c, e, f, data, samples); err != nil {
+		if err := r.ping(m, c, e, f, data, samples); err != nil {
 			return res, fail(err)
 		}
 		if r.c.Duration > 0 {
@@ -389,10 +395,10 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 		samples[i] = 1 // fault the pages in before the clock runs
 	}
 	runtime.GC()
-	if err := r.ping(c, e, f, data, samples); err != nil {
+	if err := r.ping(m, c, e, f, data, samples); err != nil {
 		return res, fail(err)
 	}
-	res.Placement.CPUs = []int{getcpu(), r.lastCPU}
+	res.Placement.CPUs = []int{r.ownCPU, r.lastCPU}
 	res.Latency = Summarize(samples)
 
 	// Throughput.
@@ -400,7 +406,7 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 		r.progress(m, size, "throughput")
 		n := int64(r.c.Count)
 		if warm >= 2 {
-			got, d, err := r.stream(c, e, f, m.lossy, warm, 1)
+			got, d, err := r.stream(m, c, e, f, m.lossy, warm, 1)
 			if err != nil {
 				return res, fail(err)
 			}
@@ -411,7 +417,7 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 		}
 		n = max(n, 2)
 		runtime.GC()
-		got, d, err := r.stream(c, e, f, m.lossy, n, 2)
+		got, d, err := r.stream(m, c, e, f, m.lossy, n, 2)
 		if err != nil {
 			return res, fail(err)
 		}
@@ -440,13 +446,15 @@ func (r *runner) one(m *mechanism, asked int) (res Result, err error) {
 }
 
 // ping makes len(samples) round trips with the echoing process and records the CPU it ran on.
-func (r *runner) ping(c *ctl, e end, f []byte, data bool, samples []int64) error {
+func (r *runner) ping(m *mechanism, c *ctl, e end, f []byte, data bool, samples []int64) error {
 	if err := c.put(opEcho, int64(len(samples)), 0, 0); err != nil {
 		return err
 	}
-	if err := pingLoop(e, f, data, samples); err != nil {
+	cpu, err := m.loop(r.cpu, func() error { return pingLoop(e, f, data, samples) })
+	if err != nil {
 		return err
 	}
+	r.ownCPU = cpu
 	w, err := c.get()
 	if err != nil {
 		return err
@@ -457,11 +465,11 @@ func (r *runner) ping(c *ctl, e end, f []byte, data bool, samples []int64) error
 
 // stream sends n messages (stream id) and returns how many arrived and the receiver's time from
 // the first to the last.
-func (r *runner) stream(c *ctl, e end, f []byte, lossy bool, n, id int64) (int64, time.Duration, error) {
+func (r *runner) stream(m *mechanism, c *ctl, e end, f []byte, lossy bool, n, id int64) (int64, time.Duration, error) {
 	if err := c.put(opSink, n, id, 0); err != nil {
 		return 0, 0, err
 	}
-	if err := streamLoop(e, f, n); err != nil {
+	if _, err := m.loop(r.cpu, func() error { return streamLoop(e, f, n) }); err != nil {
 		return 0, 0, err
 	}
 	if lossy {
