@@ -567,6 +567,9 @@ int main(int argc, char **argv) {
 	qsort(samples, count, sizeof *samples, cmp64);
 	long rank = (count + 1) / 2; // ceil(0.5 * count)
 	printf("p50_ns %lld\n", (long long)samples[rank - 1]);
+	// the tail, by the same nearest-rank rule, to compare with ipcx bench's (not in the rows)
+	long r99 = (99 * count + 99) / 100, r999 = (999 * count + 999) / 1000;
+	printf("p99_ns %lld\np999_ns %lld\nmax_ns %lld\n", (long long)samples[r99 - 1], (long long)samples[r999 - 1], (long long)samples[count - 1]);
 	if (stream) {
 		int64_t r[2];
 		for (long i = 0; i < warm; i++) { stamp(b, i); send_msg(b); }

@@ -15,11 +15,15 @@
 # Each pair runs IPCBENCH_R times (default 5), alternating which goes first; a row shows the best
 # of each and the median of the per-pair ratios (a busy moment of the machine slows one pair, it
 # does not decide the row). IPCBENCH_N round trips (default 20000), IPCBENCH_WARMUP (1000),
-# IPCBENCH_MECHS (default: all, in ipcx bench's order).
+# IPCBENCH_MECHS (default: all, in ipcx bench's order). The four mechanisms with a stream row
+# make IPCBENCH_STREAM_N round trips and messages (default 200000): 20,000 messages of 64 bytes
+# through a pipe are 8 ms, too short a stream to time (runs of it varied from 0.73 to 1.42 of C).
+
 set -euo pipefail
 N=${IPCBENCH_N:-20000}
 W=${IPCBENCH_WARMUP:-1000}
 R=${IPCBENCH_R:-5}
+SN=${IPCBENCH_STREAM_N:-200000}
 BOUND=1.15
 # POSIX queues count against RLIMIT_MSGQUEUE, one budget for all of a user's processes.
 ulimit -q unlimited 2>/dev/null || true
@@ -45,15 +49,17 @@ ratio_row() {
 
 # run_c MECH SIZE STREAM: prints "p50_ns [bytes_per_s]".
 run_c() {
-  ./ipcbench "$1" "$2" "$N" "$W" 0 1 "$3" | awk '{v[$1] = $2} END {print v["p50_ns"], v["bytes_per_s"]}'
+  local n=$N
+  [ "$3" = 0 ] || n=$SN
+  ./ipcbench "$1" "$2" "$n" "$W" 0 1 "$3" | awk '{v[$1] = $2} END {print v["p50_ns"], v["bytes_per_s"]}'
 }
 # run_ipcx MECH SIZE STREAM: prints "p50_ns bytes_per_s|- size cpu,cpu". SIZE 0 (semaphores)
 # asks --size 64: ipcx measures them at 0 whatever it is asked, and says so.
 run_ipcx() {
-  local tp=() ask=$2
-  [ "$3" = 1 ] || tp=(--throughput=false)
+  local tp=() ask=$2 n=$SN
+  [ "$3" = 1 ] || tp=(--throughput=false) n=$N
   [ "$ask" != 0 ] || ask=64
-  "$IPCX" bench --json --cpus 0,1 --size "$ask" --count "$N" --warmup "$W" "${tp[@]}" "$1" |
+  "$IPCX" bench --json --cpus 0,1 --size "$ask" --count "$n" --warmup "$W" "${tp[@]}" "$1" |
     jq -r '.results[0] | "\(.latency.p50_ns | floor) \(.throughput.bytes_per_s // "" | if . == "" then "-" else floor end) \(.size) \(.placement.cpus | map(tostring) | join(","))"'
 }
 
