@@ -41,20 +41,22 @@ mrow() {
 }
 # peak CMD...: the peak RSS of CMD in KiB (its output to /dev/null); CMD must succeed.
 peak() {
-  /usr/bin/time -f %M -o peak.txt "$@" > /dev/null
+  /usr/bin/time -f %M -o peak.txt "$@" > /dev/null || { echo "memory: $* failed" >&2; return 1; }
   tail -1 peak.txt
 }
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
-cat > hello.go <<'GO'
+# hello-rss.go, hello-rss: short.sh's Go hello world is a module in the directory hello, in the
+# same scratch directory when both groups run
+cat > hello-rss.go <<'GO'
 package main
 
 import "fmt"
 
 func main() { fmt.Println("hello") }
 GO
-(cd "$BENCH_TMP" && GOFLAGS= CGO_ENABLED=0 go build -o hello hello.go)
-floor=$(peak ./hello)
+(cd "$BENCH_TMP" && GOFLAGS= CGO_ENABLED=0 go build -o hello-rss hello-rss.go)
+floor=$(peak ./hello-rss)
 printf '    floor: a Go hello world %.1f MiB, ipcx --version %.1f MiB\n' \
   "$(echo "$floor / 1024" | bc -l)" "$(echo "$(peak "$IPCX" --version) / 1024" | bc -l)"
 
