@@ -74,7 +74,13 @@ func Child() int {
 		switch w[0] {
 		case opEcho:
 			runtime.GC()
-			cpu, err := m.loop(sp.CPU, func() error { return echoLoop(e, f, data, w[1]) })
+			cpu, err := m.loop(sp.CPU, func() error {
+				// from the loop's own thread: the first round trip is not the thread's start
+				if err := c.put(opLooping, 0, 0, 0); err != nil {
+					return errPeerGone
+				}
+				return echoLoop(e, f, data, w[1])
+			})
 			if err != nil {
 				return childFail(sp.Mech, err)
 			}

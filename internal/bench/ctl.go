@@ -14,10 +14,11 @@ import (
 // loop.
 const (
 	opReady = 1 + iota // child: [ready, info, cpu, 0]
-	opEcho             // parent: [echo, n, 0, 0]: receive and send back n messages; child: [done, 0, cpu, 0]
+	opEcho             // parent: [echo, n, 0, 0]: receive and send back n messages; child: [looping, 0, 0, 0] once it waits for the first, then [done, 0, cpu, 0]
 	opSink             // parent: [sink, n, id, 0]: receive n messages (udp: until end marker id); child: [done, received, ns, cpu]
 	opDone
-	opQuit // parent: exit
+	opQuit    // parent: exit
+	opLooping // child: the echo loop runs (its thread made, the GC done): the clock may start
 )
 
 var errCtlClosed = errors.New("the control channel closed")

@@ -450,6 +450,14 @@ func (r *runner) ping(m *mechanism, c *ctl, e end, f []byte, data bool, samples 
 	if err := c.put(opEcho, int64(len(samples)), 0, 0); err != nil {
 		return err
 	}
+	// The clock starts once the echoing end waits for the first message: before, the first round
+	// trip also timed its garbage collection and its loop thread's start (0.4-0.9 ms: every run's
+	// maximum).
+	if w, err := c.get(); err != nil {
+		return err
+	} else if w[0] != opLooping {
+		return fmt.Errorf("the echoing process answered %d to an echo request", w[0])
+	}
 	cpu, err := m.loop(r.cpu, func() error { return pingLoop(e, f, data, samples) })
 	if err != nil {
 		return err
