@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package progress is the one progress display of ipcx's long transfers (pipe, sock send,
 // connect and listen, fifo read and write, shm read and write, mq send and recv): a Meter of
 // atomic counters that the data path adds to, one add per batch or message, and a Display that
