@@ -57,12 +57,18 @@ type waitCall struct {
 	how  string
 }
 
-// uninspect records that pid could not be inspected completely.
+// uninspect records that pid could not be inspected completely, unless it is gone: a process
+// that exited while it was read (its files vanish, or read as denied while it exits) or is a
+// zombie holds nothing, and recording it, with ids unknown, made every object it might hold "not
+// listed as an orphan" (ls --orphaned while another process exited, a CI run of ls_orphaned).
 func (ps *procScan) uninspect(pid, ns int) {
-	ps.partial = true
 	if ps.uninspected[pid] != nil {
 		return
 	}
+	if !alive(pid) {
+		return
+	}
+	ps.partial = true
 	p := &procInfo{ns: ns}
 	if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
