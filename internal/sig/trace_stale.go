@@ -4,6 +4,7 @@ package sig
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,7 +40,7 @@ func selfIdent() (procIdent, uint64, error) {
 	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil {
 		return procIdent{}, 0, fmt.Errorf("stat /proc/self/ns/pid: %w", err)
 	}
-	start, err := startTime("/proc/self/stat")
+	start, err := startTime("self")
 	if err != nil {
 		return procIdent{}, 0, err
 	}
@@ -79,9 +80,10 @@ func parseInstanceName(name string) (procIdent, uint64, bool) {
 	return procIdent{pidns: n[2], pid: int(n[0])}, n[1], true
 }
 
-// startTime reads the start time (field 22) of a /proc/PID/stat file.
-func startTime(path string) (uint64, error) {
-	b, err := os.ReadFile(path)
+// startTime reads the start time (field 22) of /proc/PID/stat, pid a number or "self".
+func startTime(pid string) (uint64, error) {
+	path := "/proc/" + pid + "/stat"
+	b, err := readProcStat(pid)
 	if err != nil {
 		return 0, err
 	}
@@ -95,6 +97,27 @@ func startTime(path string) (uint64, error) {
 		return 0, fmt.Errorf("%s: unexpected format", path)
 	}
 	return strconv.ParseUint(f[19], 10, 64) // field 22: the 20th after comm
+}
+
+// readProcStat reads /proc/PID/stat through a descriptor of /proc rather than by its absolute
+// path: qemu-user answers the absolute paths of its own process (/proc/self/stat, /proc/PID/stat)
+// itself, with a start time of its own, often a tick off the kernel's, which made a process's
+// own identity look stale under the emulator (scripts/test-arm64: TestInstanceName failed in 6
+// of 10 runs). Through a directory descriptor every process, this one too, reads the kernel's.
+func readProcStat(pid string) ([]byte, error) {
+	dir, err := unix.Open("/proc", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: "/proc", Err: err}
+	}
+	defer unix.Close(dir)
+	name := pid + "/stat"
+	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: "/proc/" + name, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), "/proc/"+name)
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // liveProcs is one pass over /proc: the start time of every process by identity, the pid
@@ -138,7 +161,7 @@ func scanLiveProcs(self uint64) *liveProcs {
 			lp.uncertain = true
 			continue
 		}
-		start, err := startTime(dir + "/stat")
+		start, err := startTime(e.Name())
 		if err != nil {
 			continue
 		}
