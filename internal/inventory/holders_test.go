@@ -3,8 +3,6 @@ package inventory
 import (
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -26,15 +24,7 @@ func TestUninspectGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zombie.Wait()
-	stat := "/proc/" + strconv.Itoa(zombie.Process.Pid) + "/stat"
-	for {
-		b, err := os.ReadFile(stat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i := strings.LastIndexByte(string(b), ')'); i > 0 && i+2 < len(b) && b[i+2] == 'Z' {
-			break
-		}
+	for alive(zombie.Process.Pid) {
 		time.Sleep(time.Millisecond) // waiting for the child to exit (not reaped: Wait is deferred)
 	}
 	ps.uninspect(zombie.Process.Pid, 0)
