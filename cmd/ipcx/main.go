@@ -12,5 +12,6 @@ import (
 
 func main() {
 	sig.ResumeAfterReexec() // first: sig trap and wait re-execute ipcx with signals blocked
+	sig.ExitAfterCommand()  // os.Exit follows the command: its signal handlers need not be undone
 	os.Exit(run(argv0Args(os.Args), iostreams.System()))
 }

@@ -4,6 +4,7 @@ package sig
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,6 +41,8 @@ func TestMain(m *testing.M) {
 //	maskall         block every signal, re-execute, print the SigBlk of every thread
 //	exec:SIGS       Prepare, then print SigBlk of a plain exec.Cmd child and of an UnblockedCommand
 //	send:PID:SIG    OpenProcess(PID).Signal(SIG), print the error
+//	stop:keep       NotifyContext(SIGTERM) and its stop after ExitAfterCommand, then SIGTERM to itself;
+//	                prints "still running" if it survives (stop:restore: without ExitAfterCommand)
 //	receive:SIGS    NewReceiver (the untrapped interrupts end it), print "ready pid=N", then one
 //	                JSON Received per line; ErrInterrupted exits 128+N, as sig trap does
 //
@@ -172,6 +176,21 @@ func helper(mode string) int {
 			}
 		}
 		return 0
+	case "stop":
+		// stop:keep or stop:restore: NotifyContext for SIGTERM, its stop (after ExitAfterCommand
+		// for keep), then SIGTERM to this very thread, delivered before tgkill returns.
+		if arg == "keep" {
+			ExitAfterCommand()
+		}
+		_, stop := NotifyContext(context.Background(), unix.SIGTERM)
+		stop()
+		runtime.LockOSThread()
+		if err := unix.Tgkill(os.Getpid(), unix.Gettid(), unix.SIGTERM); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Fprintln(out, "still running")
+		return 0
 	case "send":
 		pid, sigName, _ := strings.Cut(arg, ":")
 		n, _ := strconv.Atoi(pid)
@@ -302,4 +321,30 @@ func (p *trapProc) next() Received {
 		p.t.Fatal(err)
 	}
 	return r
+}
+
+// After ExitAfterCommand, NotifyContext's stop leaves the signals caught: a signal after the
+// command ended is ignored, and the command's exit status stands (ipcx exits right after). Without
+// it, stop restores the default disposition, as a test that runs commands in-process needs.
+func TestStopAfterExitAfterCommand(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		mode     string
+		survives bool
+	}{{"stop:keep", true}, {"stop:restore", false}} {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), "SIG_TEST_HELPER="+c.mode)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		var ee *exec.ExitError
+		switch {
+		case c.survives && (err != nil || string(out) != "still running\n"):
+			t.Errorf("%s: %v, output %q; want it to ignore SIGTERM after stop and exit 0", c.mode, err, out)
+		case !c.survives && !(errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signal() == unix.SIGTERM):
+			t.Errorf("%s: %v, output %q; want it killed by SIGTERM (stop restores the default)", c.mode, err, out)
+		}
+	}
 }

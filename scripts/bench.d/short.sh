@@ -7,7 +7,9 @@
 #   a Go hello world (fmt.Println) built as scripts/bench builds ipcx (CGO_ENABLED=0 go build),
 #     bound 1.25x;
 #   util-linux ipcs -q (/usr/bin/ipcs), bound 2x;
-#   ls --json over 10 objects against ipcs -a, bound 1.5x.
+#   ls --json over 10 objects against ipcs -a, bound 1.5x;
+#   the floor, the hello world linking cobra, tablewriter and x/sys (no bound: it shows what the
+#     dependencies' initialisation costs every command, and how far above it ipcx's own part is).
 # /bin/true is printed for scale: it is the cost of a process start alone.
 # The queue (10 messages of 8 bytes: root's RLIMIT_MSGQUEUE is shared by everything root runs)
 # and the semaphore start with one message and one unit: each round sends and receives one, posts
@@ -33,6 +35,16 @@ mkdir -p hello
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello, world") }\n' > hello/main.go
 printf 'module hello\n\ngo 1.24\n' > hello/go.mod
 (cd hello && GOWORK=off CGO_ENABLED=0 go build -o "$BENCH_TMP/hello-go" .)
+# The floor: the same hello world linking ipcx's three chosen dependencies (cobra, tablewriter,
+# x/sys) at ipcx's versions and nothing else. Go initialises every linked package before main, so
+# no command of ipcx can start faster than this; the rows say how far above it each one is.
+mkdir -p floor
+{
+	printf 'package main\n\nimport (\n\t"fmt"\n\n'
+	printf '\t_ "github.com/olekukonko/tablewriter"\n\t_ "github.com/spf13/cobra"\n\t_ "golang.org/x/sys/unix"\n)\n\n'
+	printf 'func main() { fmt.Println("hello, world") }\n'
+} > floor/main.go
+(cd "$root" && CGO_ENABLED=0 go build -o "$BENCH_TMP/floor-go" "$BENCH_TMP/floor/main.go")
 
 cat > spawnloop.c <<'C'
 #define _GNU_SOURCE
@@ -110,6 +122,7 @@ n=$("$IPCX" ls --json | grep -c '"kind"')
 {
 	printf 'true\t/bin/true\n'
 	printf 'hello\t%s\n' "$BENCH_TMP/hello-go"
+	printf 'floor\t%s\n' "$BENCH_TMP/floor-go"
 	printf 'ipcs-q\t%s -q\n' "$IPCS"
 	printf 'ipcs-a\t%s -a\n' "$IPCS"
 	printf 'version\t%s --version\n' "$IPCX"
@@ -122,20 +135,27 @@ n=$("$IPCX" ls --json | grep -c '"kind"')
 } > commands
 ./spawnloop "$rounds" "$warmup" commands > times
 
-# short_row NAME CMD ANCHOR BOUND [ANCHOR2 BOUND2]: CMD's median time and the median per-round
-# ratio against each anchor, with its bound.
+# short_row NAME CMD ANCHOR BOUND [ANCHOR BOUND...]: CMD's median time and the median per-round
+# ratio against each anchor, with its bound ("-": none, printed for scale).
 short_row() {
-	awk -v cmd="$2" -v a1="$3" -v b1="$4" -v a2="${5:-}" -v b2="${6:-}" -v label="$1" '
+	local label=$1 cmd=$2
+	shift 2
+	awk -v cmd="$cmd" -v label="$label" -v pairs="$*" '
 	function median(v, n,   i, j, t) {
 		for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
 		return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
 	{ t[$1, $2] = $3; rs[$1] = 1 }
 	END {
-		n = 0; for (r in rs) { n++; x[n] = t[r, cmd]; p1[n] = t[r, cmd] / t[r, a1]; if (a2 != "") p2[n] = t[r, cmd] / t[r, a2] }
-		m = median(x, n); r1 = median(p1, n)
-		out = sprintf("%-30s %6.2f ms  /%-7s %5.2f (bound %s) %s", label, m / 1000, a1, r1, b1, r1 <= b1 ? "ok" : "OVER")
-		if (a2 != "") { r2 = median(p2, n); out = out sprintf("  /%-7s %5.2f (bound %s) %s", a2, r2, b2, r2 <= b2 ? "ok" : "OVER") }
+		k = split(pairs, pa, " ")
+		n = 0; for (r in rs) { n++; x[n] = t[r, cmd] }
+		out = sprintf("%-30s %6.2f ms", label, median(x, n) / 1000)
+		for (a = 1; a < k; a += 2) {
+			n = 0; for (r in rs) { n++; p[n] = t[r, cmd] / t[r, pa[a]] }
+			q = median(p, n)
+			if (pa[a + 1] == "-") out = out sprintf("  /%-6s %5.2f", pa[a], q)
+			else out = out sprintf("  /%-6s %5.2f (bound %s) %s", pa[a], q, pa[a + 1], q <= pa[a + 1] ? "ok" : "OVER")
+		}
 		print out
 	}' times
 }
@@ -149,12 +169,13 @@ anchor_row "/bin/true" true
 anchor_row "Go hello world" hello
 anchor_row "util-linux ipcs -q" ipcs-q
 anchor_row "util-linux ipcs -a (8 objects)" ipcs-a
-short_row "ipcx --version" version hello 1.25 ipcs-q 2
-short_row "ipcx mq send /q x" mq-send hello 1.25 ipcs-q 2
-short_row "ipcx mq recv /q" mq-recv hello 1.25 ipcs-q 2
-short_row "ipcx sem post /s" sem-post hello 1.25 ipcs-q 2
-short_row "ipcx sem wait /s" sem-wait hello 1.25 ipcs-q 2
-short_row "ipcx ipcs -q" ipcx-ipcs-q hello 1.25 ipcs-q 2
-short_row "ipcx ls --json (10 objects)" ls-json ipcs-a 1.5
+short_row "floor: hello + ipcx's deps" floor hello 1.25 ipcs-q 2
+short_row "ipcx --version" version hello 1.25 ipcs-q 2 floor -
+short_row "ipcx mq send /q x" mq-send hello 1.25 ipcs-q 2 floor -
+short_row "ipcx mq recv /q" mq-recv hello 1.25 ipcs-q 2 floor -
+short_row "ipcx sem post /s" sem-post hello 1.25 ipcs-q 2 floor -
+short_row "ipcx sem wait /s" sem-wait hello 1.25 ipcs-q 2 floor -
+short_row "ipcx ipcs -q" ipcx-ipcs-q hello 1.25 ipcs-q 2 floor -
+short_row "ipcx ls --json (10 objects)" ls-json ipcs-a 1.5 floor -
 procs=(/proc/[0-9]*)
 echo "processes on the machine (ls reads each one's fds and maps for holders): ${#procs[@]}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
