@@ -7,7 +7,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newFifoCmd(io *iostreams.IOStreams) *cobra.Command {
+// fifoVerbs are fifo's subcommands (newRootCmdFor builds one alone).
+var fifoVerbs = []verb{
+	{"create", func(io *iostreams.IOStreams) *cobra.Command { return newFifoCreateCmd(io, nil) }},
+	{"write", func(io *iostreams.IOStreams) *cobra.Command { return newFifoWriteCmd(io, nil) }},
+	{"read", func(io *iostreams.IOStreams) *cobra.Command { return newFifoReadCmd(io, nil) }},
+	{"stat", func(io *iostreams.IOStreams) *cobra.Command { return newFifoStatCmd(io, nil) }},
+	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return newFifoRmCmd(io, nil) }},
+}
+
+// newFifoCmd builds fifo with its subcommands: all, or the one named only (buildVerbs).
+func newFifoCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "fifo",
 		Short: "Named pipes (FIFOs): create, write, read, inspect, remove",
@@ -26,13 +36,7 @@ Opening a FIFO waits for the other end: a reader waits for a writer and a writer
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newFifoCreateCmd(io, nil),
-		newFifoWriteCmd(io, nil),
-		newFifoReadCmd(io, nil),
-		newFifoStatCmd(io, nil),
-		newFifoRmCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, fifoVerbs, only)...)
 	return groupObjects(c)
 }
 

@@ -7,7 +7,19 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMqCmd(io *iostreams.IOStreams) *cobra.Command {
+// mqVerbs are mq's subcommands (newRootCmdFor builds one alone).
+var mqVerbs = []verb{
+	{"create", func(io *iostreams.IOStreams) *cobra.Command { return newMqCreateCmd(io, nil) }},
+	{"send", func(io *iostreams.IOStreams) *cobra.Command { return newMqSendCmd(io, nil) }},
+	{"recv", func(io *iostreams.IOStreams) *cobra.Command { return newMqRecvCmd(io, nil) }},
+	{"stat", func(io *iostreams.IOStreams) *cobra.Command { return newMqStatCmd(io, nil) }},
+	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return newMqLsCmd(io, nil) }},
+	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return newMqRmCmd(io, nil) }},
+	{"notify", func(io *iostreams.IOStreams) *cobra.Command { return newMqNotifyCmd(io, nil) }},
+}
+
+// newMqCmd builds mq with its subcommands: all, or the one named only (buildVerbs).
+func newMqCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "mq",
 		Short: "Message queues, POSIX (/name) and System V (key, id)",
@@ -23,15 +35,7 @@ System V queue (msgget(2)).
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newMqCreateCmd(io, nil),
-		newMqSendCmd(io, nil),
-		newMqRecvCmd(io, nil),
-		newMqStatCmd(io, nil),
-		newMqLsCmd(io, nil),
-		newMqRmCmd(io, nil),
-		newMqNotifyCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, mqVerbs, only)...)
 	return groupObjects(c)
 }
 

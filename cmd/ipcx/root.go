@@ -26,7 +26,7 @@ const exitStatusHelp = `EXIT STATUS
 func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 	root := newRootBase(io)
 	for _, t := range topCommands {
-		root.AddCommand(t.build(io))
+		root.AddCommand(t.build(io, ""))
 	}
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
 	refuseUnknownShells(root)
@@ -36,34 +36,71 @@ func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 }
 
 // topCommands are the commands under root, each with the function that builds it (and its
-// subcommands): a command line that names one of them needs no other (newRootCmdFor).
+// subcommands): a command line that names one of them needs no other (newRootCmdFor). A group
+// (mq, sem, ...) has verbs, its subcommands: build(io, verb) builds only the one named verb, ""
+// all of them; the other commands ignore verb.
 var topCommands = []struct {
 	name  string
-	build func(io *iostreams.IOStreams) *cobra.Command
+	build func(io *iostreams.IOStreams, verb string) *cobra.Command
+	verbs []verb
 }{
-	{"mq", newMqCmd},
-	{"sem", newSemCmd},
-	{"shm", newShmCmd},
-	{"sig", newSigCmd},
-	{"fifo", newFifoCmd},
-	{"pipe", func(io *iostreams.IOStreams) *cobra.Command { return newPipeCmd(io, nil) }},
-	{"sock", newSockCmd},
-	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLsCmd(io, nil)) }},
-	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newRmCmd(io, nil)) }},
-	{"limits", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLimitsCmd(io, nil)) }},
-	{"ftok", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newFtokCmd(io, nil)) }},
-	{"audit", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newAuditCmd(io, nil)) }},
-	{"ipcs", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcsCmd(io)) }},
-	{"ipcrm", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }},
-	{"ipcmk", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }},
-	{"lsipc", func(io *iostreams.IOStreams) *cobra.Command { return groupInventory(newLsipcCmd(io)) }},
-	{"bench", func(io *iostreams.IOStreams) *cobra.Command { return newBenchCmd(io, nil) }},
+	{"mq", newMqCmd, mqVerbs},
+	{"sem", newSemCmd, semVerbs},
+	{"shm", newShmCmd, shmVerbs},
+	{"sig", newSigCmd, sigVerbs},
+	{"fifo", newFifoCmd, fifoVerbs},
+	{"pipe", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newPipeCmd(io, nil) }, nil},
+	{"sock", newSockCmd, sockVerbs},
+	{"ls", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsCmd(io, nil)) }, nil},
+	{"rm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newRmCmd(io, nil)) }, nil},
+	{"limits", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLimitsCmd(io, nil)) }, nil},
+	{"ftok", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newFtokCmd(io, nil)) }, nil},
+	{"audit", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newAuditCmd(io, nil)) }, nil},
+	{"ipcs", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcsCmd(io)) }, nil},
+	{"ipcrm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }, nil},
+	{"ipcmk", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }, nil},
+	{"lsipc", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsipcCmd(io)) }, nil},
+	{"bench", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newBenchCmd(io, nil) }, nil},
+}
+
+// verb is a subcommand of a group with the function that builds it.
+type verb struct {
+	name  string
+	build func(io *iostreams.IOStreams) *cobra.Command
+}
+
+// buildVerbs builds the verb named only, or every verb when only is "" or names none of them.
+func buildVerbs(io *iostreams.IOStreams, verbs []verb, only string) []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, v := range verbs {
+		if v.name == only {
+			return []*cobra.Command{v.build(io)}
+		}
+	}
+	for _, v := range verbs {
+		cmds = append(cmds, v.build(io))
+	}
+	return cmds
+}
+
+// verbNamed is args[1] when args name a group of topCommands and then one of its verbs by its
+// name (not a flag, an alias or an unknown word: those get the whole group), else "".
+func verbNamed(verbs []verb, args []string) string {
+	if len(args) < 2 {
+		return ""
+	}
+	for _, v := range verbs {
+		if v.name == args[1] {
+			return v.name
+		}
+	}
+	return ""
 }
 
 // newRootCmdFor builds the part of the tree that args need, so that a short command does not
 // pay for building some 80 others with their flags and help (a third of ipcx mq send's start):
 // for "--version" the root alone; for a command line that starts with a command of topCommands,
-// the root and that command. Every other command line gets the whole tree (newRootCmd), and so
+// the root and that command, and of a group (mq send) only the verb named. Every other command line gets the whole tree (newRootCmd), and so
 // does --ns, whose refusal lists the commands that take it. Help, whose --ns line lists them
 // too, is never printed from a part: partial's help function only sets wantHelp, and the caller
 // runs the command line again on the whole tree (cobra asks for help before a command runs; sig
@@ -84,7 +121,7 @@ func newRootCmdFor(io *iostreams.IOStreams, args []string) (root *cobra.Command,
 		for _, t := range topCommands {
 			if t.name == args[0] {
 				root = newRootBase(io)
-				root.AddCommand(t.build(io))
+				root.AddCommand(t.build(io, verbNamed(t.verbs, args)))
 				break
 			}
 		}

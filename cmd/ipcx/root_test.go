@@ -20,7 +20,14 @@ func wholeTree(io *iostreams.IOStreams, _ []string) (*cobra.Command, *bool) {
 // checks and their flags (the global --ns, whose help lists the whole tree, is root's).
 func describeTree(c *cobra.Command) string {
 	var b strings.Builder
-	walk(c, func(c *cobra.Command) {
+	walk(c, func(c *cobra.Command) { b.WriteString(describeCmd(c)) })
+	return b.String()
+}
+
+// describeCmd is describeTree of c alone, without its subcommands.
+func describeCmd(c *cobra.Command) string {
+	var b strings.Builder
+	{
 		var ann []string
 		for k, v := range c.Annotations {
 			ann = append(ann, k+"="+v)
@@ -34,7 +41,7 @@ func describeTree(c *cobra.Command) string {
 				fmt.Fprintf(&b, "  --%s -%s %s %q def=%q noopt=%q hidden=%v\n", f.Name, f.Shorthand, f.Value.Type(), f.Usage, f.DefValue, f.NoOptDefVal, f.Hidden)
 			})
 		}
-	})
+	}
 	return b.String()
 }
 
@@ -72,9 +79,51 @@ func TestTopCommandsAreTheTree(t *testing.T) {
 			t.Errorf("%s: the part differs from the whole tree:\n%s\nwant:\n%s", name, got, want)
 		}
 	}
+	for _, tc := range topCommands {
+		group := subcommand(whole, tc.name) // not Find, which merges root's --ns into the group's flags
+		var verbs, subs []string
+		for _, v := range tc.verbs {
+			verbs = append(verbs, v.name)
+		}
+		for _, c := range group.Commands() {
+			subs = append(subs, c.Name())
+			for _, a := range c.Aliases {
+				t.Errorf("%s %s has alias %s: newRootCmdFor does not know aliases", tc.name, c.Name(), a)
+			}
+		}
+		sort.Strings(verbs) // as Commands() are
+		if tc.verbs != nil && strings.Join(verbs, " ") != strings.Join(subs, " ") {
+			t.Errorf("%s: the tree has %v, its verbs %v", tc.name, subs, verbs)
+		}
+		// every verb built alone is the whole tree's, under a group that is the whole tree's
+		for _, v := range verbs {
+			root := part(t, ios, tc.name, v, "x")
+			if len(root.Commands()) != 1 || len(root.Commands()[0].Commands()) != 1 {
+				t.Errorf("%s %s x: not the group with the one verb", tc.name, v)
+				continue
+			}
+			g := root.Commands()[0]
+			if got, want := describeCmd(g), describeCmd(group); got != want {
+				t.Errorf("%s %s: the group differs from the whole tree's:\n%s\nwant:\n%s", tc.name, v, got, want)
+			}
+			if got, want := describeTree(g.Commands()[0]), describeTree(subcommand(group, v)); got != want {
+				t.Errorf("%s %s: built alone, it differs from the whole tree's:\n%s\nwant:\n%s", tc.name, v, got, want)
+			}
+		}
+	}
 	if got, want := describeTree(part(t, ios, "--version")), describeTree(newRootBase(ios)); got != want {
 		t.Errorf("--version's root:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// subcommand is c's subcommand called name, or nil.
+func subcommand(c *cobra.Command, name string) *cobra.Command {
+	for _, s := range c.Commands() {
+		if s.Name() == name {
+			return s
+		}
+	}
+	return nil
 }
 
 func part(t *testing.T, ios *iostreams.IOStreams, args ...string) *cobra.Command {
@@ -94,6 +143,22 @@ func TestRootCmdForParts(t *testing.T) {
 		root := part(t, ios, args...)
 		if n := len(root.Commands()); n > 1 {
 			t.Errorf("%q: %d commands, want the one named", args, n)
+		}
+		if n := len(root.Commands()); n == 1 && len(args) > 1 {
+			if c, _, _ := root.Find(args[:2]); c == nil || c.Name() != args[1] && !strings.HasPrefix(args[1], "-") {
+				t.Errorf("%q: %s not in its part", args, args[1])
+			} else if g := root.Commands()[0]; g.HasSubCommands() && len(g.Commands()) != 1 {
+				t.Errorf("%q: %s has %d subcommands, want the one named", args, g.Name(), len(g.Commands()))
+			}
+		}
+	}
+	// a group with no verb, a flag, an unknown or a misspelt word before it is built whole
+	for _, args := range [][]string{{"mq"}, {"mq", "--help"}, {"mq", "-h", "recv"}, {"mq", "nosuch"}, {"sem", "Post", "/s"},
+		{"sig", "--bogus", "list"}, {"fifo", ""}} {
+		root := part(t, ios, args...)
+		group, _, _ := newRootCmd(ios).Find(args[:1])
+		if len(root.Commands()) != 1 || len(root.Commands()[0].Commands()) != len(group.Commands()) {
+			t.Errorf("%q: not the whole group", args)
 		}
 	}
 	for _, args := range [][]string{{}, {"--help"}, {"help", "mq"}, {"completion", "bash"}, {"__complete", "mq", ""},
@@ -116,7 +181,10 @@ func TestPartsSayWhatTheWholeSays(t *testing.T) {
 		"sig send", "ipcs --help", "ipcs -h", "ipcs -q", "ipcs -a", "ipcs --bogus", "ipcmk --help", "lsipc --help",
 		"ipcrm -h", "ls --help", "ls -o nosuch", "ls --json", "ls", "limits", "ftok", "audit --json", "pipe --help",
 		"sock --help", "sock send", "fifo stat /nonexistent/zz", "shm ls --help", "shm ls -o key", "rm",
-		"mq stat --help", "mq stat /zz-parts-none",
+		"mq stat --help", "mq stat /zz-parts-none", "mq recv --help", "mq recv -h", "mq nosuch x", "mq --bogus recv",
+		"mq -h recv", "mq help recv", "mq Recv", "sem post", "sem post --help", "sem wait --bogus /s", "shm read",
+		"shm read --length x /zz", "sig wait --timeout x USR1", "sig list --bogus", "fifo stat", "fifo nosuch",
+		"sock ls --bogus", "sock connect --help", "sem post /a /b",
 	} {
 		args := strings.Fields(line)
 		pios, _, pout, perr := iostreams.Test()

@@ -10,7 +10,22 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newSemCmd(io *iostreams.IOStreams) *cobra.Command {
+// semVerbs are sem's subcommands (newRootCmdFor builds one alone).
+var semVerbs = []verb{
+	{"create", func(io *iostreams.IOStreams) *cobra.Command { return newSemCreateCmd(io, nil) }},
+	{"post", func(io *iostreams.IOStreams) *cobra.Command { return newSemPostCmd(io, nil) }},
+	{"wait", func(io *iostreams.IOStreams) *cobra.Command { return newSemWaitCmd(io, nil) }},
+	{"get", func(io *iostreams.IOStreams) *cobra.Command { return newSemGetCmd(io, nil) }},
+	{"set", func(io *iostreams.IOStreams) *cobra.Command { return newSemSetCmd(io, nil) }},
+	{"op", func(io *iostreams.IOStreams) *cobra.Command { return newSemOpCmd(io, nil) }},
+	{"run", func(io *iostreams.IOStreams) *cobra.Command { return newSemRunCmd(io, nil) }},
+	{"stat", func(io *iostreams.IOStreams) *cobra.Command { return newSemStatCmd(io, nil) }},
+	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return newSemLsCmd(io, nil) }},
+	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return newSemRmCmd(io, nil) }},
+}
+
+// newSemCmd builds sem with its subcommands: all, or the one named only (buildVerbs).
+func newSemCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sem",
 		Short: "Semaphores, POSIX named (/name) and System V sets (key, id)",
@@ -29,18 +44,7 @@ key or an id is a System V semaphore set (semget(2)), whose semaphores are numbe
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newSemCreateCmd(io, nil),
-		newSemPostCmd(io, nil),
-		newSemWaitCmd(io, nil),
-		newSemGetCmd(io, nil),
-		newSemSetCmd(io, nil),
-		newSemOpCmd(io, nil),
-		newSemRunCmd(io, nil),
-		newSemStatCmd(io, nil),
-		newSemLsCmd(io, nil),
-		newSemRmCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, semVerbs, only)...)
 	return groupObjects(c)
 }
 

@@ -13,7 +13,19 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
+// shmVerbs are shm's subcommands (newRootCmdFor builds one alone).
+var shmVerbs = []verb{
+	{"create", func(io *iostreams.IOStreams) *cobra.Command { return newShmCreateCmd(io, nil) }},
+	{"resize", func(io *iostreams.IOStreams) *cobra.Command { return newShmResizeCmd(io, nil) }},
+	{"write", func(io *iostreams.IOStreams) *cobra.Command { return newShmWriteCmd(io, nil) }},
+	{"read", func(io *iostreams.IOStreams) *cobra.Command { return newShmReadCmd(io, nil) }},
+	{"stat", func(io *iostreams.IOStreams) *cobra.Command { return newShmStatCmd(io, nil) }},
+	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return newShmLsCmd(io, nil) }},
+	{"rm", func(io *iostreams.IOStreams) *cobra.Command { return newShmRmCmd(io, nil) }},
+}
+
+// newShmCmd builds shm with its subcommands: all, or the one named only (buildVerbs).
+func newShmCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "shm",
 		Short: "Shared memory, POSIX (/name) and System V segments (key, id)",
@@ -31,15 +43,7 @@ func newShmCmd(io *iostreams.IOStreams) *cobra.Command {
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newShmCreateCmd(io, nil),
-		newShmResizeCmd(io, nil),
-		newShmWriteCmd(io, nil),
-		newShmReadCmd(io, nil),
-		newShmStatCmd(io, nil),
-		newShmLsCmd(io, nil),
-		newShmRmCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, shmVerbs, only)...)
 	return groupObjects(c)
 }
 

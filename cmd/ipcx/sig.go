@@ -14,7 +14,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newSigCmd(io *iostreams.IOStreams) *cobra.Command {
+// sigVerbs are sig's subcommands (newRootCmdFor builds one alone).
+var sigVerbs = []verb{
+	{"list", func(io *iostreams.IOStreams) *cobra.Command { return newSigListCmd(io, nil) }},
+	{"send", func(io *iostreams.IOStreams) *cobra.Command { return newSigSendCmd(io, nil) }},
+	{"trap", func(io *iostreams.IOStreams) *cobra.Command { return newSigTrapCmd(io, nil) }},
+	{"wait", func(io *iostreams.IOStreams) *cobra.Command { return newSigWaitCmd(io, nil) }},
+	{"snoop", func(io *iostreams.IOStreams) *cobra.Command { return newSigSnoopCmd(io, nil) }},
+	{"status", func(io *iostreams.IOStreams) *cobra.Command { return newSigStatusCmd(io, nil) }},
+}
+
+// newSigCmd builds sig with its subcommands: all, or the one named only (buildVerbs).
+func newSigCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sig",
 		Short: "Signals: send (with sigqueue values), trap with the sender, wait, snoop, status",
@@ -36,14 +47,7 @@ and C programs see them: RTMIN is 34, RTMAX 64. See: ipcx sig list.
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newSigListCmd(io, nil),
-		newSigSendCmd(io, nil),
-		newSigTrapCmd(io, nil),
-		newSigWaitCmd(io, nil),
-		newSigSnoopCmd(io, nil),
-		newSigStatusCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, sigVerbs, only)...)
 	return groupObjects(c)
 }
 

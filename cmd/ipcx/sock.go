@@ -22,7 +22,16 @@ const sockAddrHelp = `ADDRESSES
 Port 0 asks the kernel for a free port when listening; the chosen address is printed.
 `
 
-func newSockCmd(io *iostreams.IOStreams) *cobra.Command {
+// sockVerbs are sock's subcommands (newRootCmdFor builds one alone).
+var sockVerbs = []verb{
+	{"listen", func(io *iostreams.IOStreams) *cobra.Command { return newSockListenCmd(io, nil) }},
+	{"connect", func(io *iostreams.IOStreams) *cobra.Command { return newSockConnectCmd(io, nil) }},
+	{"send", func(io *iostreams.IOStreams) *cobra.Command { return newSockSendCmd(io, nil) }},
+	{"ls", func(io *iostreams.IOStreams) *cobra.Command { return newSockLsCmd(io, nil) }},
+}
+
+// newSockCmd builds sock with its subcommands: all, or the one named only (buildVerbs).
+func newSockCmd(io *iostreams.IOStreams, only string) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sock",
 		Short: "Sockets: listen, connect, send, list (UNIX, TCP, UDP)",
@@ -40,12 +49,7 @@ half-close; data moves with splice(2) where both ends allow it.
 		Args: unknownSubcommand,
 		RunE: func(c *cobra.Command, args []string) error { return nil },
 	}
-	c.AddCommand(
-		newSockListenCmd(io, nil),
-		newSockConnectCmd(io, nil),
-		newSockSendCmd(io, nil),
-		newSockLsCmd(io, nil),
-	)
+	c.AddCommand(buildVerbs(io, sockVerbs, only)...)
 	return groupObjects(c)
 }
 
