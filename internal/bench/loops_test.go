@@ -72,7 +72,7 @@ func TestLoopsDoNotAllocate(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	const rounds, per = 5, 200
-	for _, m := range mechanisms {
+	for _, m := range mechanisms() {
 		for _, size := range []int{1, 64, 4096} {
 			if m.kind != carriesData && size != 64 {
 				continue

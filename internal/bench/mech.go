@@ -93,11 +93,8 @@ func (m *mechanism) loop(cpu int, fn func() error) (int, error) {
 	return ran, err
 }
 
-// mechanisms in the order they run.
-var mechanisms []*mechanism
-
 func mechanismByName(name string) *mechanism {
-	for _, m := range mechanisms {
+	for _, m := range mechanisms() {
 		if m.name == name {
 			return m
 		}
@@ -108,7 +105,7 @@ func mechanismByName(name string) *mechanism {
 // Mechanisms are the names ipcx bench measures, in the order they run.
 func Mechanisms() []string {
 	var names []string
-	for _, m := range mechanisms {
+	for _, m := range mechanisms() {
 		names = append(names, m.name)
 	}
 	return names
@@ -117,7 +114,7 @@ func Mechanisms() []string {
 // MechanismHelp is one line per mechanism for --help.
 func MechanismHelp() string {
 	var b strings.Builder
-	for _, m := range mechanisms {
+	for _, m := range mechanisms() {
 		b.WriteString("  " + m.name + strings.Repeat(" ", max(1, 16-len(m.name))) + m.about + "\n")
 	}
 	return b.String()

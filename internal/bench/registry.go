@@ -4,18 +4,20 @@ package bench
 
 import (
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
 
-func init() {
+// mechanisms in the order they run, made on first use (not at init: most commands are not bench).
+var mechanisms = sync.OnceValue(func() []*mechanism {
 	unixStream := sockKind{family: unix.AF_UNIX, typ: unix.SOCK_STREAM}
 	unixDgram := sockKind{family: unix.AF_UNIX, typ: unix.SOCK_DGRAM}
 	unixSeq := sockKind{family: unix.AF_UNIX, typ: unix.SOCK_SEQPACKET}
 	tcp := sockKind{family: unix.AF_INET, typ: unix.SOCK_STREAM, loopback: "127.0.0.1"}
 	udp := sockKind{family: unix.AF_INET, typ: unix.SOCK_DGRAM, loopback: "127.0.0.1"}
 	tcp6 := sockKind{family: unix.AF_INET6, typ: unix.SOCK_STREAM, loopback: "::1"}
-	mechanisms = []*mechanism{
+	return []*mechanism{
 		{name: "pipe", fds: true, about: "two unnamed pipes (pipe2), one each way", stream: true, start: startPipe, child: childPipe},
 		{name: "fifo", fds: true, about: "two FIFOs (mkfifo) in a private directory", stream: true, start: startFIFO, child: childFIFO},
 		{name: "unix", fds: true, about: "a UNIX stream socket, connected through a socket file", stream: true, start: unixStream.start, child: unixStream.child},
@@ -32,7 +34,7 @@ func init() {
 		{name: "signal", about: "a real-time signal (rt_tgsigqueueinfo, sigtimedwait) carrying a value", kind: carriesValue, start: startSignal, child: childSignal},
 		{name: "eventfd", fds: true, about: "two eventfd counters, one each way", kind: carriesValue, start: startEventfd, child: childEventfd},
 	}
-}
+})
 
 // udpLimit: the largest UDP payload over IPv4.
 func udpLimit() (int, string) { return 65507, "the largest UDP datagram over IPv4" }

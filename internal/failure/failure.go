@@ -212,7 +212,7 @@ func (o Object) Explain(err error) error {
 // explain is Explain without the pass-through, for rows that word a cause inside their own
 // sentence.
 func (o Object) explain(err error) *Error {
-	for _, r := range rows {
+	for _, r := range rows() {
 		if r.nouns != "" && !hasWord(r.nouns, o.Noun) {
 			continue
 		}

@@ -5,7 +5,6 @@ package ipc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 
@@ -16,7 +15,16 @@ import (
 // ErrCannotPutBack: the receiver may not send to the queue, so a message it took could not be put
 // back if writing it out failed. OpenQueue with PutBack refuses to open such a queue unless
 // MayLose says the caller accepts that a message may be lost.
-var ErrCannotPutBack = fmt.Errorf("%w, so a message taken could not be put back if writing it out failed; nothing was taken", ErrNoWrite)
+// (A type, not fmt.Errorf, which would format it at init for every command.)
+var ErrCannotPutBack error = cannotPutBack{}
+
+type cannotPutBack struct{}
+
+func (cannotPutBack) Error() string {
+	return ErrNoWrite.Error() + ", so a message taken could not be put back if writing it out failed; nothing was taken"
+}
+
+func (cannotPutBack) Unwrap() error { return ErrNoWrite }
 
 // ErrNoWrite: a put-back was refused, as the receiver may not send to the queue (it was opened
 // with MayLose).

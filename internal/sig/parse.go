@@ -41,7 +41,7 @@ func Parse(s string) (Signal, error) {
 			return Signal(n), nil
 		}
 	}
-	if a, ok := aliases[name]; ok {
+	if a := alias(name); a != 0 {
 		return a, nil
 	}
 	for _, rt := range []struct {

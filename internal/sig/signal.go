@@ -72,8 +72,18 @@ var table = [32]info{
 	31: {"SYS", Core, "bad system call"},
 }
 
-// aliases are other names signal(7) lists for the same numbers.
-var aliases = map[string]Signal{"IOT": 6, "POLL": 29, "CLD": 17}
+// alias is the number of another name signal(7) lists for a signal, or 0.
+func alias(name string) Signal {
+	switch name {
+	case "IOT":
+		return 6
+	case "POLL":
+		return 29
+	case "CLD":
+		return 17
+	}
+	return 0
+}
 
 // Valid reports whether s is a signal number of this machine (1 to 64).
 func (s Signal) Valid() bool { return s >= 1 && s <= MaxSig }

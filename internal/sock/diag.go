@@ -187,15 +187,31 @@ var (
 	_ [sizeofInetDiagMsg]byte = [unsafe.Sizeof(inetDiagMsg{})]byte{}
 )
 
-// tcpStates are the kernel's TCP states (include/net/tcp_states.h) with ss's names.
-var tcpStates = map[uint8]string{
-	1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2", 6: "TIME-WAIT",
-	7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING",
-}
-
+// stateName is the kernel's TCP state s (include/net/tcp_states.h) by ss's name.
 func stateName(s uint8) string {
-	if n, ok := tcpStates[s]; ok {
-		return n
+	switch s {
+	case 1:
+		return "ESTAB"
+	case 2:
+		return "SYN-SENT"
+	case 3:
+		return "SYN-RECV"
+	case 4:
+		return "FIN-WAIT-1"
+	case 5:
+		return "FIN-WAIT-2"
+	case 6:
+		return "TIME-WAIT"
+	case 7:
+		return "UNCONN"
+	case 8:
+		return "CLOSE-WAIT"
+	case 9:
+		return "LAST-ACK"
+	case 10:
+		return "LISTEN"
+	case 11:
+		return "CLOSING"
 	}
 	return "UNKNOWN(" + strconv.Itoa(int(s)) + ")"
 }
@@ -300,14 +316,25 @@ func attrs(b []byte, each func(typ uint16, val []byte)) {
 	}
 }
 
-var unixTypes = map[uint8]Kind{unix.SOCK_STREAM: Unix, unix.SOCK_DGRAM: UnixDgram, unix.SOCK_SEQPACKET: UnixSeqpacket}
+// unixType is the Kind of a UNIX socket of type typ (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET).
+func unixType(typ uint8) (Kind, bool) {
+	switch typ {
+	case unix.SOCK_STREAM:
+		return Unix, true
+	case unix.SOCK_DGRAM:
+		return UnixDgram, true
+	case unix.SOCK_SEQPACKET:
+		return UnixSeqpacket, true
+	}
+	return 0, false
+}
 
 func parseUnixDiag(b []byte) (Socket, bool) {
 	if len(b) < sizeofUnixDiagMsg {
 		return Socket{}, false
 	}
 	m := (*unixDiagMsg)(unsafe.Pointer(&b[0]))
-	kind, ok := unixTypes[m.Type]
+	kind, ok := unixType(m.Type)
 	if !ok {
 		return Socket{}, false
 	}

@@ -58,7 +58,7 @@ func parseProcNetUnix(s string) []Socket {
 		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 			continue
 		}
-		kind, ok := unixTypes[uint8(typ)]
+		kind, ok := unixType(uint8(typ))
 		if !ok {
 			continue
 		}

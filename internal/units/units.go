@@ -46,7 +46,7 @@ func ParseSize(s string) (int64, error) {
 	if err != nil {
 		return fail("too large")
 	}
-	mult, ok := multipliers[strings.ToLower(t[i:])]
+	mult, ok := multiplier(strings.ToLower(t[i:]))
 	if !ok {
 		return fail(fmt.Sprintf("unknown unit %q (use K, M, G, T for 1024-based or KB, MB, GB, TB for 1000-based)", t[i:]))
 	}
@@ -56,10 +56,27 @@ func ParseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-var multipliers = map[string]int64{
-	"": 1, "b": 1,
-	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
-	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
-	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
-	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
+// multiplier is the factor of a unit, lowercased ("" and "b" are bytes).
+func multiplier(unit string) (int64, bool) {
+	switch unit {
+	case "", "b":
+		return 1, true
+	case "k", "kib":
+		return 1 << 10, true
+	case "kb":
+		return 1e3, true
+	case "m", "mib":
+		return 1 << 20, true
+	case "mb":
+		return 1e6, true
+	case "g", "gib":
+		return 1 << 30, true
+	case "gb":
+		return 1e9, true
+	case "t", "tib":
+		return 1 << 40, true
+	case "tb":
+		return 1e12, true
+	}
+	return 0, false
 }
