@@ -3,12 +3,11 @@
 package inventory
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,19 +23,50 @@ type procScan struct {
 	sysvShm map[sysv.ID][]Holder // by shmid, processes in the namespace only
 	files   map[devIno][]Holder  // POSIX objects by inode
 	comm    map[int]string
-	pids    map[int]bool // the processes in /proc when scanned
+	procs   []proc       // the processes in /proc when scanned, by pid
 	live    map[int]bool // alive's answers so far
 	partial bool
 
 	// uninspected are the processes some part of which (maps, descriptors, threads' system calls)
 	// could not be read: another user's, without root.
 	uninspected map[int]*procInfo
-	// candidates are the processes in the namespace, or whose namespace could not be read: those
-	// that may wait on its System V queues and semaphore sets.
-	candidates []int
-	waiters    map[waitKey][]Holder // by object, filled by scanWaiters
-	waitersOK  bool                 // scanWaiters ran
+	waiters     map[waitKey][]Holder // by object, filled by scanWaiters
+	waitersOK   bool                 // scanWaiters ran
+
+	dir   *procDir // /proc, open until done
+	nsIno uint64   // the IPC namespace listed (0 unknown)
+	self  int
 }
+
+// proc is a process of the scan and what is known of it so far.
+type proc struct {
+	pid int
+	ns  int8 // 1 the namespace listed, -1 another, 0 unknown, nsUnread not looked at yet
+	// kind: whether the process is a kernel thread (which has no memory map, descriptors or
+	// system calls of its own), has exited, or may not be inspected; kindUnread not looked at yet.
+	kind int8
+}
+
+const nsUnread = 2
+
+const (
+	kindUnread int8 = iota
+	kindUser        // an ordinary process (or one that could not be told apart)
+	kindKernel      // a kernel thread
+	kindGone        // exited
+	kindDenied      // its memory and descriptors may not be read (another user's, without root)
+)
+
+// scanNeed is what the listed objects need to know of each process. Nothing of a process says
+// which System V queue or semaphore set it uses: those need only the list of live processes (their
+// last operators) and, when asked, their threads' system calls (waiters, see scanWaiters).
+type scanNeed struct {
+	fds     bool // a POSIX object is listed: descriptors on queues and /dev/shm files
+	shmMaps bool // a /dev/shm object is listed: files under /dev/shm mapped
+	sysvShm bool // a System V segment is listed: segments attached, in the namespace listed
+}
+
+func (n scanNeed) any() bool { return n.fds || n.shmMaps || n.sysvShm }
 
 // procInfo is what is known of a process that could not be inspected: its ids (real, effective,
 // saved, filesystem) from /proc/PID/status, which anyone may read, and its IPC namespace.
@@ -145,29 +175,52 @@ func (ps *procScan) waitersOf(kind Kind, id sysv.ID) []Holder {
 	return ps.waiters[waitKey{kind, id}]
 }
 
-// scanWaiters reads /proc/PID/task/TID/syscall of every thread of the candidates: a thread blocked
-// in msgrcv, msgsnd, semop or semtimedop shows the call's number and its first argument, the
-// queue's or set's id. The kernel keeps no count of a queue's waiters, and semncnt/semzcnt do not
-// say who waits. Reading another process's syscall file needs ptrace access (root, or the same
-// user): what cannot be read makes the process uninspected.
+// scanWaiters reads /proc/PID/task/TID/syscall of every thread of the candidates: the processes
+// in the namespace, or whose namespace could not be read, but kernel threads. A thread blocked in
+// msgrcv, msgsnd, semop or semtimedop shows the call's number and its first argument, the queue's
+// or set's id. The kernel keeps no count of a queue's waiters, and semncnt/semzcnt do not say who
+// waits. Reading another process's syscall file needs ptrace access (root, or the same user): what
+// cannot be read makes the process uninspected, and a process whose memory could not be read
+// (kindDenied: a weaker check than the syscall file's) is not read again.
 func (ps *procScan) scanWaiters() {
 	ps.waitersOK = true
 	ps.waiters = map[waitKey][]Holder{}
-	for _, pid := range ps.candidates {
-		dir := "/proc/" + strconv.Itoa(pid)
-		tasks, err := os.ReadDir(dir + "/task")
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				ps.uninspect(pid, 0)
+	if ps.dir == nil {
+		return
+	}
+	var seen []waitKey
+	for i := range ps.procs {
+		p := &ps.procs[i]
+		if p.pid == ps.self || ps.kindOf(p) != kindUser || ps.nsOf(p) == -1 {
+			if p.kind == kindDenied {
+				ps.uninspect(p.pid, int(ps.nsOf(p)))
 			}
 			continue
 		}
-		seen := map[waitKey]bool{}
-		for _, task := range tasks {
-			b, err := os.ReadFile(dir + "/task/" + task.Name() + "/syscall")
+		pid := p.pid
+		fd, err := ps.dir.open(pid, "task", unix.O_DIRECTORY)
+		if err != nil {
+			if !gone(err) {
+				ps.uninspect(pid, int(ps.nsOf(p)))
+			}
+			continue
+		}
+		var tids []int
+		if err := ps.dir.names(fd, func(name []byte) bool {
+			if tid, ok := atoi(name); ok {
+				tids = append(tids, tid)
+			}
+			return true
+		}); err != nil && !gone(err) {
+			ps.uninspect(pid, int(ps.nsOf(p)))
+		}
+		unix.Close(fd)
+		seen = seen[:0]
+		for _, tid := range tids {
+			b, err := ps.dir.readRecord(pid, "task/"+strconv.Itoa(tid)+"/syscall")
 			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ESRCH) {
-					ps.uninspect(pid, 0)
+				if !gone(err) {
+					ps.uninspect(pid, int(ps.nsOf(p)))
 				}
 				continue
 			}
@@ -180,12 +233,15 @@ func (ps *procScan) scanWaiters() {
 				continue
 			}
 			k := waitKey{wc.kind, id}
-			if seen[k] {
+			if slices.Contains(seen, k) {
 				continue
 			}
-			seen[k] = true
+			seen = append(seen, k)
 			ps.waiters[k] = append(ps.waiters[k], Holder{PID: pid, Comm: ps.commOf(pid), How: wc.how})
 		}
+	}
+	for _, hs := range ps.waiters {
+		sortByPIDText(hs)
 	}
 }
 
@@ -209,7 +265,7 @@ func parseSyscall(b []byte) (call int64, arg0 sysv.ID, ok bool) {
 
 // alive reports whether pid is a live process, asking /proc once per pid.
 func (ps *procScan) alive(pid int) bool {
-	if pid <= 0 || !ps.pids[pid] {
+	if pid <= 0 || ps.find(pid) == nil {
 		return false
 	}
 	if v, ok := ps.live[pid]; ok {
@@ -218,6 +274,61 @@ func (ps *procScan) alive(pid int) bool {
 	v := alive(pid)
 	ps.live[pid] = v
 	return v
+}
+
+// find returns the process pid of the scan, nil when it was not in /proc.
+func (ps *procScan) find(pid int) *proc {
+	i, ok := slices.BinarySearchFunc(ps.procs, pid, func(p proc, pid int) int { return p.pid - pid })
+	if !ok {
+		return nil
+	}
+	return &ps.procs[i]
+}
+
+// nsOf returns whether p is in the namespace listed (1), in another (-1) or not known (0),
+// reading /proc/PID/ns/ipc the first time. A process that exited meanwhile is kindGone.
+func (ps *procScan) nsOf(p *proc) int8 {
+	if p.ns != nsUnread {
+		return p.ns
+	}
+	p.ns = 0
+	var st unix.Stat_t
+	err := unix.Fstatat(ps.dir.fd, ps.dir.at(p.pid, "ns/ipc"), &st, 0)
+	switch {
+	case err == nil && ps.nsIno != 0:
+		p.ns = -1
+		if st.Ino == ps.nsIno {
+			p.ns = 1
+		}
+	case gone(err):
+		p.kind = kindGone
+	}
+	return p.ns
+}
+
+// kindOf tells p's kind, the first time from its /proc/PID/exe: a kernel thread has none (nor
+// has a zombie, or a process whose first thread exited: their /proc/PID/stat flags tell them
+// apart), and a process whose memory and descriptors may not be read may not read it either (the
+// same ptrace check).
+func (ps *procScan) kindOf(p *proc) int8 {
+	if p.kind != kindUnread {
+		return p.kind
+	}
+	p.kind = kindUser
+	_, err := ps.dir.readlinkAt(ps.dir.fd, []byte(ps.dir.at(p.pid, "exe")))
+	switch {
+	case err == nil:
+	case denied(err):
+		p.kind = kindDenied
+	case errors.Is(err, unix.ENOENT):
+		b, err := ps.dir.readRecord(p.pid, "stat")
+		if gone(err) {
+			p.kind = kindGone
+		} else if flags, ok := statFlags(b); err == nil && ok && flags&pfKthread != 0 {
+			p.kind = kindKernel
+		}
+	}
+	return p.kind
 }
 
 // assignHolders fills in the holders and orphan flags of inv's objects from a scan. System V
@@ -259,18 +370,42 @@ func assignHolders(inv *Inventory, ps *procScan) {
 			}
 			o.SemPIDs = pids
 			o.Holders = lastPids(ps, pids, how)
-			o.Holders = addHolders(o.Holders, ps.waitersOf(Sem, o.ID))
+			if waiting {
+				// A thread blocked in semop on the set is counted in its semncnt or semzcnt:
+				// without one, no thread needs looking for.
+				o.Holders = addHolders(o.Holders, ps.waitersOf(Sem, o.ID))
+			}
 			// semncnt and semzcnt count every waiter, even one whose thread was not found.
 			o.Orphaned = len(o.Holders) == 0 && !waiting
 		}
 	}
 	me := uint32(os.Geteuid())
 	for i := range inv.Objects {
+		if inv.Objects[i].Orphaned {
+			ps.census()
+			break
+		}
+	}
+	for i := range inv.Objects {
 		if o := &inv.Objects[i]; o.Orphaned && ps.maybeHeld(o, me) {
 			o.Orphaned, o.HoldersKnown, o.MaybeHeld = false, false, true
 		}
 	}
 	inv.Partial = ps.partial
+}
+
+// census records as uninspected every process whose memory and descriptors may not be read, as
+// the scan (or the waiters') would have found had it read them: an orphan is one only if none of
+// them may hold it.
+func (ps *procScan) census() {
+	if ps.dir == nil {
+		return
+	}
+	for i := range ps.procs {
+		if p := &ps.procs[i]; p.pid != ps.self && ps.kindOf(p) == kindDenied {
+			ps.uninspect(p.pid, int(ps.nsOf(p)))
+		}
+	}
 }
 
 // addHolders adds hs to out, merging the ways of a process already there.
@@ -319,8 +454,13 @@ func (ps *procScan) commOf(pid int) string {
 	if c, ok := ps.comm[pid]; ok {
 		return c
 	}
-	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
-	return strings.TrimSpace(string(b))
+	if ps.dir == nil {
+		return ""
+	}
+	b, _ := ps.dir.readRecord(pid, "comm")
+	c := strings.TrimSpace(string(b))
+	ps.comm[pid] = c
+	return c
 }
 
 // threadIPCNamespace returns the inode of the calling thread's IPC namespace (0 when unknown).
@@ -332,87 +472,108 @@ func threadIPCNamespace() uint64 {
 	return st.Ino
 }
 
-// scanProc reads every process's maps and descriptors once, recording what could be an IPC
-// object: System V segments (maps "/SYSV…", inode = shmid), mappings of files under /dev/shm, and
-// descriptors on /dev/shm files or on POSIX queues (an mqueue descriptor's link reads "/name").
-// System V segments count only for processes in the IPC namespace nsIno: shmids repeat across
-// namespaces. POSIX objects are matched by device and inode later, which are unique, so any
-// process may hold them. It needs nothing from the listing, so it runs alongside it.
-func scanProc(nsIno uint64) *procScan {
+// newScan lists the processes in /proc, to be scanned for what the listing needs (scan) once it
+// is known. The listing's objects do not change what is listed: it runs alongside the listing.
+func newScan(nsIno uint64) *procScan {
 	ps := &procScan{sysvShm: map[sysv.ID][]Holder{}, files: map[devIno][]Holder{}, comm: map[int]string{},
-		pids: map[int]bool{}, live: map[int]bool{}, uninspected: map[int]*procInfo{}}
-	ents, err := os.ReadDir("/proc")
+		live: map[int]bool{}, uninspected: map[int]*procInfo{}, nsIno: nsIno, self: os.Getpid()}
+	dir, err := openProcDir()
 	if err != nil {
 		ps.partial = true
 		return ps
 	}
-	self := os.Getpid()
-	buf := make([]byte, 0, 64<<10)
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+	pids, err := dir.pids()
+	if err != nil {
+		dir.close()
+		ps.partial = true
+		return ps
+	}
+	slices.Sort(pids)
+	ps.dir = dir
+	ps.procs = make([]proc, len(pids))
+	for i, pid := range pids {
+		ps.procs[i] = proc{pid: pid, ns: nsUnread}
+	}
+	return ps
+}
+
+// done releases what the scan holds open.
+func (ps *procScan) done() {
+	if ps.dir != nil {
+		ps.dir.close()
+		ps.dir = nil
+	}
+}
+
+// scan reads what need asks of every process once, recording what could be an IPC object: System
+// V segments (maps "/SYSV…", inode = shmid), mappings of files under /dev/shm, and descriptors on
+// /dev/shm files or on POSIX queues (an mqueue descriptor's link reads "/name"). System V segments
+// count only for processes in the IPC namespace listed: shmids repeat across namespaces. POSIX
+// objects are matched by device and inode later, which are unique, so any process may hold them.
+// Kernel threads are passed over: they have no maps and no descriptors.
+func (ps *procScan) scan(need scanNeed) {
+	if ps.dir == nil || !need.any() {
+		return
+	}
+	var shm []sysv.ID
+	var files, opened []devIno
+	for i := range ps.procs {
+		p := &ps.procs[i]
+		pid := p.pid
+		if pid == ps.self {
 			continue
 		}
-		ps.pids[pid] = true
-		if pid == self {
+		switch ps.kindOf(p) {
+		case kindGone, kindKernel:
+			continue
+		case kindDenied:
+			ps.uninspect(pid, int(ps.nsOf(p)))
 			continue
 		}
-		dir := "/proc/" + e.Name()
-		ns := 0 // unknown
-		var nst unix.Stat_t
-		if err := unix.Stat(dir+"/ns/ipc", &nst); err == nil && nsIno != 0 {
-			ns = -1
-			if nst.Ino == nsIno {
-				ns = 1
-			}
-		} else if errors.Is(err, fs.ErrNotExist) {
-			continue // gone
-		}
-		if ns != -1 {
-			ps.candidates = append(ps.candidates, pid)
-		}
-		inNS := ns == 1
-		shm, files, ok := scanMaps(dir+"/maps", inNS, buf)
-		if !ok {
-			ps.uninspect(pid, ns)
-		}
-		opened := map[devIno]bool{}
-		fds, err := os.ReadDir(dir + "/fd")
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			ps.uninspect(pid, ns)
-		}
-		for _, fd := range fds {
-			l, err := os.Readlink(dir + "/fd/" + fd.Name())
-			if err != nil || !ipcLink(l) {
+		inNS := false
+		if need.sysvShm {
+			inNS = ps.nsOf(p) == 1
+			if p.kind == kindGone {
 				continue
 			}
-			var st unix.Stat_t
-			if unix.Stat(dir+"/fd/"+fd.Name(), &st) == nil {
-				opened[devIno{st.Dev, st.Ino}] = true
+		}
+		opened = opened[:0]
+		if need.fds {
+			var ok bool
+			if opened, ok = ps.scanFDs(pid, opened); !ok {
+				ps.uninspect(pid, int(ps.nsOf(p)))
+			}
+		}
+		shm, files = shm[:0], files[:0]
+		if need.shmMaps || inNS {
+			var ok bool
+			b, err := ps.dir.readAll(pid, "maps")
+			if err != nil && !gone(err) {
+				ps.uninspect(pid, int(ps.nsOf(p)))
+			} else if shm, files, ok = scanMaps(b, inNS, need.shmMaps, shm, files); !ok {
+				ps.uninspect(pid, int(ps.nsOf(p)))
 			}
 		}
 		if len(shm) == 0 && len(files) == 0 && len(opened) == 0 {
 			continue
 		}
-		comm, _ := os.ReadFile(dir + "/comm")
-		c := strings.TrimSpace(string(comm))
-		ps.comm[pid] = c
+		c := ps.commOf(pid)
 		for _, id := range shm {
 			ps.sysvShm[id] = append(ps.sysvShm[id], Holder{PID: pid, Comm: c, How: "attached"})
 		}
 		keys := map[devIno]bool{}
-		for k := range files {
+		for _, k := range files {
 			keys[k] = true
 		}
-		for k := range opened {
+		for _, k := range opened {
 			keys[k] = true
 		}
 		for k := range keys {
 			how := "mapped"
-			switch {
-			case files[k] && opened[k]:
+			switch m, o := slices.Contains(files, k), slices.Contains(opened, k); {
+			case m && o:
 				how = "mapped,open"
-			case opened[k]:
+			case o:
 				how = "open"
 			}
 			ps.files[k] = append(ps.files[k], Holder{PID: pid, Comm: c, How: how})
@@ -421,70 +582,125 @@ func scanProc(nsIno uint64) *procScan {
 	for _, hs := range ps.files {
 		sort.Slice(hs, func(i, j int) bool { return hs[i].PID < hs[j].PID })
 	}
-	return ps
+	for _, hs := range ps.sysvShm {
+		sortByPIDText(hs)
+	}
+}
+
+// scanFDs adds to opened the device and inode of each of pid's descriptors that may be a POSIX
+// object (see ipcLink). ok is false when the descriptors could not be read (the process exited
+// meanwhile is not a failure).
+func (ps *procScan) scanFDs(pid int, opened []devIno) (_ []devIno, ok bool) {
+	fd, err := ps.dir.open(pid, "fd", unix.O_DIRECTORY)
+	if err != nil {
+		return opened, gone(err)
+	}
+	defer unix.Close(fd)
+	ok = true
+	err = ps.dir.names(fd, func(name []byte) bool {
+		l, err := ps.dir.readlinkAt(fd, name)
+		if err != nil {
+			if denied(err) {
+				// Every other descriptor answers the same (ptrace access).
+				ok = false
+				return false
+			}
+			return true // closed meanwhile
+		}
+		if !ipcLink(l) {
+			return true
+		}
+		var st unix.Stat_t
+		if unix.Fstatat(fd, string(name), &st, 0) == nil {
+			if k := (devIno{st.Dev, st.Ino}); !slices.Contains(opened, k) {
+				opened = append(opened, k)
+			}
+		}
+		return true
+	})
+	if err != nil && !gone(err) {
+		ok = false
+	}
+	return opened, ok
+}
+
+// sortByPIDText orders holders by their pids as text ("10" before "9"), the order a scan of
+// /proc sorted by name found them in before it read /proc in the kernel's order: listings keep
+// the order they had.
+func sortByPIDText(hs []Holder) {
+	if len(hs) < 2 {
+		return
+	}
+	slices.SortStableFunc(hs, func(a, b Holder) int {
+		var x, y [20]byte
+		return bytes.Compare(strconv.AppendInt(x[:0], int64(a.PID), 10), strconv.AppendInt(y[:0], int64(b.PID), 10))
+	})
 }
 
 // ipcLink reports whether a descriptor's link may be a POSIX object: a file in /dev/shm, or a
 // queue ("/name": one slash).
-func ipcLink(l string) bool {
-	if strings.HasPrefix(l, shmDirPrefix) {
+func ipcLink(l []byte) bool {
+	if bytes.HasPrefix(l, []byte(shmDirPrefix)) {
 		return true
 	}
-	return len(l) > 1 && l[0] == '/' && strings.IndexByte(l[1:], '/') < 0 && !strings.HasSuffix(l, " (deleted)")
+	return len(l) > 1 && l[0] == '/' && bytes.IndexByte(l[1:], '/') < 0 && !bytes.HasSuffix(l, []byte(" (deleted)"))
 }
 
 const shmDirPrefix = "/dev/shm/"
 
 // scanMaps reads one maps file: the System V segments attached (when inNS) and the files under
-// /dev/shm mapped. ok is false when the file exists but could not be read.
-func scanMaps(path string, inNS bool, buf []byte) (shm []sysv.ID, files map[devIno]bool, ok bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, errors.Is(err, fs.ErrNotExist)
+// /dev/shm mapped (when shmFiles), appended to shm and files. ok is false when a line is cut short
+// (the file was not read to its end).
+//
+// Lines are "start-end perms offset major:minor inode   path", the path from the first slash on.
+// Most lines name neither a segment nor /dev/shm: the file is searched for the two prefixes as a
+// whole, and only the lines where one starts the path are split.
+func scanMaps(b []byte, inNS, shmFiles bool, shm []sysv.ID, files []devIno) (_ []sysv.ID, _ []devIno, ok bool) {
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		return shm, files, false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(buf, 1<<20)
-	seen := map[sysv.ID]bool{}
-	for sc.Scan() {
-		line := sc.Bytes()
-		// start-end perms offset major:minor inode   path: the path is from the first slash on,
-		// and most lines name neither a segment nor /dev/shm (splitting each was most of ls)
-		if i := bytes.IndexByte(line, '/'); i < 0 || !bytes.HasPrefix(line[i:], []byte("/SYSV")) && !bytes.HasPrefix(line[i:], []byte(shmDirPrefix)) {
+	for _, prefix := range [...]struct {
+		want bool
+		p    []byte
+	}{{inNS, []byte("/SYSV")}, {shmFiles, []byte(shmDirPrefix)}} {
+		if !prefix.want {
 			continue
 		}
-		fields := bytes.Fields(line)
-		if len(fields) < 6 {
-			continue
-		}
-		if bytes.HasPrefix(fields[5], []byte("/SYSV")) {
-			if !inNS {
+		for off := 0; ; {
+			i := bytes.Index(b[off:], prefix.p)
+			if i < 0 {
+				break
+			}
+			i += off
+			start := bytes.LastIndexByte(b[:i], '\n') + 1
+			end := i + bytes.IndexByte(b[i:], '\n')
+			off = end + 1
+			line := b[start:end]
+			if bytes.IndexByte(line, '/') != i-start {
+				continue // the prefix is not where the path starts
+			}
+			fields := bytes.Fields(line)
+			if len(fields) < 6 || !bytes.HasPrefix(fields[5], prefix.p) {
 				continue
 			}
-			if id, err := strconv.Atoi(string(fields[4])); err == nil && !seen[sysv.ID(id)] {
-				seen[sysv.ID(id)] = true
-				shm = append(shm, sysv.ID(id))
+			if prefix.p[1] == 'S' {
+				if id, err := strconv.Atoi(string(fields[4])); err == nil && !slices.Contains(shm, sysv.ID(id)) {
+					shm = append(shm, sysv.ID(id))
+				}
+				continue
 			}
-			continue
+			ino, err := strconv.ParseUint(string(fields[4]), 10, 64)
+			if err != nil {
+				continue
+			}
+			maj, min, ok := parseDev(fields[3])
+			if !ok {
+				continue
+			}
+			if k := (devIno{unix.Mkdev(maj, min), ino}); !slices.Contains(files, k) {
+				files = append(files, k)
+			}
 		}
-		if !bytes.HasPrefix(fields[5], []byte(shmDirPrefix)) {
-			continue
-		}
-		ino, err := strconv.ParseUint(string(fields[4]), 10, 64)
-		if err != nil {
-			continue
-		}
-		maj, min, ok := parseDev(fields[3])
-		if !ok {
-			continue
-		}
-		if files == nil {
-			files = map[devIno]bool{}
-		}
-		files[devIno{unix.Mkdev(maj, min), ino}] = true
-	}
-	if sc.Err() != nil {
-		return shm, files, false
 	}
 	return shm, files, true
 }

@@ -212,12 +212,17 @@ func (o Options) want(k Kind, f Flavor) bool {
 //
 // In the caller's own namespace the parts are read in parallel (the kernel's formatting of
 // /proc/sysvipc is most of the cost with thousands of objects); in another namespace they are read
-// one after the other on the thread that joined it.
+// one after the other on the thread that joined it. The holder scan lists the processes meanwhile
+// and then reads of each only what the objects listed need (scanNeed): nothing of a process
+// tells of System V queues and semaphore sets, only descriptors and maps of POSIX objects, only
+// maps of segments.
 func (ns Namespace) List(opts Options) (*Inventory, error) {
 	var msg, shm, sem []Object
 	var errs [3]error
 	var mqInv, shmInv Inventory
 	var scan *procScan
+	var needed sync.WaitGroup // the parts that say what the scan needs
+	needed.Add(3)
 	parts := []func(){
 		func() {
 			if opts.want(MQ, SysV) {
@@ -225,6 +230,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 			}
 		},
 		func() {
+			defer needed.Done()
 			if opts.want(Shm, SysV) {
 				shm, errs[1] = readShm()
 			}
@@ -235,6 +241,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 			}
 		},
 		func() {
+			defer needed.Done()
 			mqInv.Objects = []Object{}
 			if opts.want(MQ, POSIX) {
 				if err := ns.listPosixMQ(&mqInv, opts.QueueAttrs, opts.NamePrefix); err != nil {
@@ -243,6 +250,7 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 			}
 		},
 		func() {
+			defer needed.Done()
 			shmInv.Objects = []Object{}
 			if opts.want(Shm, POSIX) || opts.want(Sem, POSIX) {
 				if err := ns.listShmDir(&shmInv, opts); err != nil {
@@ -252,7 +260,10 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 		},
 		func() {
 			if opts.Holders {
-				scan = scanProc(threadIPCNamespace())
+				scan = newScan(threadIPCNamespace())
+				needed.Wait() // run before this part when the parts run in turn
+				scan.scan(scanNeed{fds: len(mqInv.Objects)+len(shmInv.Objects) > 0, shmMaps: len(shmInv.Objects) > 0,
+					sysvShm: len(shm) > 0})
 			}
 		},
 	}
@@ -266,6 +277,9 @@ func (ns Namespace) List(opts Options) (*Inventory, error) {
 		for _, p := range parts {
 			p()
 		}
+	}
+	if scan != nil {
+		defer scan.done()
 	}
 	for i, what := range []string{"System V queues", "System V shared memory", "System V semaphores"} {
 		if errs[i] != nil && !errors.Is(errs[i], os.ErrNotExist) {

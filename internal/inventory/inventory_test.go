@@ -193,6 +193,26 @@ func TestHoldersAndOrphans(t *testing.T) {
 	if o := objs["sysv sem"]; o.Size != 2 || len(o.SemPIDs) != 2 || o.SemPIDs[1] != pid {
 		t.Errorf("sysv sem: size %d pids %v, want the peer as the last operator of semaphore 1", o.Size, o.SemPIDs)
 	}
+	// Listed alone, each kind and flavor needs less of the scan (a POSIX queue only descriptors,
+	// a segment only maps, a System V queue or set no process's files at all): its holders are
+	// the same.
+	for _, k := range Kinds {
+		for _, f := range []Flavor{SysV, POSIX} {
+			var alone *Inventory
+			if err := ns.Do(func() (err error) {
+				alone, err = ns.List(Options{Kinds: map[Kind]bool{k: true}, Flavors: map[Flavor]bool{f: true}, Holders: true})
+				return
+			}); err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("%s %s", f, k)
+			all := objs[what]
+			o := find(t, alone, k, f, func(o *Object) bool { return f == POSIX && o.Name == name || f == SysV && o.ID == all.ID })
+			if o == nil || !o.HoldersKnown || o.Orphaned || !slices.Equal(o.Holders, all.Holders) {
+				t.Errorf("%s listed alone: %+v, want the holders %+v", what, o, all.Holders)
+			}
+		}
+	}
 	// The filters: orphans only, by name.
 	got := Select(slices.Clone(inv.Objects), Filter{Orphaned: true, Name: name})
 	if len(got) != 0 {

@@ -3,10 +3,10 @@
 package inventory
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -135,17 +135,28 @@ func (ns Namespace) mqueueDir() (string, func(), error) {
 	return posix.DetachedMqueue()
 }
 
-// exists reports whether pid is a live process (zombies count as gone).
+// alive reports whether pid is a live process (zombies count as gone).
 func alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	fd, err := ignoringEINTR(func() (int, error) {
+		return unix.Open("/proc/"+strconv.Itoa(pid)+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	})
 	if err != nil {
 		return false
 	}
+	defer unix.Close(fd)
+	// One read is the whole line (a single_open file), or at least past the comm (at most 64
+	// bytes), whose last ')' is the line's.
+	var buf [1024]byte
+	n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd, buf[:]) })
+	if err != nil {
+		return false
+	}
+	b := buf[:n]
 	// pid (comm) S ...: the state follows the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
+	i := bytes.LastIndexByte(b, ')')
 	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
 
