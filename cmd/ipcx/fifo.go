@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/ipcx/ipcx/internal/failure"
-
 	"github.com/ipcx/ipcx/internal/iostreams"
 	"github.com/spf13/cobra"
 )

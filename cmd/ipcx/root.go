@@ -83,28 +83,24 @@ func buildVerbs(io *iostreams.IOStreams, verbs []verb, only string) []*cobra.Com
 	return cmds
 }
 
-// verbNamed is args[1] when args name a group of topCommands and then one of its verbs by its
-// name (not a flag, an alias or an unknown word: those get the whole group), else "".
-func verbNamed(verbs []verb, args []string) string {
+// secondWord is args[1], the verb a command line names after its group, or "" (buildVerbs builds
+// the whole group for a word that is no verb's name: a flag, an alias, an unknown word).
+func secondWord(args []string) string {
 	if len(args) < 2 {
 		return ""
 	}
-	for _, v := range verbs {
-		if v.name == args[1] {
-			return v.name
-		}
-	}
-	return ""
+	return args[1]
 }
 
 // newRootCmdFor builds the part of the tree that args need, so that a short command does not
 // pay for building some 80 others with their flags and help (a third of ipcx mq send's start):
 // for "--version" the root alone; for a command line that starts with a command of topCommands,
-// the root and that command, and of a group (mq send) only the verb named. Every other command line gets the whole tree (newRootCmd), and so
-// does --ns, whose refusal lists the commands that take it. Help, whose --ns line lists them
-// too, is never printed from a part: partial's help function only sets wantHelp, and the caller
-// runs the command line again on the whole tree (cobra asks for help before a command runs; sig
-// send and the compat tools call Help while parsing their arguments, before they act).
+// the root and that command, and of a group (mq send) only the verb named. Every other command
+// line gets the whole tree (newRootCmd), and so does --ns, whose refusal lists the commands that
+// take it. Help, whose --ns line lists them too, is never printed from a part: partial's help
+// function only sets wantHelp, and the caller runs the command line again on the whole tree
+// (cobra asks for help before a command runs; sig send and the compat tools call Help while
+// parsing their arguments, before they act).
 func newRootCmdFor(io *iostreams.IOStreams, args []string) (root *cobra.Command, wantHelp *bool) {
 	if len(args) == 0 {
 		return newRootCmd(io), nil
@@ -121,7 +117,7 @@ func newRootCmdFor(io *iostreams.IOStreams, args []string) (root *cobra.Command,
 		for _, t := range topCommands {
 			if t.name == args[0] {
 				root = newRootBase(io)
-				root.AddCommand(t.build(io, verbNamed(t.verbs, args)))
+				root.AddCommand(t.build(io, secondWord(args)))
 				break
 			}
 		}
