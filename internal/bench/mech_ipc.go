@@ -3,10 +3,9 @@
 package bench
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -19,9 +18,7 @@ import (
 
 // uniqueName is a name no other run uses: ipcx-bench-PID-RANDOM.
 func uniqueName() string {
-	var b [4]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("ipcx-bench-%d-%s", os.Getpid(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("ipcx-bench-%d-%08x", os.Getpid(), rand.Uint32())
 }
 
 // procLimit reads a number from a /proc/sys file (0 when it cannot).

@@ -3,9 +3,8 @@
 package compat
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -27,11 +26,11 @@ var ipcmkGetopt = Getopt{Prog: "ipcmk", Options: []Option{
 	{"version", 'V', NoArg, "print the version"}, {"help", 'h', NoArg, ""},
 }}
 
-// randomKey picks a key as util-linux does: random bytes.
+// randomKey picks a key at random, as util-linux does (random(3) there; math/rand/v2 here, which
+// the runtime seeds for every process: a key needs no secrecy, and crypto/rand would cost every
+// command its initialisation and a 32 MB table).
 func randomKey() int32 {
-	var b [4]byte
-	rand.Read(b[:])
-	return int32(binary.NativeEndian.Uint32(b[:]))
+	return int32(rand.Uint32())
 }
 
 // errText is an errno as strerror(3) words it, capitalised the way err(3) prints it.

@@ -230,3 +230,23 @@ func TestLinuxName(t *testing.T) {
 		}
 	}
 }
+
+// TestToolLinksNoCrypto checks that the ipcx binary links no crypto package. Go initialises every
+// linked package at every start: crypto/rand brought a dozen FIPS packages' initialisation and a
+// 32 MB table (crypto/internal/fips140/drbg) into each command. Nothing here needs secrecy:
+// random names and keys come from math/rand/v2, which the runtime seeds for every process.
+func TestToolLinksNoCrypto(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/ipcx/ipcx/cmd/ipcx").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 20 {
+		t.Fatalf("go list -deps listed %d packages: %q", len(deps), deps)
+	}
+	for _, p := range deps {
+		if under(p, "crypto") {
+			t.Errorf("cmd/ipcx links %s: every command would pay its initialisation (use math/rand/v2)", p)
+		}
+	}
+}

@@ -4,10 +4,10 @@ package posix
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -206,9 +206,8 @@ func semFill(fd int, img []byte) ([]byte, error) {
 func tempSuffix() string {
 	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	var b [6]byte
-	rand.Read(b[:])
 	for i := range b {
-		b[i] = chars[int(b[i])%len(chars)]
+		b[i] = chars[rand.IntN(len(chars))]
 	}
 	return string(b[:])
 }

@@ -4,10 +4,9 @@ package sig
 
 import (
 	"bufio"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -294,11 +293,7 @@ func (t *Trace) Nested() bool { return t.nested }
 func (t *Trace) probePid() (int, error) {
 	gen := filepath.Join(t.dir, "events", "signal", "signal_generate")
 	// A random si_errno: other processes in other pid namespaces may be probing at the same time.
-	var rnd [4]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return 0, err
-	}
-	nonce := int32(binary.NativeEndian.Uint32(rnd[:])&0x7fffffff) | 1
+	nonce := rand.Int32() | 1
 	comm, _ := os.ReadFile("/proc/self/comm")
 	if err := writeTrace(filepath.Join(gen, "filter"), fmt.Sprintf("sig == %d && errno == %d", unix.SIGURG, nonce)); err != nil {
 		return 0, err
