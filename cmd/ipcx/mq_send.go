@@ -136,8 +136,6 @@ func mqSendRun(opts *mqSendOptions) error {
 	}
 	defer q.Close()
 
-	ctx, stop := interruptContext(context.Background())
-	defer stop()
 	d := opts.startProgress(opts.io, progress.Options{Label: obj.String(), Messages: true})
 	defer d.Finish()
 	m := d.Meter(0)
@@ -147,16 +145,22 @@ func mqSendRun(opts *mqSendOptions) error {
 			WithHint(fmt.Sprintf("%d message(s) before it were sent; none after it", sent))
 	}
 	timed := opts.wait.hasTimeout() // asked once: a flag lookup per message costs more than a send
-	send := func(ctx context.Context, i int, data []byte) error {
+	// put sends one message, waiting for room unless nonblock, as long as --timeout allows (a
+	// try does not wait: --timeout is for the wait).
+	put := func(ctx context.Context, data []byte, nonblock bool) error {
 		wctx, cancel := ctx, context.CancelFunc(nil)
-		if timed {
+		if timed && !nonblock {
 			wctx, cancel = opts.wait.context(ctx)
 		}
-		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
+		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, nonblock)
 		if cancel != nil {
 			cancel()
 		}
-		if err != nil {
+		return err
+	}
+	// send sends message i and counts it.
+	send := func(ctx context.Context, i int, data []byte) error {
+		if err := put(ctx, data, opts.wait.nonblock); err != nil {
 			return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 		}
 		sent++
@@ -170,14 +174,34 @@ func mqSendRun(opts *mqSendOptions) error {
 				return tooLarge(i, tl)
 			}
 		}
-		for i, m := range opts.messages {
-			if err := send(ctx, i, []byte(m)); err != nil {
+		// Messages from the command line are sent without waiting while the queue has room; the
+		// signals are caught only from the first that must wait (see tryThenWait).
+		var ctx context.Context
+		for i, msg := range opts.messages {
+			data := []byte(msg)
+			if ctx == nil {
+				err := put(context.Background(), data, true)
+				if err == nil {
+					sent++
+					m.AddMessage(len(data))
+					continue
+				}
+				if opts.wait.nonblock || !ipc.WouldBlock(err) {
+					return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
+				}
+				var stop context.CancelFunc
+				ctx, stop = interruptContext(context.Background())
+				defer stop()
+			}
+			if err := send(ctx, i, data); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	// A signal stops the reading; what was read is still sent (or saved, and said so).
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
 	err = msgio.Pump(ctx, opts.io.In, delim, opts.whole, interruptGrace, send)
 	var re *msgio.ReadError
 	if errors.As(err, &re) {

@@ -81,11 +81,14 @@ func semOpRun(opts *semOpOptions) error {
 		return err
 	}
 	defer s.Close()
-	ctx, stop := interruptContext(context.Background())
-	defer stop()
-	wctx, cancel := opts.wait.context(ctx)
-	defer cancel()
-	err = s.Op(wctx, ops, opts.wait.nonblock, opts.undo)
+	err = tryThenWait(opts.wait.nonblock, func(ctx context.Context, nonblock bool) error {
+		if !nonblock { // a try does not wait: --timeout is for the wait
+			var cancel context.CancelFunc
+			ctx, cancel = opts.wait.context(ctx)
+			defer cancel()
+		}
+		return s.Op(ctx, ops, nonblock, opts.undo)
+	})
 	var ie *ipc.IndexError
 	switch {
 	case err == nil:

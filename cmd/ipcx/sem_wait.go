@@ -61,17 +61,22 @@ func semWaitRun(opts *semWaitOptions) error {
 		return err
 	}
 	defer s.Close()
-	ctx, stop := interruptContext(context.Background())
-	defer stop()
-	return semWaitFail(obj, semTake(ctx, s, &opts.wait, false), &opts.wait)
+	err = tryThenWait(opts.wait.nonblock, func(ctx context.Context, nonblock bool) error {
+		return semTake(ctx, s, &opts.wait, nonblock, false)
+	})
+	return semWaitFail(obj, err, &opts.wait)
 }
 
-// semTake waits for and takes one unit, as long as --timeout allows. undo (System V) makes the
-// kernel give it back when ipcx exits without posting.
-func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, undo bool) error {
-	wctx, cancel := w.context(ctx)
-	defer cancel()
-	return s.Take(wctx, w.nonblock, undo)
+// semTake takes one unit, waiting for it (unless nonblock) as long as --timeout allows. undo
+// (System V) makes the kernel give it back when ipcx exits without posting.
+func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, nonblock, undo bool) error {
+	if !nonblock {
+		// A try does not wait: --timeout is for the wait (--timeout 0 has the try succeed).
+		var cancel context.CancelFunc
+		ctx, cancel = w.context(ctx)
+		defer cancel()
+	}
+	return s.Take(ctx, nonblock, undo)
 }
 
 // semWaitFail says how a wait for a unit ended.

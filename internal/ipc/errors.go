@@ -22,6 +22,10 @@ func (e *errnoError) Is(target error) bool { return target == e.errno }
 
 func sentinel(msg string, errno unix.Errno) error { return &errnoError{msg: msg, errno: errno} }
 
+// WouldBlock reports whether err is an operation asked not to wait that would have had to
+// (EAGAIN, whether or not it was wrapped as ErrWouldBlock).
+func WouldBlock(err error) bool { return errors.Is(err, unix.EAGAIN) }
+
 var (
 	// ErrRemoved: the object was removed while in use (EIDRM, or the EINVAL System V calls give
 	// on an id that no longer names anything).

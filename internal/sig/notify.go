@@ -34,6 +34,7 @@ var lastInterrupt atomic.Int32
 // and remembers that signal for Interrupted. Calling stop restores the default dispositions,
 // unless ExitAfterCommand was called: then they stay caught, and a signal after stop is ignored.
 func NotifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Context, stop context.CancelFunc) {
+	contexts.Add(1)
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, sigs...)
@@ -52,6 +53,13 @@ func NotifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Conte
 		cancel()
 	}
 }
+
+// contexts counts the NotifyContexts made (Contexts).
+var contexts atomic.Int64
+
+// Contexts is how many NotifyContexts the process has made: for tests of the commands that catch
+// signals only when they must wait.
+func Contexts() int64 { return contexts.Load() }
 
 // exitAfterCommand is set by ExitAfterCommand.
 var exitAfterCommand atomic.Bool
