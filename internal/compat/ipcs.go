@@ -123,8 +123,13 @@ func Ipcs(argv []string, env *Env) error {
 	if err != nil {
 		return env.exit(err)
 	}
+	// Only the sections printed are read: ipcs -q reads /proc/sysvipc/msg alone.
+	kinds := map[inventory.Kind]bool{}
+	for _, s := range on {
+		kinds[s.kind] = true
+	}
 	req := Request{Limits: out == fmtLimits, Status: out == fmtStatus,
-		Inventory: inventory.Options{Flavors: map[inventory.Flavor]bool{inventory.SysV: true}}}
+		Inventory: inventory.Options{Kinds: kinds, Flavors: map[inventory.Flavor]bool{inventory.SysV: true}}}
 	if idSet {
 		req.WithDetail, req.Detail, req.DetailID = true, on[0].kind, sysv.ID(id)
 		req.Limits, req.Status = false, false
