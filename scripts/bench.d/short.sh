@@ -9,7 +9,8 @@
 #   util-linux ipcs -q (/usr/bin/ipcs), bound 2x;
 #   ls --json over 10 objects against ipcs -a, bound 1.5x;
 #   the floor, the hello world linking cobra, tablewriter and x/sys (no bound: it shows what the
-#     dependencies' initialisation costs every command, and how far above it ipcx's own part is).
+#     dependencies' initialisation costs every command, and how far above it ipcx's own part is);
+#     a second row adds the initialisation of ipcx's own packages to it.
 # /bin/true is printed for scale: it is the cost of a process start alone.
 # The queue (10 messages of 8 bytes: root's RLIMIT_MSGQUEUE is shared by everything root runs)
 # and the semaphore start with one message and one unit: each round sends and receives one, posts
@@ -45,6 +46,29 @@ mkdir -p floor
 	printf 'func main() { fmt.Println("hello, world") }\n'
 } > floor/main.go
 (cd "$root" && CGO_ENABLED=0 go build -o "$BENCH_TMP/floor-go" "$BENCH_TMP/floor/main.go")
+# The floor with every package of ipcx's own that the tool links, blank imported: what their
+# initialisation adds (the linker keeps only the code an init reaches). Built as a package of the
+# module through an overlay (internal/ is importable only from inside it); nothing is written to
+# the repository. What ipcx --version costs above this row is the code the tool reaches from
+# main: the runtime's start and the kernel's page faults grow with the binary.
+mkdir -p initonly
+{
+	printf 'package main\n\nimport (\n\t"fmt"\n\n'
+	printf '\t_ "github.com/olekukonko/tablewriter"\n\t_ "github.com/spf13/cobra"\n\t_ "golang.org/x/sys/unix"\n'
+	(cd "$root" && go list -deps ./cmd/ipcx) | grep '^github.com/ipcx/ipcx/internal/' | sed 's/.*/\t_ "&"/'
+	printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
+} > initonly/main.go
+printf '{"Replace": {"%s/cmd/ipcx-initonly/main.go": "%s/initonly/main.go"}}\n' "$root" "$BENCH_TMP" > initonly/overlay.json
+(cd "$root" && CGO_ENABLED=0 go build -overlay "$BENCH_TMP/initonly/overlay.json" -o "$BENCH_TMP/initonly-go" ./cmd/ipcx-initonly)
+# ipcx itself, exiting as main begins (an overlay of cmd/ipcx/main.go; everything else the same
+# binary): the runtime's start and the initialisation of a binary of ipcx's size, before any
+# command is looked at. The rows in between: above initonly, the cost of the binary's size; above
+# this row, the command's own work.
+mkdir -p atmain
+sed 's/^func main() {$/func main() {\n\tif len(os.Args) < 1<<30 {\n\t\tos.Exit(0)\n\t}/' "$root/cmd/ipcx/main.go" > atmain/main.go
+grep -q 'os.Exit(0)' atmain/main.go || { echo "short: cmd/ipcx/main.go has no line 'func main() {'" >&2; exit 1; }
+printf '{"Replace": {"%s/cmd/ipcx/main.go": "%s/atmain/main.go"}}\n' "$root" "$BENCH_TMP" > atmain/overlay.json
+(cd "$root" && CGO_ENABLED=0 go build -overlay "$BENCH_TMP/atmain/overlay.json" -o "$BENCH_TMP/atmain-go" ./cmd/ipcx)
 
 cat > spawnloop.c <<'C'
 #define _GNU_SOURCE
@@ -123,6 +147,8 @@ n=$("$IPCX" ls --json | grep -c '"kind"')
 	printf 'true\t/bin/true\n'
 	printf 'hello\t%s\n' "$BENCH_TMP/hello-go"
 	printf 'floor\t%s\n' "$BENCH_TMP/floor-go"
+	printf 'initonly\t%s\n' "$BENCH_TMP/initonly-go"
+	printf 'atmain\t%s\n' "$BENCH_TMP/atmain-go"
 	printf 'ipcs-q\t%s -q\n' "$IPCS"
 	printf 'ipcs-a\t%s -a\n' "$IPCS"
 	printf 'version\t%s --version\n' "$IPCX"
@@ -170,6 +196,8 @@ anchor_row "Go hello world" hello
 anchor_row "util-linux ipcs -q" ipcs-q
 anchor_row "util-linux ipcs -a (8 objects)" ipcs-a
 short_row "floor: hello + ipcx's deps" floor hello 1.25 ipcs-q 2
+short_row "floor + ipcx's packages' init" initonly hello 1.25 ipcs-q 2 floor -
+short_row "ipcx, exiting as main begins" atmain hello 1.25 ipcs-q 2 floor -
 short_row "ipcx --version" version hello 1.25 ipcs-q 2 floor -
 short_row "ipcx mq send /q x" mq-send hello 1.25 ipcs-q 2 floor -
 short_row "ipcx mq recv /q" mq-recv hello 1.25 ipcs-q 2 floor -
