@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ipcx/ipcx/internal/bench"
+	"github.com/ipcx/ipcx/internal/sig"
 )
 
 // ipcxCommand runs this test binary as ipcx (TestMain dispatches on the name), with a private
@@ -365,4 +366,13 @@ func TestBenchChildKilled(t *testing.T) {
 			noneLeft(t, before, tmp)
 		})
 	}
+}
+
+// sigByName is the signal named name ("TERM").
+func sigByName(name string) os.Signal {
+	s, err := sig.Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return s.OS()
 }

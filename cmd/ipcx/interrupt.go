@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/ipcx/ipcx/internal/ipc"
 	"github.com/ipcx/ipcx/internal/sig"
@@ -18,31 +17,28 @@ var interruptSignals = sig.Interrupts
 // they stop waiting, put back what they took, and exit 128+N. The signal is remembered for the
 // exit code. Calling stop restores the default dispositions.
 func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
-	return sig.NotifyContext(parent, waitEnders...)
-}
-
-// waitEnders are the signals that end a waiting command: the interrupts, USR1, USR2 and ALRM.
-var waitEnders = append(append([]os.Signal{}, sig.Interrupts...), sigByName("USR1"), sigByName("USR2"), sigByName("ALRM"))
-
-func sigByName(name string) os.Signal {
-	s, err := sig.Parse(name)
-	if err != nil {
-		panic(err)
-	}
-	return s.OS()
+	return sig.NotifyContext(parent, sig.WaitEnders...)
 }
 
 // tryThenWait runs op once without waiting and, only when it would have had to wait, catches the
-// interrupt signals (interruptContext) and runs it again, waiting as far as its flags allow; with
-// nonblock the first try is the answer. For mq send, sem wait and sem op, whose usual case does
-// not wait: catching the signals costs a round trip to the Go runtime's signal thread for each of
-// the seven, and a thread (about 0.4 ms on the project's VM, an eighth of the command), for
-// nothing when the queue has room or the semaphore a unit. A try holds nothing a signal could
-// lose: a signal before the handlers ends ipcx by its default action (the shell's status is
-// 128+N all the same), as one during its start does.
-func tryThenWait(nonblock bool, op func(ctx context.Context, nonblock bool) error) error {
-	if err := op(context.Background(), true); nonblock || !ipc.WouldBlock(err) {
+// interrupt signals (interruptContext) and runs it again, waiting as far as w allows: with
+// --nonblock the try is the answer, and --timeout 0 gets its 124 without catching anything. For
+// mq send, sem wait and sem op, whose usual case does not wait: catching the seven signals costs a
+// round trip to the Go runtime's signal thread for each, and a thread (about 0.3 ms on the
+// project's VM, a tenth of the command), for nothing when the queue has room or the semaphore a
+// unit.
+//
+// Until the signals are caught they do to ipcx what they do to any Go program, as during its
+// start: INT, TERM and HUP end it with 128+N, as they end a C tool, also just after a try that
+// succeeded (the message is sent, the unit taken, as when a C tool is killed after sem_wait
+// returned); USR1, USR2 and ALRM are ignored, and QUIT prints the runtime's stacks. The try itself
+// is one system call (or none: a POSIX semaphore with a unit is taken in user space).
+func tryThenWait(w *waitFlags, op func(ctx context.Context, nonblock bool) error) error {
+	if err := op(context.Background(), true); w.nonblock || !ipc.WouldBlock(err) {
 		return err
+	}
+	if w.zero() {
+		return op(context.Background(), false) // the expired --timeout: 124 at once
 	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()

@@ -13,8 +13,8 @@ import (
 // TestSignalsCaughtOnlyToWait checks that mq send (messages from the command line), sem wait and
 // sem op catch the interrupt signals only when they must wait (tryThenWait): a send to a queue
 // with room, a wait on a semaphore with a unit and an op that can be done now make no signal
-// context, and neither does --nonblock; one that waits makes one, and its --timeout still ends it.
-// Both flavors.
+// context, and neither does --nonblock or --timeout 0 (124 at once); one that waits makes one, and
+// its --timeout still ends it. Both flavors.
 func TestSignalsCaughtOnlyToWait(t *testing.T) {
 	ipcx := func(want int, args ...string) string {
 		t.Helper()
@@ -54,6 +54,7 @@ func TestSignalsCaughtOnlyToWait(t *testing.T) {
 			t.Errorf("mq send --nonblock %s to a full queue caught the signals", q)
 		}
 		check("mq send to a full queue", true, true, "mq", "send", "--timeout", "50ms", q, "c")
+		check("mq send --timeout 0 to a full queue", false, true, "mq", "send", "--timeout", "0", q, "c")
 		ipcx(0, "mq", "recv", q)
 		// The first message goes at once, the second must wait: caught from it on.
 		check("mq send, the second waiting", true, true, "mq", "send", "--timeout", "50ms", q, "d", "e")
@@ -74,8 +75,10 @@ func TestSignalsCaughtOnlyToWait(t *testing.T) {
 			t.Errorf("sem wait --nonblock %s at 0 caught the signals", s)
 		}
 		check("sem wait at 0", true, true, "sem", "wait", "--timeout", "50ms", s)
+		check("sem wait --timeout 0 at 0", false, true, "sem", "wait", "--timeout", "0", s)
 	}
 	check("sem op that can be done", false, false, "sem", "op", ss, "0:+1")
 	check("sem op that can be done", false, false, "sem", "op", ss, "0:-1")
 	check("sem op that must wait", true, true, "sem", "op", "--timeout", "50ms", ss, "0:-1")
+	check("sem op --timeout 0 that must wait", false, true, "sem", "op", "--timeout", "0", ss, "0:-1")
 }

@@ -189,9 +189,12 @@ func mqSendRun(opts *mqSendOptions) error {
 				if opts.wait.nonblock || !ipc.WouldBlock(err) {
 					return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 				}
-				var stop context.CancelFunc
-				ctx, stop = interruptContext(context.Background())
-				defer stop()
+				ctx = context.Background()
+				if !opts.wait.zero() { // --timeout 0 gets its 124 without catching anything
+					var stop context.CancelFunc
+					ctx, stop = interruptContext(context.Background())
+					defer stop()
+				}
 			}
 			if err := send(ctx, i, data); err != nil {
 				return err

@@ -81,7 +81,7 @@ func semOpRun(opts *semOpOptions) error {
 		return err
 	}
 	defer s.Close()
-	err = tryThenWait(opts.wait.nonblock, func(ctx context.Context, nonblock bool) error {
+	err = tryThenWait(&opts.wait, func(ctx context.Context, nonblock bool) error {
 		if !nonblock { // a try does not wait: --timeout is for the wait
 			var cancel context.CancelFunc
 			ctx, cancel = opts.wait.context(ctx)

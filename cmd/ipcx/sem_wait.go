@@ -61,7 +61,7 @@ func semWaitRun(opts *semWaitOptions) error {
 		return err
 	}
 	defer s.Close()
-	err = tryThenWait(opts.wait.nonblock, func(ctx context.Context, nonblock bool) error {
+	err = tryThenWait(&opts.wait, func(ctx context.Context, nonblock bool) error {
 		return semTake(ctx, s, &opts.wait, nonblock, false)
 	})
 	return semWaitFail(obj, err, &opts.wait)

@@ -26,9 +26,10 @@ var ipcmkGetopt = Getopt{Prog: "ipcmk", Options: []Option{
 	{"version", 'V', NoArg, "print the version"}, {"help", 'h', NoArg, ""},
 }}
 
-// randomKey picks a key at random, as util-linux does (random(3) there; math/rand/v2 here, which
-// the runtime seeds for every process: a key needs no secrecy, and crypto/rand would cost every
-// command its initialisation and a 32 MB table).
+// randomKey picks a key at random, as util-linux does (random bytes from getrandom(2) there;
+// math/rand/v2 here, which the runtime seeds for every process from the kernel's AT_RANDOM: a key
+// needs no secrecy, and crypto/rand would cost every command its initialisation and a 32 MB
+// table).
 func randomKey() int32 {
 	return int32(rand.Uint32())
 }

@@ -27,6 +27,11 @@ const (
 // goroutine's stack and exit 2 without putting anything back.
 var Interrupts = []os.Signal{unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP}
 
+// WaitEnders are the signals that end a waiting command: the Interrupts, and SIGUSR1, SIGUSR2 and
+// SIGALRM, whose default action ends a C tool too (the Go runtime ignores them unless they are
+// caught). A literal of constants: nothing to build at init.
+var WaitEnders = []os.Signal{unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP, unix.SIGUSR1, unix.SIGUSR2, unix.SIGALRM}
+
 // lastInterrupt is the signal that last cancelled a NotifyContext (0: none yet).
 var lastInterrupt atomic.Int32
 

@@ -130,7 +130,7 @@ done
 # until the pipe is empty): a guard against ipcx's pacing sleeping on timers (it once cost 30x
 # more per message) or adding to the round trip. The C receiver that does not pace, whose stdio
 # writes 4 KiB blocks, is printed for scale. P messages through `| cat`.
-P=$((N / 10))
+P=$((N / 10 > 0 ? N / 10 : 1))
 head -n "$P" input > input.paced
 read -r x c r < <(paired "$R" "$IPCX mq recv --count $P $q | cat > /dev/null & $IPCX mq send $q < input.paced; wait" \
   "./crecv $cq $P paced | cat > /dev/null & ./csend $cq < input.paced; wait")
