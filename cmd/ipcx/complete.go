@@ -29,19 +29,18 @@ func completeFrom(c *cobra.Command, name string, values []string) {
 }
 
 // kindNames are the kinds --kind takes, as words.
-var kindNames = func() []string {
+func kindNames() []string {
 	var names []string
 	for _, k := range inventory.Kinds {
 		names = append(names, string(k))
 	}
 	return names
-}()
+}
 
-// signalFlags and pidFlags are the flags whose value is a signal or a process, by name.
-var (
-	signalFlags = map[string]bool{"then": true, "sig": true}
-	pidFlags    = map[string]bool{"ns": true, "target": true, "sender": true}
-)
+// signalFlag and pidFlag say whether the flag named name takes a signal or a process.
+func signalFlag(name string) bool { return name == "then" || name == "sig" }
+
+func pidFlag(name string) bool { return name == "ns" || name == "target" || name == "sender" }
 
 // registerCompletions gives every command of the tree under root the completion of its
 // arguments and of its flags' values. Call it once the tree is built. The commands are wired
@@ -104,11 +103,11 @@ func flagCompletionOf(f *pflag.Flag, list bool) cobra.CompletionFunc {
 		return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return shellResult(complete.Values(values, toComplete, list))
 		}
-	case signalFlags[f.Name]:
+	case signalFlag(f.Name):
 		return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return shellResult(signalList(toComplete, list))
 		}
-	case pidFlags[f.Name]:
+	case pidFlag(f.Name):
 		return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return shellResult(complete.Processes(toComplete, false))
 		}

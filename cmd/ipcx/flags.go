@@ -126,4 +126,4 @@ func (w *waitFlags) validate() error {
 }
 
 // errFlavorFlags is the usage error of an ls given both --posix and --sysv.
-var errFlavorFlags = failure.Usagef("--posix and --sysv exclude each other; give neither for both")
+var errFlavorFlags = &failure.Error{Code: failure.Usage, Msg: "--posix and --sysv exclude each other; give neither for both"}

@@ -9,9 +9,6 @@ import (
 
 // The signal contexts of the waiting commands, over internal/sig's.
 
-// interruptSignals are the signals that end a waiting command cleanly (sig.Interrupts).
-var interruptSignals = sig.Interrupts
-
 // interruptContext returns a context cancelled by SIGINT, SIGQUIT, SIGTERM or SIGHUP, and by
 // SIGUSR1, SIGUSR2 and SIGALRM, whose default action ends a C tool too, for commands that wait:
 // they stop waiting, put back what they took, and exit 128+N. The signal is remembered for the

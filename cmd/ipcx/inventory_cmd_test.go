@@ -37,7 +37,7 @@ func jsonFields(t *testing.T, v any) []string {
 	return keys
 }
 
-// lsRow is one object as ls reported it before its fields became data (render.LsFields): the
+// lsRow is one object as ls reported it before its fields became data (render.LsFields()): the
 // reference that ls --json must still match byte for byte.
 type lsRow struct {
 	objectRef
@@ -187,7 +187,7 @@ func TestLsOptions(t *testing.T) {
 	}
 }
 
-// TestLsJSONMatchesEncoding holds ls's JSON (render.JSONRows over render.LsFields) to
+// TestLsJSONMatchesEncoding holds ls's JSON (render.JSONRows over render.LsFields()) to
 // encoding/json's bytes for the rows ls printed before.
 func TestLsJSONMatchesEncoding(t *testing.T) {
 	now := time.Date(2026, 11, 21, 14, 3, 7, 0, time.UTC)
@@ -208,7 +208,7 @@ func TestLsJSONMatchesEncoding(t *testing.T) {
 		if err := render.JSON(&want, rows); err != nil {
 			t.Fatal(err)
 		}
-		if err := render.JSONRows(&got, render.LsFields, pointers(os)); err != nil {
+		if err := render.JSONRows(&got, render.LsFields(), pointers(os)); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {

@@ -11,8 +11,15 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// compatTools are the util-linux tools ipcx stands in for when run through a link of that name.
-var compatTools = map[string]bool{"ipcs": true, "ipcrm": true, "ipcmk": true, "lsipc": true}
+// compatTool says whether name is a util-linux tool ipcx stands in for when run through a link of
+// that name.
+func compatTool(name string) bool {
+	switch name {
+	case "ipcs", "ipcrm", "ipcmk", "lsipc":
+		return true
+	}
+	return false
+}
 
 // argv0Args returns the command line run() takes: os.Args[1:], with the tool's name in front when
 // the binary was invoked as ipcs, ipcrm or ipcmk (a link to ipcx).
@@ -20,7 +27,7 @@ func argv0Args(argv []string) []string {
 	if len(argv) == 0 {
 		return nil
 	}
-	if name := filepath.Base(argv[0]); compatTools[name] {
+	if name := filepath.Base(argv[0]); compatTool(name) {
 		return append([]string{name}, argv[1:]...)
 	}
 	return argv[1:]

@@ -20,14 +20,35 @@ type kindLsOptions struct {
 	columns []string
 }
 
-// kindLs is one kind's view: its fields, default columns and verb.
+// kindLs is one kind's view: its kind (which gives its fields and default columns) and verb.
 type kindLs struct {
-	kind     inventory.Kind
-	verb     string // "mq ls"
-	fields   render.Fields[*inventory.Object]
-	defaults []string
+	kind inventory.Kind
+	verb string // "mq ls"
 	// posixFirst lists POSIX objects before System V ones (mq ls always has).
 	posixFirst bool
+}
+
+// fields are the view's fields, and defaults its default columns, by kind: render makes the
+// fields on first use, and a view holding them (or a copy of render's variables) would be made
+// at init, for every command.
+func (v kindLs) fields() render.Fields[*inventory.Object] {
+	switch v.kind {
+	case inventory.MQ:
+		return render.MqFields()
+	case inventory.Sem:
+		return render.SemFields()
+	}
+	return render.ShmFields()
+}
+
+func (v kindLs) defaults() []string {
+	switch v.kind {
+	case inventory.MQ:
+		return render.MqDefault
+	case inventory.Sem:
+		return render.SemDefault
+	}
+	return render.ShmDefault
 }
 
 // register adds the flags every kind's ls has: --posix and --sysv (worded by what), -o, --json,
@@ -37,8 +58,8 @@ func (v kindLs) register(c *cobra.Command, opts *kindLsOptions, posixWhat, sysvW
 	c.Flags().BoolVar(&opts.filter.posix, "posix", false, posixWhat)
 	c.Flags().BoolVar(&opts.filter.sysv, "sysv", false, sysvWhat)
 	c.Flags().StringSliceVarP(&opts.columns, "output", "o", nil,
-		"show these columns: "+strings.Join(v.fields.Names(), ",")+" (default "+strings.Join(v.defaults, ",")+")")
-	completeFrom(c, "output", v.fields.Names())
+		"show these columns: "+strings.Join(v.fields().Names(), ",")+" (default "+strings.Join(v.defaults(), ",")+")")
+	completeFrom(c, "output", v.fields().Names())
 	opts.filter.registerSelection(c)
 	opts.filter.kinds = []string{string(v.kind)}
 	opts.filter.values = v.kind == inventory.Sem
@@ -49,7 +70,7 @@ func (v kindLs) run(opts *kindLsOptions) error {
 	if opts.filter.posix && opts.filter.sysv {
 		return errFlavorFlags
 	}
-	cols, err := columnsFor(v.fields, opts.columns, v.defaults)
+	cols, err := columnsFor(v.fields(), opts.columns, v.defaults())
 	if err != nil {
 		return err
 	}
@@ -63,7 +84,7 @@ func (v kindLs) run(opts *kindLsOptions) error {
 		})
 	}
 	if opts.json {
-		return render.JSONRows(opts.io.Out, v.fields, pointers(objs))
+		return render.JSONRows(opts.io.Out, v.fields(), pointers(objs))
 	}
 	return render.Table(opts.io.Out, opts.io.OutTTY, cols, pointers(objs))
 }

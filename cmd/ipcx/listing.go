@@ -36,7 +36,7 @@ type filterFlags struct {
 
 func (f *filterFlags) register(c *cobra.Command) {
 	c.Flags().StringSliceVar(&f.kinds, "kind", nil, "only these kinds: mq, sem, shm (repeat or comma-separate)")
-	completeFrom(c, "kind", kindNames)
+	completeFrom(c, "kind", kindNames())
 	c.Flags().BoolVar(&f.sysv, "sysv", false, "System V objects only")
 	c.Flags().BoolVar(&f.posix, "posix", false, "POSIX objects only")
 	f.registerSelection(c)

@@ -49,13 +49,13 @@ SIZE is bytes for shared memory, bytes queued for message queues, and the number
 for a semaphore set.
 
 COLUMNS (-o)
-  ` + strings.Join(render.LsFields.Names(), " ") + `
+  ` + strings.Join(render.LsFields().Names(), " ") + `
 
 SORT FIELDS (--sort)
   ` + strings.Join(inventory.SortFields, " ") + `
 
 JSON
-` + helpList("An array of objects:", render.LsFields.JSONNames(), "An empty listing is [].") + `
+` + helpList("An array of objects:", render.LsFields().JSONNames(), "An empty listing is [].") + `
 
 NAMES
   A POSIX name is any bytes but /. Tables, stat, rm and errors print it with control bytes and
@@ -91,14 +91,14 @@ NAMES
 	c.Flags().BoolVar(&opts.json, "json", false, "print as JSON")
 	c.Flags().StringSliceVarP(&opts.columns, "output", "o", nil, "show these columns (see COLUMNS)")
 	completeFrom(c, "sort", inventory.SortFields)
-	completeFrom(c, "output", render.LsFields.Names())
+	completeFrom(c, "output", render.LsFields().Names())
 	c.Flags().DurationVar(&opts.watch, "watch", 0, "redraw every DUR (--watch=DUR; 2s when bare) until interrupted")
 	c.Flags().Lookup("watch").NoOptDefVal = "2s"
 	return withNS(c)
 }
 
 func lsRun(opts *lsOptions) error {
-	cols, err := columnsFor(render.LsFields, opts.columns, render.LsDefault)
+	cols, err := columnsFor(render.LsFields(), opts.columns, render.LsDefault)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func lsRun(opts *lsOptions) error {
 			return err
 		}
 		if opts.json {
-			return render.JSONRows(w, render.LsFields, pointers(objs))
+			return render.JSONRows(w, render.LsFields(), pointers(objs))
 		}
 		return render.Table(w, opts.io.OutTTY, cols, pointers(objs))
 	}

@@ -3,12 +3,11 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
 
 // mqLsView is mq ls: the listing of ls, filtered to message queues, with their own columns.
-var mqLsView = kindLs{kind: inventory.MQ, verb: "mq ls", fields: render.MqFields, defaults: render.MqDefault, posixFirst: true}
+var mqLsView = kindLs{kind: inventory.MQ, verb: "mq ls", posixFirst: true}
 
 func newMqLsCmd(io *iostreams.IOStreams, runF func(*kindLsOptions) error) *cobra.Command {
 	opts := &kindLsOptions{io: io}

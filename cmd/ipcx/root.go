@@ -25,7 +25,7 @@ const exitStatusHelp = `EXIT STATUS
 // completion, the man pages and every command line that newRootCmdFor does not narrow use it.
 func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 	root := newRootBase(io)
-	for _, t := range topCommands {
+	for _, t := range topCommands() {
 		root.AddCommand(t.build(io, ""))
 	}
 	root.PersistentFlags().Lookup("ns").Usage = nsFlagHelp(root)
@@ -38,29 +38,35 @@ func newRootCmd(io *iostreams.IOStreams) *cobra.Command {
 // topCommands are the commands under root, each with the function that builds it (and its
 // subcommands): a command line that names one of them needs no other (newRootCmdFor). A group
 // (mq, sem, ...) has verbs, its subcommands: build(io, verb) builds only the one named verb, ""
-// all of them; the other commands ignore verb.
-var topCommands = []struct {
+// all of them; the other commands ignore verb. It is a function: the table copies the groups'
+// verbs, which a package variable would do at init, for every command.
+func topCommands() []topCommand {
+	return []topCommand{
+		{"mq", newMqCmd, mqVerbs},
+		{"sem", newSemCmd, semVerbs},
+		{"shm", newShmCmd, shmVerbs},
+		{"sig", newSigCmd, sigVerbs},
+		{"fifo", newFifoCmd, fifoVerbs},
+		{"pipe", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newPipeCmd(io, nil) }, nil},
+		{"sock", newSockCmd, sockVerbs},
+		{"ls", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsCmd(io, nil)) }, nil},
+		{"rm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newRmCmd(io, nil)) }, nil},
+		{"limits", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLimitsCmd(io, nil)) }, nil},
+		{"ftok", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newFtokCmd(io, nil)) }, nil},
+		{"audit", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newAuditCmd(io, nil)) }, nil},
+		{"ipcs", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcsCmd(io)) }, nil},
+		{"ipcrm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }, nil},
+		{"ipcmk", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }, nil},
+		{"lsipc", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsipcCmd(io)) }, nil},
+		{"bench", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newBenchCmd(io, nil) }, nil},
+	}
+}
+
+// topCommand is a command under root.
+type topCommand struct {
 	name  string
 	build func(io *iostreams.IOStreams, verb string) *cobra.Command
 	verbs []verb
-}{
-	{"mq", newMqCmd, mqVerbs},
-	{"sem", newSemCmd, semVerbs},
-	{"shm", newShmCmd, shmVerbs},
-	{"sig", newSigCmd, sigVerbs},
-	{"fifo", newFifoCmd, fifoVerbs},
-	{"pipe", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newPipeCmd(io, nil) }, nil},
-	{"sock", newSockCmd, sockVerbs},
-	{"ls", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsCmd(io, nil)) }, nil},
-	{"rm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newRmCmd(io, nil)) }, nil},
-	{"limits", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLimitsCmd(io, nil)) }, nil},
-	{"ftok", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newFtokCmd(io, nil)) }, nil},
-	{"audit", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newAuditCmd(io, nil)) }, nil},
-	{"ipcs", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcsCmd(io)) }, nil},
-	{"ipcrm", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcrmCmd(io)) }, nil},
-	{"ipcmk", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newIpcmkCmd(io)) }, nil},
-	{"lsipc", func(io *iostreams.IOStreams, _ string) *cobra.Command { return groupInventory(newLsipcCmd(io)) }, nil},
-	{"bench", func(io *iostreams.IOStreams, _ string) *cobra.Command { return newBenchCmd(io, nil) }, nil},
 }
 
 // verb is a subcommand of a group with the function that builds it.
@@ -114,7 +120,7 @@ func newRootCmdFor(io *iostreams.IOStreams, args []string) (root *cobra.Command,
 	case len(args) == 1 && (args[0] == "--version" || args[0] == "-v"):
 		root = newRootBase(io)
 	default:
-		for _, t := range topCommands {
+		for _, t := range topCommands() {
 			if t.name == args[0] {
 				root = newRootBase(io)
 				root.AddCommand(t.build(io, secondWord(args)))

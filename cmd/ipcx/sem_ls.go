@@ -3,12 +3,11 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
 
 // semLsView is sem ls: the listing of ls, filtered to semaphores, with their own columns.
-var semLsView = kindLs{kind: inventory.Sem, verb: "sem ls", fields: render.SemFields, defaults: render.SemDefault, posixFirst: false}
+var semLsView = kindLs{kind: inventory.Sem, verb: "sem ls", posixFirst: false}
 
 func newSemLsCmd(io *iostreams.IOStreams, runF func(*kindLsOptions) error) *cobra.Command {
 	opts := &kindLsOptions{io: io}

@@ -99,7 +99,7 @@ func semRunRun(opts *semRunOptions) error {
 	// group, CMD included, and passing them on would deliver one Ctrl-C twice. Registering before
 	// the wait leaves no gap.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, interruptSignals...)
+	signal.Notify(sigs, sig.Interrupts...)
 	defer signal.Stop(sigs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

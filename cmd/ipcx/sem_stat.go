@@ -76,7 +76,7 @@ func semStatRun(opts *semStatOptions) error {
 		return semObject(a).Explain(err)
 	}
 	if opts.json {
-		return render.JSONObject(opts.io.Out, render.SemFields, o)
+		return render.JSONObject(opts.io.Out, render.SemFields(), o)
 	}
 	w := opts.io.Out
 	rows := []*inventory.Object{o}

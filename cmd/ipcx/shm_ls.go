@@ -3,12 +3,11 @@ package main
 import (
 	"github.com/ipcx/ipcx/internal/inventory"
 	"github.com/ipcx/ipcx/internal/iostreams"
-	"github.com/ipcx/ipcx/internal/render"
 	"github.com/spf13/cobra"
 )
 
 // shmLsView is shm ls: the listing of ls, filtered to shared memory, with their own columns.
-var shmLsView = kindLs{kind: inventory.Shm, verb: "shm ls", fields: render.ShmFields, defaults: render.ShmDefault, posixFirst: false}
+var shmLsView = kindLs{kind: inventory.Shm, verb: "shm ls", posixFirst: false}
 
 func newShmLsCmd(io *iostreams.IOStreams, runF func(*kindLsOptions) error) *cobra.Command {
 	opts := &kindLsOptions{io: io}

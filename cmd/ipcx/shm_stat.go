@@ -51,7 +51,7 @@ func shmStatRun(opts *shmStatOptions) error {
 		return shmObject(a).Explain(err)
 	}
 	if opts.json {
-		return render.JSONObject(opts.io.Out, render.ShmFields, o)
+		return render.JSONObject(opts.io.Out, render.ShmFields(), o)
 	}
 	w := opts.io.Out
 	rows := []*inventory.Object{o}

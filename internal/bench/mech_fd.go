@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -155,7 +156,7 @@ func (e *fdDgram) sendEnd(f []byte) error {
 
 func (e *fdDgram) close() { unix.Close(e.fd) }
 
-var errLost = fmt.Errorf("a datagram was lost (no answer within 1s)")
+var errLost = errors.New("a datagram was lost (no answer within 1s)")
 
 // fdHalf is the parent's side of a descriptor mechanism.
 type fdHalf struct {

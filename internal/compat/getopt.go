@@ -24,9 +24,10 @@ type Option struct {
 	Help string
 }
 
-// exactOnly are ipcx's own options (not util-linux's): only their whole name matches, so that a
-// prefix of one means what util-linux makes of it (unrecognized, or another option).
-var exactOnly = map[string]bool{"ns": true}
+// exactOnly says whether long is one of ipcx's own options (not util-linux's): only their whole
+// name matches, so that a prefix of one means what util-linux makes of it (unrecognized, or
+// another option).
+func exactOnly(long string) bool { return long == "ns" }
 
 // Parsed is one option found on a command line, in command-line order.
 type Parsed struct {
@@ -124,7 +125,7 @@ func (g Getopt) long(s string, args []string, i int) (Parsed, int, error) {
 			o, matches = opt, nil
 			break
 		}
-		if strings.HasPrefix(opt.Long, name) && !exactOnly[opt.Long] {
+		if strings.HasPrefix(opt.Long, name) && !exactOnly(opt.Long) {
 			matches = append(matches, opt)
 		}
 	}

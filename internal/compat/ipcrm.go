@@ -22,20 +22,49 @@ var ipcrmGetopt = Getopt{Prog: "ipcrm", Options: []Option{
 	{"ns", 0, RequiredArg, ""},
 }}
 
-// ipcrmKinds: what each removal option removes ("shm", "msg", "sem"; "pshm", "pmsg", "psem"),
-// and whether it names it by key.
-var ipcrmKinds = map[string]struct {
-	kind  string
-	byKey bool
-}{
-	"shmem-id": {"shm", false}, "shmem-key": {"shm", true}, "posix-shmem": {"pshm", false},
-	"queue-id": {"msg", false}, "queue-key": {"msg", true}, "posix-mqueue": {"pmsg", false},
-	"semaphore-id": {"sem", false}, "semaphore-key": {"sem", true}, "posix-semaphore": {"psem", false},
+// ipcrmKind is what the removal option opt removes ("shm", "msg", "sem"; "pshm", "pmsg", "psem"),
+// and whether it names it by key; "" for another option.
+func ipcrmKind(opt string) (kind string, byKey bool) {
+	switch opt {
+	case "shmem-id":
+		return "shm", false
+	case "shmem-key":
+		return "shm", true
+	case "posix-shmem":
+		return "pshm", false
+	case "queue-id":
+		return "msg", false
+	case "queue-key":
+		return "msg", true
+	case "posix-mqueue":
+		return "pmsg", false
+	case "semaphore-id":
+		return "sem", false
+	case "semaphore-key":
+		return "sem", true
+	case "posix-semaphore":
+		return "psem", false
+	}
+	return "", false
 }
 
-var ipcrmWhat = map[string]string{
-	"shm": "shared memory segment id", "msg": "message queue id", "sem": "semaphore id",
-	"pshm": "POSIX shared memory", "pmsg": "POSIX message queue", "psem": "POSIX semaphore",
+// ipcrmWhat is what ipcrm -v calls an object of kind (ipcrmKind's); "" for another word.
+func ipcrmWhat(kind string) string {
+	switch kind {
+	case "shm":
+		return "shared memory segment id"
+	case "msg":
+		return "message queue id"
+	case "sem":
+		return "semaphore id"
+	case "pshm":
+		return "POSIX shared memory"
+	case "pmsg":
+		return "POSIX message queue"
+	case "psem":
+		return "POSIX semaphore"
+	}
+	return ""
 }
 
 // ipcrm is one run: util-linux removes as it parses, and so does this.
@@ -65,7 +94,7 @@ func (r *ipcrm) fatal(msg string, err error) error {
 // (err).
 func (r *ipcrm) removeID(kind string, byKey bool, id int) (failed bool, err error) {
 	if r.verbose {
-		fmt.Fprintf(r.out, "removing %s `%d'\n", ipcrmWhat[kind], id)
+		fmt.Fprintf(r.out, "removing %s `%d'\n", ipcrmWhat(kind), id)
 	}
 	e := rmid(kind, id)
 	if e == nil {
@@ -126,7 +155,7 @@ func (r *ipcrm) keyToID(kind, s string) (int, error) {
 // removeName is util-linux's remove_name.
 func (r *ipcrm) removeName(kind, name string) (failed bool, err error) {
 	if r.verbose {
-		fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat[kind], name)
+		fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat(kind), name)
 	}
 	var e error
 	switch kind {
@@ -204,7 +233,7 @@ func (r *ipcrm) removeAll(what string) (failed bool, err error) {
 					continue
 				}
 				if r.verbose {
-					fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat[kind], name)
+					fmt.Fprintf(r.out, "removing %s `%s'\n", ipcrmWhat(kind), name)
 				}
 				if f, err = r.removeName(kind, name); err != nil {
 					return failed, err
@@ -273,7 +302,7 @@ func ipcrmRun(r *ipcrm, parsed []Parsed, operands []string, perr error, env *Env
 			all, what = true, ""
 			if p.HasValue {
 				v := strings.TrimPrefix(p.Value, "=")
-				if _, ok := ipcrmWhat[v]; !ok {
+				if ipcrmWhat(v) == "" {
 					return failf("ipcrm", "unknown argument: %s", v)
 				}
 				what = v
@@ -286,23 +315,23 @@ func ipcrmRun(r *ipcrm, parsed []Parsed, operands []string, perr error, env *Env
 			return env.version("ipcrm")
 		case "ns":
 		default:
-			k := ipcrmKinds[p.Name]
+			kind, byKey := ipcrmKind(p.Name)
 			switch {
-			case strings.HasPrefix(k.kind, "p"):
-				f, err = r.removeName(k.kind, p.Value)
-			case k.byKey:
+			case strings.HasPrefix(kind, "p"):
+				f, err = r.removeName(kind, p.Value)
+			case byKey:
 				var id int
-				if id, err = r.keyToID(k.kind, p.Value); err == nil {
+				if id, err = r.keyToID(kind, p.Value); err == nil {
 					if id < 0 {
 						f = true
 					} else {
-						f, err = r.removeID(k.kind, true, id)
+						f, err = r.removeID(kind, true, id)
 					}
 				}
 			default:
 				var id int32
 				if id, err = parseS32Msg("ipcrm", "failed to parse argument", p.Value); err == nil {
-					f, err = r.removeID(k.kind, false, int(id))
+					f, err = r.removeID(kind, false, int(id))
 				}
 			}
 		}

@@ -35,7 +35,22 @@ const (
 	fmtPID
 )
 
-var formatOptions = map[string]format{"limits": fmtLimits, "summary": fmtStatus, "creator": fmtCreator, "time": fmtTime, "pid": fmtPID}
+// formatOption is the output format the option named name selects, if it selects one.
+func formatOption(name string) (format, bool) {
+	switch name {
+	case "limits":
+		return fmtLimits, true
+	case "summary":
+		return fmtStatus, true
+	case "creator":
+		return fmtCreator, true
+	case "time":
+		return fmtTime, true
+	case "pid":
+		return fmtPID, true
+	}
+	return 0, false
+}
 
 // sizeUnit is how sizes print: the last of -b and --human wins, as in util-linux.
 type sizeUnit int
@@ -97,7 +112,7 @@ func Ipcs(argv []string, env *Env) error {
 		case "version":
 			return env.version("ipcs")
 		default:
-			if f, ok := formatOptions[o.Name]; ok {
+			if f, ok := formatOption(o.Name); ok {
 				out = f
 			} else {
 				selected[o.Name] = true

@@ -17,12 +17,18 @@ const (
 	Socket                     // a UNIX socket file (unix:PATH)
 )
 
-var fileTypes = map[FileType]struct {
+// fileType is the mode type of a file of type t and the word for it.
+func fileType(t FileType) (want struct {
 	mode fs.FileMode
 	desc string
-}{
-	FIFO:   {fs.ModeNamedPipe, "FIFO"},
-	Socket: {fs.ModeSocket, "socket"},
+}) {
+	switch t {
+	case FIFO:
+		want.mode, want.desc = fs.ModeNamedPipe, "FIFO"
+	case Socket:
+		want.mode, want.desc = fs.ModeSocket, "socket"
+	}
+	return want
 }
 
 // Files are the paths that start with prefix and name a file of type t, or a directory that may
@@ -41,7 +47,7 @@ func Files(prefix string, t FileType) Result {
 	if err != nil {
 		return Result{}
 	}
-	want := fileTypes[t]
+	want := fileType(t)
 	var r Result
 	dirs := 0
 	for _, e := range ents {

@@ -135,15 +135,34 @@ func keyAddress(o *inventory.Object, prefix string) string {
 	return ""
 }
 
-// kindNames are the kinds as descriptions name them, by flavor.
-var kindNames = map[inventory.Flavor]map[inventory.Kind]string{
-	inventory.SysV:  {inventory.MQ: "System V queue", inventory.Sem: "System V semaphore set", inventory.Shm: "System V shared memory"},
-	inventory.POSIX: {inventory.MQ: "POSIX queue", inventory.Sem: "POSIX semaphore", inventory.Shm: "POSIX shared memory"},
+// kindName is the kind k of flavor f as descriptions name it; "" for one they do not know.
+func kindName(f inventory.Flavor, k inventory.Kind) string {
+	switch f {
+	case inventory.SysV:
+		switch k {
+		case inventory.MQ:
+			return "System V queue"
+		case inventory.Sem:
+			return "System V semaphore set"
+		case inventory.Shm:
+			return "System V shared memory"
+		}
+	case inventory.POSIX:
+		switch k {
+		case inventory.MQ:
+			return "POSIX queue"
+		case inventory.Sem:
+			return "POSIX semaphore"
+		case inventory.Shm:
+			return "POSIX shared memory"
+		}
+	}
+	return ""
 }
 
 // describe is the description of an object: its kind and flavor, and its size as ls counts it.
 func describe(o *inventory.Object) string {
-	d := kindNames[o.Flavor][o.Kind]
+	d := kindName(o.Flavor, o.Kind)
 	if d == "" {
 		d = fmt.Sprintf("%s %s", o.Flavor, o.Kind)
 	}

@@ -228,7 +228,7 @@ func (ps *procScan) scanWaiters() {
 			if !ok {
 				continue
 			}
-			wc, ok := waitCalls[call]
+			wc, ok := waitCallOf(call)
 			if !ok {
 				continue
 			}

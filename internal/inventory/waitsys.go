@@ -4,14 +4,20 @@ package inventory
 
 import "golang.org/x/sys/unix"
 
-// waitCalls are the system calls a process blocks in while it waits on a System V queue or
-// semaphore set, each taking the object's id as its first argument (see /proc/PID/syscall).
-var waitCalls = map[int64]waitCall{
-	unix.SYS_MSGRCV:     {MQ, "waiting:msgrcv"},
-	unix.SYS_MSGSND:     {MQ, "waiting:msgsnd"},
-	unix.SYS_SEMOP:      {Sem, "waiting:semop"},
-	unix.SYS_SEMTIMEDOP: {Sem, "waiting:semop"},
+// waitCallOf says whether call is one of the system calls a process blocks in while it waits on a
+// System V queue or semaphore set, each taking the object's id as its first argument (see
+// /proc/PID/syscall), and which.
+func waitCallOf(call int64) (waitCall, bool) {
+	switch call {
+	case unix.SYS_MSGRCV:
+		return waitCall{MQ, "waiting:msgrcv"}, true
+	case unix.SYS_MSGSND:
+		return waitCall{MQ, "waiting:msgsnd"}, true
+	case unix.SYS_SEMOP, unix.SYS_SEMTIMEDOP:
+		return waitCall{Sem, "waiting:semop"}, true
+	}
+	return waitCall{}, false
 }
 
-// waitCallsKnown says whether waitCalls covers this architecture.
+// waitCallsKnown says whether waitCallOf covers this architecture.
 const waitCallsKnown = true

@@ -4,6 +4,7 @@ package posix
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -29,7 +30,7 @@ const (
 
 // ErrNotifyRemoved is returned by WaitNotify when the registration ended without a message: the
 // queue was closed or another process replaced the registration.
-var ErrNotifyRemoved = fmt.Errorf("notification removed")
+var ErrNotifyRemoved = errors.New("notification removed")
 
 // WaitNotify registers with mq_notify(3) and waits until a message arrives on the empty queue,
 // without taking it. It uses the kernel's netlink delivery (what glibc's SIGEV_THREAD uses), so no

@@ -19,7 +19,7 @@ func TestNamesEscaped(t *testing.T) {
 	for _, n := range names {
 		objs = append(objs, &inventory.Object{Kind: inventory.MQ, Flavor: inventory.POSIX, Name: n, Size: -1})
 	}
-	views := map[string]Fields[object]{"ls": LsFields, "mq": MqFields, "sem": SemFields, "shm": ShmFields}
+	views := map[string]Fields[object]{"ls": LsFields(), "mq": MqFields(), "sem": SemFields(), "shm": ShmFields()}
 	for view, fs := range views {
 		var b bytes.Buffer
 		if err := Table(&b, false, fs.MustColumns("name"), objs); err != nil {

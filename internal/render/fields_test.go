@@ -13,17 +13,17 @@ import (
 // TestFieldsColumns: -o names come from the headers (or Name), unknown ones are refused with the
 // list, and each view's defaults are its columns.
 func TestFieldsColumns(t *testing.T) {
-	if _, err := LsFields.Columns("kind", "NAME", "lastop", "messages"); err != nil {
+	if _, err := LsFields().Columns("kind", "NAME", "lastop", "messages"); err != nil {
 		t.Error(err)
 	}
-	_, err := LsFields.Columns("nosuch")
+	_, err := LsFields().Columns("nosuch")
 	if err == nil || !strings.Contains(err.Error(), `unknown column "nosuch": want some of address,cpid,`) {
 		t.Errorf("unknown column: %v", err)
 	}
 	for name, v := range map[string]struct {
 		fs   Fields[*inventory.Object]
 		defs []string
-	}{"ls": {LsFields, LsDefault}, "mq": {MqFields, MqDefault}, "sem": {SemFields, SemDefault}, "shm": {ShmFields, ShmDefault}, "mq stat": {MqStatFields(), MqDefault}} {
+	}{"ls": {LsFields(), LsDefault}, "mq": {MqFields(), MqDefault}, "sem": {SemFields(), SemDefault}, "shm": {ShmFields(), ShmDefault}, "mq stat": {MqStatFields(), MqDefault}} {
 		if _, err := v.fs.Columns(v.defs...); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -35,7 +35,7 @@ func TestFieldsColumns(t *testing.T) {
 			seen[n] = true
 		}
 	}
-	if got := strings.Join(LsFields.Names(), " "); got != "kind flavor name key id address owner uid gid mode size messages cpid lpid ctime lastop holders orphaned" {
+	if got := strings.Join(LsFields().Names(), " "); got != "kind flavor name key id address owner uid gid mode size messages cpid lpid ctime lastop holders orphaned" {
 		t.Errorf("ls columns %s", got)
 	}
 }
@@ -50,7 +50,7 @@ func TestJSONRowsIsJSON(t *testing.T) {
 		{Kind: inventory.Sem, Flavor: inventory.POSIX, Name: "/s", Size: 1, SemValues: []inventory.SemValue{{Value: 1, Waiters: &w}}},
 		{Kind: inventory.Shm, Flavor: inventory.SysV, Mode: 0o1600, Size: 4096, NAttch: 1, CTime: now},
 	}
-	for _, fs := range []Fields[*inventory.Object]{LsFields, MqFields, SemFields, ShmFields, MqStatFields()} {
+	for _, fs := range []Fields[*inventory.Object]{LsFields(), MqFields(), SemFields(), ShmFields(), MqStatFields()} {
 		var b bytes.Buffer
 		if err := JSONRows(&b, fs, objs); err != nil {
 			t.Fatal(err)
@@ -65,12 +65,12 @@ func TestJSONRowsIsJSON(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	JSONRows(&b, ShmFields, objs[3:])
+	JSONRows(&b, ShmFields(), objs[3:])
 	if !strings.Contains(b.String(), `"removed": true`) || !strings.Contains(b.String(), `"mode": "0600"`) {
 		t.Errorf("a removed segment:\n%s", b.String())
 	}
 	b.Reset()
-	JSONRows(&b, MqFields, nil)
+	JSONRows(&b, MqFields(), nil)
 	if b.String() != "[]\n" {
 		t.Errorf("empty: %q", b.String())
 	}
@@ -91,9 +91,9 @@ func TestOpt(t *testing.T) {
 
 // ls --help lists the JSON members from LsFields: every member, in order, in its help words.
 func TestLsJSONNames(t *testing.T) {
-	got := strings.Join(LsFields.JSONNames(), ", ")
+	got := strings.Join(LsFields().JSONNames(), ", ")
 	want := "kind, flavor, address, name or key and id, owner, uid, gid, cuid, cgid, mode, size, messages, cpid, lpid, ctime, lastOp (RFC 3339), holders [{pid, comm, how}], orphaned"
 	if got != want {
-		t.Errorf("LsFields.JSONNames() = %q\n want %q", got, want)
+		t.Errorf("LsFields().JSONNames() = %q\n want %q", got, want)
 	}
 }

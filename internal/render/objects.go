@@ -46,9 +46,9 @@ func nameJSON(o object) JSONValue {
 var (
 	flavorField = Field[object]{Header: "FLAVOR", JSON: "flavor",
 		Cell: func(o object) string { return string(o.Flavor) }, Value: func(o object) JSONValue { return JSONString(string(o.Flavor)) }}
-	addressJSON = Field[object]{JSON: "address", Value: func(o object) JSONValue { return JSONString(AddressJSON(o)) }}
-	addressCol  = Field[object]{Header: "ADDRESS", Cell: func(o object) string { return escape.Name(o.Address()) }}
-	addressBoth = Field[object]{Header: "ADDRESS", Cell: addressCol.Cell, JSON: "address", Value: addressJSON.Value}
+	addressJSON = Field[object]{JSON: "address", Value: addressValue}
+	addressCol  = Field[object]{Header: "ADDRESS", Cell: addressCell}
+	addressBoth = Field[object]{Header: "ADDRESS", Cell: addressCell, JSON: "address", Value: addressValue}
 	posixName   = Field[object]{Header: "NAME", JSON: "name", Cell: func(o object) string { return escape.Name(o.Name) },
 		Value: func(o object) JSONValue { return nameJSON(o) }}
 	// nameEscaped carries a name that JSON cannot (one that is not valid UTF-8), escaped.
@@ -88,26 +88,33 @@ var (
 		Value: func(o object) JSONValue { return JSONInt(o.GID) }}
 	modeField = Field[object]{Header: "MODE", JSON: "mode", Cell: func(o object) string { return Mode(o.Mode & 0o777) },
 		Value: func(o object) JSONValue { return JSONString(Mode(o.Mode & 0o777)) }}
-	holdersCol = Field[object]{Header: "HOLDERS", Cell: func(o object) string {
-		if len(o.Holders) == 0 {
-			return "-"
-		}
-		s := make([]string, len(o.Holders))
-		for i, h := range o.Holders {
-			s[i] = strconv.Itoa(h.PID) + "(" + h.Comm + ")"
-		}
-		return strings.Join(s, ",")
-	}}
-	orphanedCol = Field[object]{Header: "ORPHANED", Cell: func(o object) string {
-		switch {
-		case !o.HoldersKnown:
-			return "?"
-		case o.Orphaned:
-			return "yes"
-		}
-		return "no"
-	}}
+	holdersCol  = Field[object]{Header: "HOLDERS", Cell: holdersCell}
+	orphanedCol = Field[object]{Header: "ORPHANED", Cell: orphanedCell}
 )
+
+func addressCell(o object) string     { return escape.Name(o.Address()) }
+func addressValue(o object) JSONValue { return JSONString(AddressJSON(o)) }
+
+func holdersCell(o object) string {
+	if len(o.Holders) == 0 {
+		return "-"
+	}
+	s := make([]string, len(o.Holders))
+	for i, h := range o.Holders {
+		s[i] = strconv.Itoa(h.PID) + "(" + h.Comm + ")"
+	}
+	return strings.Join(s, ",")
+}
+
+func orphanedCell(o object) string {
+	switch {
+	case !o.HoldersKnown:
+		return "?"
+	case o.Orphaned:
+		return "yes"
+	}
+	return "no"
+}
 
 // keyString is o.Key.String() (0x%08x) without fmt: ls formats tens of thousands of them.
 func keyString(o object) string {
@@ -192,79 +199,84 @@ func lsTime(o object, t time.Time) time.Time {
 
 // LsFields are the fields of ipcx ls: every kind and flavor in one table. The -o names are in
 // the order ls --help lists them; the JSON members in the order ls --json prints them.
-var LsFields = Fields[object]{
-	{Header: "KIND", JSON: "kind", Cell: func(o object) string { return string(o.Kind) },
-		Value: func(o object) JSONValue { return JSONString(string(o.Kind)) }},
-	flavorField,
-	addressJSON,
-	{Header: "NAME", Cell: func(o object) string { // a POSIX name or a System V key
-		if o.Flavor == inventory.SysV {
-			return keyString(o)
-		}
-		return escape.Name(o.Name)
-	}},
-	{JSON: "name", JSONDoc: "name or key and id", Value: func(o object) JSONValue {
-		if o.Flavor != inventory.POSIX {
-			return JSONOmit()
-		}
-		return nameJSON(o)
-	}},
-	documented("-", nameEscaped), // explained in ls --help's NAMES
-	documented("-", keyField),
-	documented("-", idField),
-	addressCol,
-	ownerField,
-	uidField,
-	gidField,
-	{JSON: "cuid", Value: func(o object) JSONValue { return JSONInt(o.CUID) }},
-	{JSON: "cgid", Value: func(o object) JSONValue { return JSONInt(o.CGID) }},
-	modeField,
-	{Header: "SIZE", JSON: "size",
-		Cell: func(o object) string {
-			if o.Size < 0 {
-				return "-"
+//
+// The field tables are made on first use (timeField and the like build closures): every command
+// links this package, few of them print objects.
+var LsFields = sync.OnceValue(func() Fields[object] {
+	return Fields[object]{
+		{Header: "KIND", JSON: "kind", Cell: func(o object) string { return string(o.Kind) },
+			Value: func(o object) JSONValue { return JSONString(string(o.Kind)) }},
+		flavorField,
+		addressJSON,
+		{Header: "NAME", Cell: func(o object) string { // a POSIX name or a System V key
+			if o.Flavor == inventory.SysV {
+				return keyString(o)
 			}
-			return Int(o.Size)
-		},
-		Human: func(o object) string {
-			if o.Size < 0 {
-				return "-"
+			return escape.Name(o.Name)
+		}},
+		{JSON: "name", JSONDoc: "name or key and id", Value: func(o object) JSONValue {
+			if o.Flavor != inventory.POSIX {
+				return JSONOmit()
 			}
-			if o.Kind == inventory.Sem {
+			return nameJSON(o)
+		}},
+		documented("-", nameEscaped), // explained in ls --help's NAMES
+		documented("-", keyField),
+		documented("-", idField),
+		addressCol,
+		ownerField,
+		uidField,
+		gidField,
+		{JSON: "cuid", Value: func(o object) JSONValue { return JSONInt(o.CUID) }},
+		{JSON: "cgid", Value: func(o object) JSONValue { return JSONInt(o.CGID) }},
+		modeField,
+		{Header: "SIZE", JSON: "size",
+			Cell: func(o object) string {
+				if o.Size < 0 {
+					return "-"
+				}
 				return Int(o.Size)
+			},
+			Human: func(o object) string {
+				if o.Size < 0 {
+					return "-"
+				}
+				if o.Kind == inventory.Sem {
+					return Int(o.Size)
+				}
+				return HumanSize(o.Size)
+			},
+			Value: func(o object) JSONValue {
+				if o.Size < 0 {
+					return JSONNull()
+				}
+				return JSONInt(o.Size)
+			}},
+		named("messages", intField("MSGS", "messages", true, func(o object) (int64, bool) { return o.Messages, o.Kind == inventory.MQ && o.Messages >= 0 })),
+		intField("CPID", "cpid", true, func(o object) (int64, bool) {
+			return int64(o.CPID), o.Flavor == inventory.SysV && o.Kind == inventory.Shm && o.CPID > 0
+		}),
+		intField("LPID", "lpid", true, func(o object) (int64, bool) { p := o.LastPID(); return int64(p), p > 0 }),
+		timeField("CTIME", "ctime", false, func(o object) time.Time { return lsTime(o, o.CTime) }),
+		documented("lastOp (RFC 3339)", timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) })),
+		{Header: "HOLDERS", Cell: holdersCell, JSON: "holders", JSONDoc: "holders [{pid, comm, how}]", Value: func(o object) JSONValue {
+			if len(o.Holders) == 0 {
+				return JSONRaw("[]")
 			}
-			return HumanSize(o.Size)
-		},
-		Value: func(o object) JSONValue {
-			if o.Size < 0 {
+			hs := make([]holderJSON, len(o.Holders))
+			for i, h := range o.Holders {
+				hs[i] = holderJSON{PID: h.PID, Comm: h.Comm, How: h.How}
+			}
+			return JSONAny(hs)
+		}},
+		{Header: "ORPHANED", Cell: orphanedCell, JSON: "orphaned", Value: func(o object) JSONValue {
+			if !o.HoldersKnown {
 				return JSONNull()
 			}
-			return JSONInt(o.Size)
+			return JSONBool(o.Orphaned)
 		}},
-	named("messages", intField("MSGS", "messages", true, func(o object) (int64, bool) { return o.Messages, o.Kind == inventory.MQ && o.Messages >= 0 })),
-	intField("CPID", "cpid", true, func(o object) (int64, bool) {
-		return int64(o.CPID), o.Flavor == inventory.SysV && o.Kind == inventory.Shm && o.CPID > 0
-	}),
-	intField("LPID", "lpid", true, func(o object) (int64, bool) { p := o.LastPID(); return int64(p), p > 0 }),
-	timeField("CTIME", "ctime", false, func(o object) time.Time { return lsTime(o, o.CTime) }),
-	documented("lastOp (RFC 3339)", timeField("LASTOP", "lastOp", false, func(o object) time.Time { return lsTime(o, o.LastOp()) })),
-	{Header: "HOLDERS", Cell: holdersCol.Cell, JSON: "holders", JSONDoc: "holders [{pid, comm, how}]", Value: func(o object) JSONValue {
-		if len(o.Holders) == 0 {
-			return JSONRaw("[]")
-		}
-		hs := make([]holderJSON, len(o.Holders))
-		for i, h := range o.Holders {
-			hs[i] = holderJSON{PID: h.PID, Comm: h.Comm, How: h.How}
-		}
-		return JSONAny(hs)
-	}},
-	{Header: "ORPHANED", Cell: orphanedCol.Cell, JSON: "orphaned", Value: func(o object) JSONValue {
-		if !o.HoldersKnown {
-			return JSONNull()
-		}
-		return JSONBool(o.Orphaned)
-	}},
-}
+	}
+})
 
 // LsDefault are the columns ls shows without -o.
 var LsDefault = []string{"kind", "flavor", "name", "id", "owner", "mode", "size", "cpid", "lpid", "ctime", "holders"}
@@ -325,34 +337,36 @@ func pidField(header, json string, applies func(o object) bool, get func(o objec
 func isSysV(o object) bool { return o.Flavor == inventory.SysV }
 
 // MqFields are the fields of mq ls and mq stat.
-var MqFields = Fields[object]{
-	flavorField,
-	addressBoth,
-	posixName,
-	nameEscaped,
-	intField("MAXMSG", "maxmsg", true, func(o object) (int64, bool) { return o.MaxMsg, o.Flavor == inventory.POSIX && o.MaxMsg > 0 }),
-	sizeField("MSGSIZE", "msgsize", true, func(o object) (int64, bool) {
-		return o.MsgSize, o.Flavor == inventory.POSIX && o.MaxMsg > 0
-	}),
-	intField("NOTIFY", "notifyPid", true, func(o object) (int64, bool) { return int64(o.NotifyPID), o.NotifyPID != 0 }),
-	keyField,
-	idField,
-	sizeField("QBYTES", "qbytes", true, func(o object) (int64, bool) { return o.QBytes, isSysV(o) && o.QBytes > 0 }),
-	pidField("LSPID", "lspid", isSysV, func(o object) int { return o.LSPID }),
-	pidField("LRPID", "lrpid", isSysV, func(o object) int { return o.LRPID }),
-	timeField("STIME", "stime", true, func(o object) time.Time { return o.STime }),
-	timeField("RTIME", "rtime", true, func(o object) time.Time { return o.RTime }),
-	intField("MESSAGES", "messages", false, func(o object) (int64, bool) { return o.Messages, o.Messages >= 0 }),
-	sizeField("BYTES", "bytes", false, func(o object) (int64, bool) { return o.Size, o.Size >= 0 }),
-	kindMode,
-	uidField,
-	gidField,
-	ownerField,
-	timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
-	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
-	holdersCol,
-	orphanedCol,
-}
+var MqFields = sync.OnceValue(func() Fields[object] {
+	return Fields[object]{
+		flavorField,
+		addressBoth,
+		posixName,
+		nameEscaped,
+		intField("MAXMSG", "maxmsg", true, func(o object) (int64, bool) { return o.MaxMsg, o.Flavor == inventory.POSIX && o.MaxMsg > 0 }),
+		sizeField("MSGSIZE", "msgsize", true, func(o object) (int64, bool) {
+			return o.MsgSize, o.Flavor == inventory.POSIX && o.MaxMsg > 0
+		}),
+		intField("NOTIFY", "notifyPid", true, func(o object) (int64, bool) { return int64(o.NotifyPID), o.NotifyPID != 0 }),
+		keyField,
+		idField,
+		sizeField("QBYTES", "qbytes", true, func(o object) (int64, bool) { return o.QBytes, isSysV(o) && o.QBytes > 0 }),
+		pidField("LSPID", "lspid", isSysV, func(o object) int { return o.LSPID }),
+		pidField("LRPID", "lrpid", isSysV, func(o object) int { return o.LRPID }),
+		timeField("STIME", "stime", true, func(o object) time.Time { return o.STime }),
+		timeField("RTIME", "rtime", true, func(o object) time.Time { return o.RTime }),
+		intField("MESSAGES", "messages", false, func(o object) (int64, bool) { return o.Messages, o.Messages >= 0 }),
+		sizeField("BYTES", "bytes", false, func(o object) (int64, bool) { return o.Size, o.Size >= 0 }),
+		kindMode,
+		uidField,
+		gidField,
+		ownerField,
+		timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
+		timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
+		holdersCol,
+		orphanedCol,
+	}
+})
 
 // MqStatFields are MqFields as mq stat reports them: the notify pid of a POSIX queue is in the
 // JSON whenever the queue's status was read, also when it is 0 (mq ls leaves a 0 out).
@@ -360,8 +374,9 @@ var MqFields = Fields[object]{
 // MqStatFields and the stat columns below are made on first use: finding columns by name at
 // start-up was most of this package's initialization, paid by every command.
 var MqStatFields = sync.OnceValue(func() Fields[object] {
-	return MqFields.With(Field[object]{Header: "NOTIFY", JSON: "notifyPid",
-		Cell: MqFields.field("notify").Cell,
+	fs := MqFields()
+	return fs.With(Field[object]{Header: "NOTIFY", JSON: "notifyPid",
+		Cell: fs.field("notify").Cell,
 		Value: func(o object) JSONValue {
 			if o.Flavor != inventory.POSIX || o.Size < 0 {
 				return JSONOmit()
@@ -407,38 +422,40 @@ type userJSON struct {
 }
 
 // SemFields are the fields of sem ls and sem stat.
-var SemFields = Fields[object]{
-	flavorField,
-	addressBoth,
-	posixName,
-	nameEscaped,
-	usersJSON,
-	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
-	keyField,
-	idField,
-	timeField("OTIME", "otime", true, func(o object) time.Time { return o.OTime }),
-	{Header: "NSEMS", JSON: "nsems", Cell: func(o object) string { return Int(o.Size) },
-		Value: func(o object) JSONValue { return JSONInt(o.Size) }},
-	{Header: "VALUES", JSON: "semaphores", Cell: SemValuesText, Value: func(o object) JSONValue {
-		if o.SemValues == nil {
-			return JSONNull()
-		}
-		return JSONAny(o.SemValues)
-	}},
-	{Header: "WAITERS", Cell: func(o object) string { // a POSIX semaphore's registered waiters
-		if len(o.SemValues) == 0 || o.SemValues[0].Waiters == nil {
-			return "?"
-		}
-		return Int(*o.SemValues[0].Waiters)
-	}},
-	kindMode,
-	uidField,
-	gidField,
-	ownerField,
-	timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
-	holdersCol,
-	orphanedCol,
-}
+var SemFields = sync.OnceValue(func() Fields[object] {
+	return Fields[object]{
+		flavorField,
+		addressBoth,
+		posixName,
+		nameEscaped,
+		usersJSON,
+		timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
+		keyField,
+		idField,
+		timeField("OTIME", "otime", true, func(o object) time.Time { return o.OTime }),
+		{Header: "NSEMS", JSON: "nsems", Cell: func(o object) string { return Int(o.Size) },
+			Value: func(o object) JSONValue { return JSONInt(o.Size) }},
+		{Header: "VALUES", JSON: "semaphores", Cell: SemValuesText, Value: func(o object) JSONValue {
+			if o.SemValues == nil {
+				return JSONNull()
+			}
+			return JSONAny(o.SemValues)
+		}},
+		{Header: "WAITERS", Cell: func(o object) string { // a POSIX semaphore's registered waiters
+			if len(o.SemValues) == 0 || o.SemValues[0].Waiters == nil {
+				return "?"
+			}
+			return Int(*o.SemValues[0].Waiters)
+		}},
+		kindMode,
+		uidField,
+		gidField,
+		ownerField,
+		timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
+		holdersCol,
+		orphanedCol,
+	}
+})
 
 // SemDefault are the columns sem ls shows without -o.
 var SemDefault = []string{"flavor", "address", "key", "mode", "owner", "nsems", "values", "ctime"}
@@ -447,12 +464,12 @@ var SemDefault = []string{"flavor", "address", "key", "mode", "owner", "nsems", 
 // processes that map it; a System V set, SemValueColumns).
 var (
 	SemStatPOSIX = sync.OnceValue(func() []Column[object] {
-		cols := SemFields.MustColumns("name", "mode", "owner", "values", "waiters", "mtime")
+		cols := SemFields().MustColumns("name", "mode", "owner", "values", "waiters", "mtime")
 		cols[3].Header = "VALUE"
 		return cols
 	})
 	SemStatSysV = sync.OnceValue(func() []Column[object] {
-		return SemFields.MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
+		return SemFields().MustColumns("key", "id", "mode", "owner", "nsems", "otime", "ctime")
 	})
 )
 
@@ -473,40 +490,42 @@ func SemValuesText(o object) string {
 }
 
 // ShmFields are the fields of shm ls and shm stat.
-var ShmFields = Fields[object]{
-	flavorField,
-	addressBoth,
-	posixName,
-	nameEscaped,
-	usersJSON,
-	timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
-	keyField,
-	idField,
-	intField("NATTCH", "nattch", true, func(o object) (int64, bool) { return o.NAttch, isSysV(o) }),
-	pidField("CPID", "cpid", isSysV, func(o object) int { return o.CPID }),
-	pidField("LPID", "lpid", isSysV, func(o object) int { return o.LPID }),
-	timeField("ATIME", "atime", true, func(o object) time.Time { return o.ATime }),
-	timeField("DTIME", "dtime", true, func(o object) time.Time { return o.DTime }),
-	{Header: "STATUS", JSON: "removed", Cell: func(o object) string {
-		if o.Removed() {
-			return "removed"
-		}
-		return "-"
-	}, Value: func(o object) JSONValue {
-		if !isSysV(o) {
-			return JSONOmit()
-		}
-		return JSONBool(o.Removed())
-	}},
-	sizeField("SIZE", "size", false, func(o object) (int64, bool) { return o.Size, true }),
-	kindMode,
-	uidField,
-	gidField,
-	ownerField,
-	timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
-	holdersCol,
-	orphanedCol,
-}
+var ShmFields = sync.OnceValue(func() Fields[object] {
+	return Fields[object]{
+		flavorField,
+		addressBoth,
+		posixName,
+		nameEscaped,
+		usersJSON,
+		timeField("MTIME", "mtime", true, func(o object) time.Time { return o.MTime }),
+		keyField,
+		idField,
+		intField("NATTCH", "nattch", true, func(o object) (int64, bool) { return o.NAttch, isSysV(o) }),
+		pidField("CPID", "cpid", isSysV, func(o object) int { return o.CPID }),
+		pidField("LPID", "lpid", isSysV, func(o object) int { return o.LPID }),
+		timeField("ATIME", "atime", true, func(o object) time.Time { return o.ATime }),
+		timeField("DTIME", "dtime", true, func(o object) time.Time { return o.DTime }),
+		{Header: "STATUS", JSON: "removed", Cell: func(o object) string {
+			if o.Removed() {
+				return "removed"
+			}
+			return "-"
+		}, Value: func(o object) JSONValue {
+			if !isSysV(o) {
+				return JSONOmit()
+			}
+			return JSONBool(o.Removed())
+		}},
+		sizeField("SIZE", "size", false, func(o object) (int64, bool) { return o.Size, true }),
+		kindMode,
+		uidField,
+		gidField,
+		ownerField,
+		timeField("CTIME", "ctime", false, func(o object) time.Time { return o.CTime }),
+		holdersCol,
+		orphanedCol,
+	}
+})
 
 // ShmDefault are the columns shm ls shows without -o.
 var ShmDefault = []string{"flavor", "address", "key", "mode", "owner", "size", "nattch", "ctime", "status"}
@@ -514,10 +533,10 @@ var ShmDefault = []string{"flavor", "address", "key", "mode", "owner", "size", "
 // The columns shm stat shows for each flavor.
 var (
 	ShmStatPOSIX = sync.OnceValue(func() []Column[object] {
-		return ShmFields.MustColumns("name", "mode", "owner", "size", "mtime")
+		return ShmFields().MustColumns("name", "mode", "owner", "size", "mtime")
 	})
 	ShmStatSysV = sync.OnceValue(func() []Column[object] {
-		return ShmFields.MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
+		return ShmFields().MustColumns("key", "id", "mode", "owner", "size", "nattch", "cpid", "lpid", "atime", "dtime", "ctime", "status")
 	})
 )
 

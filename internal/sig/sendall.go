@@ -30,7 +30,7 @@ var (
 	ErrEveryProcess = errors.New("kill(-1) would signal every process you may signal (process group 1 cannot be addressed)")
 	ErrOwnGroup     = errors.New("kill(0) would signal the caller's own process group")
 	ErrBadTarget    = errors.New("invalid target: want a pid, or -PGID for a process group")
-	ErrPidRange     = fmt.Errorf("pid out of range: a pid or process group is at most %d", math.MaxInt32)
+	ErrPidRange     = errors.New("pid out of range: a pid or process group is at most 2147483647") // math.MaxInt32
 )
 
 // ParseTarget reads a target as kill(1) takes it: a pid, or -PGID for a process group. -1, 0 and

@@ -50,8 +50,9 @@ func sleepIn(ctx context.Context, call func() unix.Errno) unix.Errno {
 	}
 }
 
-// sleepers are the threads sleeping in sleepIn, by the Done channel of their context.
-var sleepers = sleeperTable{byDone: map[<-chan struct{}]*sleeperSet{}}
+// sleepers are the threads sleeping in sleepIn, by the Done channel of their context (the map
+// made at the first sleep).
+var sleepers sleeperTable
 
 type sleeperTable struct {
 	mu     sync.Mutex
@@ -68,6 +69,9 @@ func (t *sleeperTable) add(done <-chan struct{}, tid int) {
 	s := t.byDone[done]
 	if s == nil {
 		s = &sleeperSet{}
+		if t.byDone == nil {
+			t.byDone = map[<-chan struct{}]*sleeperSet{}
+		}
 		t.byDone[done] = s
 		go t.interrupt(done, s)
 	}
