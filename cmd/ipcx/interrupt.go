@@ -18,10 +18,10 @@ func interruptContext(parent context.Context) (context.Context, context.CancelFu
 }
 
 // tryThenWait runs op once without waiting and, only when it would have had to wait, catches the
-// interrupt signals (interruptContext) and runs it again, waiting as far as w allows: with
-// --nonblock the try is the answer, and --timeout 0 gets its 124 without catching anything. For
-// mq send, sem wait and sem op, whose usual case does not wait: catching the seven signals costs a
-// round trip to the Go runtime's signal thread for each, and a thread (about 0.3 ms on the
+// interrupt signals (interruptContext) and runs it again, waiting as far as w's --timeout allows:
+// with --nonblock the try is the answer, and --timeout 0 gets its 124 without catching anything.
+// For mq send, sem wait and sem op, whose usual case does not wait: catching the seven signals
+// costs a round trip to the Go runtime's signal thread for each, and a thread (about 0.3 ms on the
 // project's VM, a tenth of the command), for nothing when the queue has room or the semaphore a
 // unit.
 //
@@ -31,15 +31,40 @@ func interruptContext(parent context.Context) (context.Context, context.CancelFu
 // returned); USR1, USR2 and ALRM are ignored, and QUIT prints the runtime's stacks. The try itself
 // is one system call (or none: a POSIX semaphore with a unit is taken in user space).
 func tryThenWait(w *waitFlags, op func(ctx context.Context, nonblock bool) error) error {
+	var l lazyInterrupt
+	defer l.release()
+	return l.tryThenWait(w, op)
+}
+
+// lazyInterrupt is an interruptContext made when a wait first needs it, kept for the waits after
+// it: mq send tries each of its messages, and catches the signals once.
+type lazyInterrupt struct {
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+// tryThenWait is the package's tryThenWait, catching the signals in l.
+func (l *lazyInterrupt) tryThenWait(w *waitFlags, op func(ctx context.Context, nonblock bool) error) error {
 	if err := op(context.Background(), true); w.nonblock || !ipc.WouldBlock(err) {
 		return err
 	}
-	if w.zero() {
-		return op(context.Background(), false) // the expired --timeout: 124 at once
+	ctx := context.Background() // --timeout 0: the expired deadline gives 124 at once
+	if !w.zero() {
+		if l.ctx == nil {
+			l.ctx, l.stop = interruptContext(context.Background())
+		}
+		ctx = l.ctx
 	}
-	ctx, stop := interruptContext(context.Background())
-	defer stop()
-	return op(ctx, false)
+	wctx, cancel := w.context(ctx)
+	defer cancel()
+	return op(wctx, false)
+}
+
+// release lets the signals go, if they were caught.
+func (l *lazyInterrupt) release() {
+	if l.stop != nil {
+		l.stop()
+	}
 }
 
 // interruptSignal is the signal that cancelled an interruptContext (SIGINT when none was seen).

@@ -145,22 +145,16 @@ func mqSendRun(opts *mqSendOptions) error {
 			WithHint(fmt.Sprintf("%d message(s) before it were sent; none after it", sent))
 	}
 	timed := opts.wait.hasTimeout() // asked once: a flag lookup per message costs more than a send
-	// put sends one message, waiting for room unless nonblock, as long as --timeout allows (a
-	// try does not wait: --timeout is for the wait).
-	put := func(ctx context.Context, data []byte, nonblock bool) error {
+	send := func(ctx context.Context, i int, data []byte) error {
 		wctx, cancel := ctx, context.CancelFunc(nil)
-		if timed && !nonblock {
+		if timed {
 			wctx, cancel = opts.wait.context(ctx)
 		}
-		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, nonblock)
+		err := q.Send(wctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, opts.wait.nonblock)
 		if cancel != nil {
 			cancel()
 		}
-		return err
-	}
-	// send sends message i and counts it.
-	send := func(ctx context.Context, i int, data []byte) error {
-		if err := put(ctx, data, opts.wait.nonblock); err != nil {
+		if err != nil {
 			return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 		}
 		sent++
@@ -174,31 +168,20 @@ func mqSendRun(opts *mqSendOptions) error {
 				return tooLarge(i, tl)
 			}
 		}
-		// Messages from the command line are sent without waiting while the queue has room; the
-		// signals are caught only from the first that must wait (see tryThenWait).
-		var ctx context.Context
+		// Messages from the command line are tried without waiting; the signals are caught only
+		// for the first that must wait (see tryThenWait).
+		var l lazyInterrupt
+		defer l.release()
 		for i, msg := range opts.messages {
 			data := []byte(msg)
-			if ctx == nil {
-				err := put(context.Background(), data, true)
-				if err == nil {
-					sent++
-					m.AddMessage(len(data))
-					continue
-				}
-				if opts.wait.nonblock || !ipc.WouldBlock(err) {
-					return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
-				}
-				ctx = context.Background()
-				if !opts.wait.zero() { // --timeout 0 gets its 124 without catching anything
-					var stop context.CancelFunc
-					ctx, stop = interruptContext(context.Background())
-					defer stop()
-				}
+			err := l.tryThenWait(&opts.wait, func(ctx context.Context, nonblock bool) error {
+				return q.Send(ctx, msgio.Message{Data: data, Prio: uint(opts.prio), Type: opts.typ}, nonblock)
+			})
+			if err != nil {
+				return mqSendFail(obj, opts, sent, err, func(tl *ipc.TooLargeError) error { return tooLarge(i, tl) })
 			}
-			if err := send(ctx, i, data); err != nil {
-				return err
-			}
+			sent++
+			m.AddMessage(len(data))
 		}
 		return nil
 	}

@@ -82,11 +82,6 @@ func semOpRun(opts *semOpOptions) error {
 	}
 	defer s.Close()
 	err = tryThenWait(&opts.wait, func(ctx context.Context, nonblock bool) error {
-		if !nonblock { // a try does not wait: --timeout is for the wait
-			var cancel context.CancelFunc
-			ctx, cancel = opts.wait.context(ctx)
-			defer cancel()
-		}
 		return s.Op(ctx, ops, nonblock, opts.undo)
 	})
 	var ie *ipc.IndexError

@@ -112,7 +112,7 @@ func semRunRun(opts *semRunOptions) error {
 		case <-waiting:
 		}
 	}()
-	err = semTake(ctx, s, &opts.wait, opts.wait.nonblock, true)
+	err = semTake(ctx, s, &opts.wait, true)
 	close(waiting)
 	if err != nil {
 		return semWaitFail(obj, err, &opts.wait)

@@ -62,21 +62,17 @@ func semWaitRun(opts *semWaitOptions) error {
 	}
 	defer s.Close()
 	err = tryThenWait(&opts.wait, func(ctx context.Context, nonblock bool) error {
-		return semTake(ctx, s, &opts.wait, nonblock, false)
+		return s.Take(ctx, nonblock, false)
 	})
 	return semWaitFail(obj, err, &opts.wait)
 }
 
-// semTake takes one unit, waiting for it (unless nonblock) as long as --timeout allows. undo
-// (System V) makes the kernel give it back when ipcx exits without posting.
-func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, nonblock, undo bool) error {
-	if !nonblock {
-		// A try does not wait: --timeout is for the wait (--timeout 0 has the try succeed).
-		var cancel context.CancelFunc
-		ctx, cancel = w.context(ctx)
-		defer cancel()
-	}
-	return s.Take(ctx, nonblock, undo)
+// semTake waits for and takes one unit, as long as --timeout allows. undo (System V) makes the
+// kernel give it back when ipcx exits without posting.
+func semTake(ctx context.Context, s *ipc.Semaphore, w *waitFlags, undo bool) error {
+	wctx, cancel := w.context(ctx)
+	defer cancel()
+	return s.Take(wctx, w.nonblock, undo)
 }
 
 // semWaitFail says how a wait for a unit ended.
