@@ -40,12 +40,15 @@ printf 'module hello\n\ngo 1.24\n' > hello/go.mod
 # The floor: the same hello world linking ipcx's three chosen dependencies (cobra, tablewriter,
 # x/sys) at ipcx's versions and nothing else. Go initialises every linked package before main, so
 # no command of ipcx can start faster than this; the rows say how far above it each one is.
-mkdir -p floor
-{
+# hello_with PKG...: a hello world blank-importing the packages named.
+hello_with() {
 	printf 'package main\n\nimport (\n\t"fmt"\n\n'
-	printf '\t_ "github.com/olekukonko/tablewriter"\n\t_ "github.com/spf13/cobra"\n\t_ "golang.org/x/sys/unix"\n)\n\n'
-	printf 'func main() { fmt.Println("hello, world") }\n'
-} > floor/main.go
+	printf '\t_ "%s"\n' "$@"
+	printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
+}
+deps=(github.com/olekukonko/tablewriter github.com/spf13/cobra golang.org/x/sys/unix)
+mkdir -p floor
+hello_with "${deps[@]}" > floor/main.go
 (cd "$root" && CGO_ENABLED=0 go build -o "$BENCH_TMP/floor-go" "$BENCH_TMP/floor/main.go")
 # The floor with every package of ipcx's own that the tool links, blank imported: what their
 # initialisation adds (the linker keeps only the code an init reaches). Built as a package of the
@@ -53,12 +56,7 @@ mkdir -p floor
 # the repository. What ipcx --version costs above this row is the code the tool reaches from
 # main: the runtime's start and the kernel's page faults grow with the binary.
 mkdir -p initonly
-{
-	printf 'package main\n\nimport (\n\t"fmt"\n\n'
-	printf '\t_ "github.com/olekukonko/tablewriter"\n\t_ "github.com/spf13/cobra"\n\t_ "golang.org/x/sys/unix"\n'
-	(cd "$root" && go list -deps ./cmd/ipcx) | grep '^github.com/ipcx/ipcx/internal/' | sed 's/.*/\t_ "&"/'
-	printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
-} > initonly/main.go
+hello_with "${deps[@]}" $(cd "$root" && go list -deps ./cmd/ipcx | grep '^github.com/ipcx/ipcx/internal/') > initonly/main.go
 printf '{"Replace": {"%s/cmd/ipcx-initonly/main.go": "%s/initonly/main.go"}}\n' "$root" "$BENCH_TMP" > initonly/overlay.json
 (cd "$root" && CGO_ENABLED=0 go build -overlay "$BENCH_TMP/initonly/overlay.json" -o "$BENCH_TMP/initonly-go" ./cmd/ipcx-initonly)
 # ipcx itself, exiting as main begins (an overlay of cmd/ipcx/main.go; everything else the same
